@@ -1,0 +1,143 @@
+# compat_linux_rs on a Linux host (Debian 12 x86_64).  On NetBSD use
+# Makefile.nbsd.  `make` installs what is missing and builds one module per
+# NetBSD release; `make test` runs every test.  See README.md.
+
+SHELL		:= /bin/bash
+.SHELLFLAGS	:= -eu -o pipefail -c
+.DELETE_ON_ERROR:
+
+BUILD		:= $(CURDIR)/build
+RELEASES	:= 11 10
+
+# A module loads only on the major.minor release it was built for.
+NETBSD_RELEASE_11 ?= 11.0
+NETBSD_RELEASE_10 ?= 10.1
+# NetBSD's installed headers, from the PyPI ziglang wheels (netbsd-11 and
+# netbsd-10 branches); pinned by hash in ffi/netbsd-headers-*.txt.
+ZIGLANG_11	:= 0.17.1
+ZIGLANG_10	:= 0.16.0
+
+# Debian's Rust: compiler and library source of one version, kept matched
+# by apt.  The kernel target's core is built from that source.
+CARGO		:= /usr/bin/cargo
+RUSTC		:= /usr/bin/rustc
+RUST_LIBRARY	:= /usr/lib/rustlib/src/rust/library
+CLANG		:= clang-14
+READOBJ		:= llvm-readobj-14
+PYTHON		:= /usr/bin/python3
+
+APT_PACKAGES	:= rustc-web cargo-web rust-web-src clang-14 llvm-14 binutils \
+		   kyua atf-sh mandoc python3 python3-pip unzip
+
+TARGET		:= x86_64-unknown-none
+RUST_KFLAGS	:= -C relocation-model=static -Z plt=yes \
+		   -C force-frame-pointers=yes -Z emit-stack-sizes
+SYSROOT		:= $(BUILD)/sysroot
+STAMP		:= $(BUILD)/stamp
+
+# __NetBSD_Version__ is MMmmrrpp00.
+netbsd_version = $(shell echo $(1) | awk -F. '{ printf "%d%02d000000", $$1, $$2 }')
+headers	= $(BUILD)/netbsd-$(1)/include
+cflags	= -D__NetBSD_Version__=$(call netbsd_version,$(NETBSD_RELEASE_$(1))) \
+	  -D_KMEMUSER -isystem $(call headers,$(1))/x86_64-netbsd-none \
+	  -isystem $(call headers,$(1))/generic-netbsd
+
+KMODS	:= $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/compat_linux_rs.kmod)
+SOURCES	:= Cargo.toml Cargo.lock build.rs $(wildcard compat_linux_rs/*.rs ffi/*.c ffi/*.h)
+
+export RUSTC_BOOTSTRAP := 1
+export RUSTC
+
+.PHONY: all deps test unit-test kyua-test clean
+.SECONDARY:
+all: $(KMODS)
+
+# --- set-up: packages ---------------------------------------------------
+
+deps: $(STAMP)/apt
+$(STAMP)/apt: Makefile
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" != 0 ]; then \
+	        echo "make: missing Debian packages (run as root to install): $$missing" >&2; exit 1; \
+	    fi; \
+	    echo "installing:" $$missing; \
+	    apt-get update -q >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	fi
+	@rustc=$$(dpkg-query -W -f='$${Version}' rustc-web); src=$$(dpkg-query -W -f='$${Version}' rust-web-src); \
+	if [ "$$rustc" != "$$src" ] || [ ! -d $(RUST_LIBRARY)/core ] || [ ! -d $(RUST_LIBRARY)/vendor ]; then \
+	    echo "make: need rustc-web and rust-web-src of one version (have $$rustc and $$src, library $(RUST_LIBRARY))" >&2; exit 1; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+# --- set-up: NetBSD headers -----------------------------------------------
+
+$(BUILD)/netbsd-%/include/.done: ffi/netbsd-headers-%.txt $(STAMP)/apt
+	rm -rf $(BUILD)/dl/$* $(@D)
+	mkdir -p $(BUILD)/dl/$* $(@D)
+	$(PYTHON) -m pip download -q --no-deps --only-binary=:all: --require-hashes \
+	    -r $< -d $(BUILD)/dl/$*
+	unzip -q $(BUILD)/dl/$*/ziglang-*.whl -d $(BUILD)/dl/$*/x \
+	    'ziglang/lib/libc/include/generic-netbsd/*' \
+	    'ziglang/lib/libc/include/x86_64-netbsd-none/*'
+	mv $(BUILD)/dl/$*/x/ziglang/lib/libc/include/* $(@D)/
+	rm -rf $(BUILD)/dl/$*
+	touch $@
+
+# --- set-up: core for the kernel target, offline from Debian's source -----
+
+$(SYSROOT)/.done: $(STAMP)/apt Makefile
+	rm -rf $(BUILD)/core $(SYSROOT)
+	mkdir -p $(BUILD)/core/src $(SYSROOT)/lib/rustlib/$(TARGET)/lib
+	printf '[package]\nname = "core-only"\nversion = "0.0.0"\nedition = "2024"\n[lib]\npath = "src/lib.rs"\n[profile.release]\npanic = "abort"\nopt-level = 2\nlto = "fat"\n[workspace]\n' \
+	    > $(BUILD)/core/Cargo.toml
+	echo '#![no_std]' > $(BUILD)/core/src/lib.rs
+	cd $(BUILD)/core && CARGO_HOME=$(BUILD)/core/cargo-home RUSTFLAGS="$(RUST_KFLAGS)" \
+	    $(CARGO) build -q --release --offline --target $(TARGET) \
+	    -Zbuild-std=core,compiler_builtins \
+	    --config "source.crates-io.replace-with='rust-library'" \
+	    --config "source.rust-library.directory='$(RUST_LIBRARY)/vendor'"
+	cp $(BUILD)/core/target/$(TARGET)/release/deps/lib{core,compiler_builtins}-*.rlib \
+	    $(SYSROOT)/lib/rustlib/$(TARGET)/lib/
+	touch $@
+
+# --- the modules ----------------------------------------------------------
+
+# cargo: Rust handlers and the C glue (build.rs) in one static library.
+$(BUILD)/netbsd-%/lib.a: $(SOURCES) $(SYSROOT)/.done $(BUILD)/netbsd-%/include/.done
+	CLRS_CFLAGS="$(call cflags,$*)" CLRS_CC=$(CLANG) \
+	    CARGO_TARGET_DIR=$(BUILD)/netbsd-$*/target \
+	    RUSTFLAGS="--sysroot $(SYSROOT) $(RUST_KFLAGS)" \
+	    $(CARGO) build -q --release --locked --target $(TARGET)
+	cp $(BUILD)/netbsd-$*/target/$(TARGET)/release/libcompat_linux_rs.a $@
+
+# ld -r, keeping what the module's modinfo reaches (ffi/kmodule.ld), then
+# the loadable file: .stack_sizes dropped (tests read it from the .o),
+# every symbol local (kobj refuses globals the kernel already has), and
+# R_X86_64_PLT32 written as the equivalent PC32 (see tools/kobj-relocs).
+$(BUILD)/netbsd-%/compat_linux_rs.o: $(BUILD)/netbsd-%/lib.a ffi/kmodule.ld
+	ld -r --gc-sections -u clrs_syscalls -T ffi/kmodule.ld -o $@ --whole-archive $<
+
+$(BUILD)/netbsd-%/compat_linux_rs.kmod: $(BUILD)/netbsd-%/compat_linux_rs.o tools/kobj-relocs
+	objcopy --remove-section=.stack_sizes \
+	    --keep-global-symbol=__nothing__ $< $@.tmp
+	$(PYTHON) tools/kobj-relocs $@.tmp
+	mv $@.tmp $@
+
+# --- tests ----------------------------------------------------------------
+
+test: all
+	$(MAKE) --no-print-directory unit-test kyua-test
+
+unit-test: $(BUILD)/netbsd-11/include/.done
+	CLRS_CFLAGS="$(call cflags,11)" CARGO_TARGET_DIR=$(BUILD)/host \
+	    $(CARGO) test -q --locked
+
+kyua-test:
+	BUILD=$(BUILD) READOBJ=$(READOBJ) PYTHON=$(PYTHON) atf-tests/run-kyua $(BUILD)/kyua
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,34 @@
+//! compat_linux_rs: newer Linux system calls for NetBSD's Linux emulation.
+//!
+//! The crate is linked into a NetBSD kernel module (`ffi/` holds the C
+//! glue). Every handler follows the NetBSD sysent convention: it reads its
+//! arguments from the saved registers, returns a NetBSD errno (compat_linux's
+//! dispatcher translates it to Linux's) and stores its result in `retval[0]`.
+//!
+//! Rules the code keeps, so that the module is safe to load into a kernel:
+//! user memory is touched only through `copyin`/`copyout` ([`user`]); only
+//! the declared width of each argument is read ([`args`]); nothing panics,
+//! and `make test` checks that no call into the panic machinery is left.
+
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_op_in_unsafe_fn, missing_docs)]
+
+pub mod args;
+pub mod errno;
+pub mod lwp;
+pub mod sys;
+pub mod table;
+pub mod user;
+
+pub mod getcpu;
+
+#[cfg(test)]
+mod kmodel;
+
+/// Reached only through a panic, and `make test` proves that the linked
+/// module has no call site that could panic.
+#[cfg(not(test))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    loop {}
+}

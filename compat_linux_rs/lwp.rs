@@ -1,0 +1,26 @@
+//! The LWP (thread) making the system call.
+
+use core::ptr::NonNull;
+
+use crate::sys;
+
+/// The calling LWP, as the dispatcher passes it to a handler.
+///
+/// Its fields are read only by the C shims, never from Rust.
+pub struct Lwp(NonNull<sys::lwp>);
+
+impl Lwp {
+    /// Wraps the LWP pointer of a sysent call; `None` for NULL.
+    pub fn new(l: *mut sys::lwp) -> Option<Lwp> {
+        NonNull::new(l).map(Lwp)
+    }
+
+    /// The index of the CPU this LWP runs on, and that CPU's NUMA node.
+    pub fn cpu(&self) -> (u32, u32) {
+        let (mut cpu, mut node) = (0, 0);
+        // SAFETY: the pointer is the live calling LWP (see `new`), and the
+        // shim only reads its l_cpu and writes the two locals.
+        unsafe { sys::clrs_lwp_cpu(self.0.as_ptr(), &mut cpu, &mut node) };
+        (cpu, node)
+    }
+}

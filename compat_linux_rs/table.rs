@@ -1,0 +1,79 @@
+//! The table of Linux system calls this module implements, which the C glue
+//! installs into compat_linux's `linux_sysent`.
+
+use core::ffi::{c_int, c_void};
+
+use crate::args::SyscallArgs;
+use crate::errno::Errno;
+use crate::lwp::Lwp;
+use crate::sys::{self, clrs_syscall, register_t};
+
+/// A system call handler: NetBSD errno on failure, `retval[0]` on success.
+pub type Handler = fn(&Lwp, &SyscallArgs) -> Result<register_t, Errno>;
+
+/// Runs `handler` with the sysent calling convention.
+///
+/// # Safety
+/// `l`, `uap` and `retval` are what the dispatcher passes: the calling LWP,
+/// its six saved argument registers and a writable result slot.
+pub unsafe fn dispatch(
+    l: *mut sys::lwp,
+    uap: *const c_void,
+    retval: *mut register_t,
+    handler: Handler,
+) -> c_int {
+    let Some(lwp) = Lwp::new(l) else {
+        return Errno::EINVAL.get();
+    };
+    // SAFETY: the dispatcher passes the saved argument registers.
+    let args = unsafe { SyscallArgs::from_frame(uap) };
+    match handler(&lwp, &args) {
+        Ok(value) => {
+            // SAFETY: the dispatcher passes a writable result slot.
+            unsafe { retval.write(value) };
+            0
+        }
+        Err(errno) => errno.get(),
+    }
+}
+
+/// One table entry: Linux number, register arguments, handler.
+macro_rules! syscall {
+    ($code:expr, $narg:expr, $handler:path) => {{
+        unsafe extern "C" fn entry(
+            l: *mut sys::lwp,
+            uap: *const c_void,
+            retval: *mut register_t,
+        ) -> c_int {
+            // SAFETY: compat_linux's dispatcher calls sysent entries with
+            // exactly what `dispatch` requires.
+            unsafe { dispatch(l, uap, retval, $handler) }
+        }
+        clrs_syscall {
+            cs_code: $code,
+            cs_narg: $narg,
+            cs_call: Some(entry),
+        }
+    }};
+}
+
+const SYSCALLS: [clrs_syscall; 1] = [syscall!(crate::getcpu::NR, 3, crate::getcpu::getcpu)];
+
+const _: () = {
+    assert!(SYSCALLS.len() <= sys::CLRS_MAX_SYSCALLS as usize);
+    let mut i = 0;
+    while i < SYSCALLS.len() {
+        assert!((SYSCALLS[i].cs_code as u32) < sys::CLRS_LINUX_NSYSENT);
+        assert!(SYSCALLS[i].cs_narg <= 6);
+        assert!(i == 0 || SYSCALLS[i - 1].cs_code < SYSCALLS[i].cs_code);
+        i += 1;
+    }
+};
+
+/// The table the C glue installs (`ffi/shim.h`).
+#[unsafe(no_mangle)]
+pub static clrs_syscalls: [clrs_syscall; SYSCALLS.len()] = SYSCALLS;
+
+/// The number of entries in [`clrs_syscalls`].
+#[unsafe(no_mangle)]
+pub static clrs_nsyscalls: usize = SYSCALLS.len();

@@ -1,0 +1,109 @@
+/*
+ * kpi.h: the NetBSD kernel interfaces compat_linux_rs uses, declared once.
+ *
+ * Two ways to build:
+ *
+ *   in-tree (-D_KERNEL -D_MODULE, on NetBSD with the kernel sources):
+ *	the real kernel headers are included first, so every prototype
+ *	below is checked by the compiler against the kernel's own.
+ *
+ *   on any host (-D_KMEMUSER, against NetBSD's installed headers):
+ *	struct layouts (lwp, kmutex, ...) come from the installed headers;
+ *	the kernel-only declarations those headers leave out are supplied
+ *	here, in the one block marked "not in the installed headers".
+ *
+ * Everything declared here is a function or object the module really
+ * uses; the test suite lists the module's undefined symbols against it.
+ */
+#ifndef _COMPAT_LINUX_RS_KPI_H_
+#define _COMPAT_LINUX_RS_KPI_H_
+
+#include <sys/param.h>
+#include <sys/types.h>
+#include <sys/errno.h>
+#include <sys/lwp.h>
+#include <sys/mutex.h>
+#include <sys/module.h>
+#include <prop/proplib.h>
+
+#ifdef _KERNEL
+#include <sys/systm.h>
+#include <sys/proc.h>
+#include <sys/cpu.h>
+#include <sys/xcall.h>
+#else /* !_KERNEL: not in the installed headers */
+
+/* sys/systm.h */
+typedef int sy_call_t(struct lwp *, const void *, register_t *);
+
+struct sysent {
+	short		sy_narg;
+	short		sy_argsize;
+	int		sy_flags;
+	sy_call_t	*sy_call;
+	uint32_t	sy_entry;
+	uint32_t	sy_return;
+};
+
+#define	KASSERT(e)	((void)0)
+
+/* sys/module.h, _KERNEL part */
+typedef struct modinfo {
+	u_int		mi_version;
+	modclass_t	mi_class;
+	int		(*mi_modcmd)(modcmd_t, void *);
+	const char	*mi_name;
+	const char	*mi_required;
+} const modinfo_t;
+
+#define	MODULE(class, name, required)				\
+static int __CONCAT(name,_modcmd)(modcmd_t, void *);		\
+static const modinfo_t __CONCAT(name,_modinfo) = {		\
+	.mi_version = __NetBSD_Version__,			\
+	.mi_class = (class),					\
+	.mi_modcmd = __CONCAT(name,_modcmd),			\
+	.mi_name = __STRING(name),				\
+	.mi_required = (required)				\
+};								\
+__link_set_add_rodata(modules, __CONCAT(name,_modinfo))
+
+/* sys/xcall.h */
+typedef void (*xcfunc_t)(void *, void *);
+
+/* sys/atomic.h, _KERNEL part: the same ordering by the compiler's builtin. */
+#define	atomic_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+#endif /* !_KERNEL */
+
+/* Copying between user and kernel space: sys/systm.h. */
+int	copyin(const void *, void *, size_t);
+int	copyout(const void *, void *, size_t);
+
+/* Locks, cross-calls and the LWP list: sys/mutex.h, sys/xcall.h, sys/proc.h. */
+void	mutex_enter(kmutex_t *);
+void	mutex_exit(kmutex_t *);
+uint64_t xc_broadcast(unsigned int, xcfunc_t, void *, void *);
+void	xc_wait(uint64_t);
+extern kmutex_t proc_lock;
+extern struct lwplist alllwp;
+
+/* CPUs: sys/cpu.h (cpu_lookup), conf/param.c (maxcpus). */
+struct cpu_info *cpu_lookup(u_int);
+extern u_int maxcpus;
+
+/* Module properties: prop/prop_dictionary.h. */
+prop_object_t prop_dictionary_get(prop_dictionary_t, const char *);
+bool	prop_dictionary_get_bool(prop_dictionary_t, const char *, bool *);
+
+/*
+ * compat_linux's system call table (compat/linux/arch/amd64/linux_sysent.c)
+ * and what its unimplemented slots hold: linux_sys_nosys
+ * (compat/linux/common/linux_misc.c), which returns ENOSYS without the
+ * SIGSYS that the native sys_nosys posts.
+ */
+#define	CLRS_LINUX_NSYSENT	512	/* LINUX_SYS_NSYSENT on amd64 */
+extern struct sysent linux_sysent[];
+int	linux_sys_nosys(struct lwp *, const void *, register_t *);
+int	sys_nosys(struct lwp *, const void *, register_t *);
+
+#endif /* _COMPAT_LINUX_RS_KPI_H_ */

@@ -1,0 +1,37 @@
+/*
+ * shim.h: the contract between the Rust handlers and the C glue.
+ *
+ * Rust provides the table of Linux system calls it implements; C
+ * installs it into compat_linux's sysent table and provides the few
+ * operations Rust must not do itself because they touch kernel struct
+ * internals or inline functions.  bindgen reads this file, so both
+ * sides share one definition of every type here.
+ */
+#ifndef _COMPAT_LINUX_RS_SHIM_H_
+#define _COMPAT_LINUX_RS_SHIM_H_
+
+#include "kpi.h"
+
+/* One Linux system call the module implements. */
+struct clrs_syscall {
+	u_short		cs_code;	/* Linux amd64 system call number */
+	u_short		cs_narg;	/* register arguments it reads */
+	sy_call_t	*cs_call;	/* handler, NetBSD sysent calling convention */
+};
+
+/* Capacity of the glue's saved-entry array; the Rust table fits in it. */
+#define	CLRS_MAX_SYSCALLS	16
+
+/* Defined in Rust: the table, ordered by cs_code. */
+extern const struct clrs_syscall clrs_syscalls[];
+extern const size_t clrs_nsyscalls;
+
+/* Defined in C (shim.c): struct internals and inline functions. */
+
+/*
+ * The index of the CPU the LWP is running on, and that CPU's NUMA node.
+ * The node is 0 where the build cannot see struct cpu_info (see shim.c).
+ */
+void	clrs_lwp_cpu(struct lwp *, u_int *, u_int *);
+
+#endif /* _COMPAT_LINUX_RS_SHIM_H_ */
