@@ -22,12 +22,14 @@ ZIGLANG_10	:= 0.16.0
 CARGO		:= /usr/bin/cargo
 RUSTC		:= /usr/bin/rustc
 RUST_LIBRARY	:= /usr/lib/rustlib/src/rust/library
+RUSTFMT		:= /usr/bin/rustfmt
 CLANG		:= clang-14
 READOBJ		:= llvm-readobj-14
 PYTHON		:= /usr/bin/python3
 
-APT_PACKAGES	:= rustc-web cargo-web rust-web-src clang-14 llvm-14 binutils \
-		   kyua atf-sh mandoc python3 python3-pip unzip
+APT_PACKAGES	:= rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web \
+		   clang-14 llvm-14 binutils gcc kyua atf-sh mandoc \
+		   python3 python3-pip unzip
 
 TARGET		:= x86_64-unknown-none
 RUST_KFLAGS	:= -C relocation-model=static -Z plt=yes \
@@ -47,8 +49,10 @@ SOURCES	:= Cargo.toml Cargo.lock build.rs $(wildcard compat_linux_rs/*.rs ffi/*.
 
 export RUSTC_BOOTSTRAP := 1
 export RUSTC
+# Debian's cargo subcommands (clippy) before any rustup proxy in PATH.
+export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps test unit-test kyua-test clean
+.PHONY: all deps test unit-test kyua-test lint clean
 .SECONDARY:
 all: $(KMODS)
 
@@ -122,6 +126,7 @@ $(BUILD)/netbsd-%/compat_linux_rs.o: $(BUILD)/netbsd-%/lib.a ffi/kmodule.ld
 	ld -r --gc-sections -u clrs_syscalls -T ffi/kmodule.ld -o $@ --whole-archive $<
 
 $(BUILD)/netbsd-%/compat_linux_rs.kmod: $(BUILD)/netbsd-%/compat_linux_rs.o tools/kobj-relocs
+	echo $(NETBSD_RELEASE_$*) > $(@D)/release
 	objcopy --remove-section=.stack_sizes \
 	    --keep-global-symbol=__nothing__ $< $@.tmp
 	$(PYTHON) tools/kobj-relocs $@.tmp
@@ -129,15 +134,42 @@ $(BUILD)/netbsd-%/compat_linux_rs.kmod: $(BUILD)/netbsd-%/compat_linux_rs.o tool
 
 # --- tests ----------------------------------------------------------------
 
+# Every test; the last line totals them as "N passed, N failed".
 test: all
-	$(MAKE) --no-print-directory unit-test kyua-test
+	@status=0; \
+	$(MAKE) --no-print-directory lint || status=1; \
+	$(MAKE) --no-print-directory unit-test 2>&1 | tee $(BUILD)/unit-test.log || status=1; \
+	$(MAKE) --no-print-directory kyua-test 2>&1 | tee $(BUILD)/kyua-test.log || status=1; \
+	unit=$$(sed -n 's/^test result: .*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/unit-test.log); \
+	kyua=$$(sed -n 's/^kyua: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/kyua-test.log); \
+	set -- $${unit:-0 1} $${kyua:-0 1}; \
+	echo "total: $$(($$1 + $$3)) passed, $$(($$2 + $$4)) failed"; \
+	exit $$status
 
+# Host unit tests of the Rust handlers, against the model in kmodel.rs.
 unit-test: $(BUILD)/netbsd-11/include/.done
 	CLRS_CFLAGS="$(call cflags,11)" CARGO_TARGET_DIR=$(BUILD)/host \
 	    $(CARGO) test -q --locked
 
-kyua-test:
-	BUILD=$(BUILD) READOBJ=$(READOBJ) PYTHON=$(PYTHON) atf-tests/run-kyua $(BUILD)/kyua
+# The ATF suite (module checks, manual page) with kyua, then the figures
+# the module checks measured.
+kyua-test: all
+	atf-tests/run-kyua $(BUILD)/kyua build=$(BUILD) readobj=$(READOBJ) cc=cc clang=$(CLANG)
+	@for r in $(RELEASES); do \
+	    d=$(BUILD)/netbsd-$$r; \
+	    echo "netbsd-$$r: $$($(PYTHON) atf-tests/kmod/kmodcheck.py nopanic $$d/compat_linux_rs.kmod | head -1);" \
+	        "$$(READOBJ=$(READOBJ) $(PYTHON) atf-tests/kmod/kmodcheck.py stack $$d/compat_linux_rs.o 512 | tail -1);" \
+	        "$$(stat -c %s $$d/compat_linux_rs.kmod) bytes"; \
+	done
+
+# rustfmt and clippy (host and kernel target), Debian's matched versions.
+lint: $(BUILD)/netbsd-11/include/.done $(SYSROOT)/.done
+	$(RUSTFMT) --edition 2024 --check compat_linux_rs/lib.rs build.rs
+	CLRS_CFLAGS="$(call cflags,11)" CARGO_TARGET_DIR=$(BUILD)/host \
+	    $(CARGO) clippy -q --locked --all-targets -- -D warnings
+	CLRS_CFLAGS="$(call cflags,11)" CLRS_CC=$(CLANG) CARGO_TARGET_DIR=$(BUILD)/netbsd-11/target \
+	    RUSTFLAGS="--sysroot $(SYSROOT) $(RUST_KFLAGS)" \
+	    $(CARGO) clippy -q --locked --release --target $(TARGET) -- -D warnings
 
 clean:
 	rm -rf $(BUILD)

@@ -49,3 +49,18 @@ impl Errno {
         core::ffi::c_int::from(self.0.get())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_maps_kernel_results() {
+        assert_eq!(Errno::check(0), Ok(()));
+        assert_eq!(Errno::check(sys::EFAULT as i32), Err(Errno::EFAULT));
+        assert_eq!(Errno::EFAULT.get(), sys::EFAULT as i32);
+        // Not errno values: kept in the dispatcher's table range.
+        assert_eq!(Errno::check(-3), Err(Errno::EINVAL));
+        assert_eq!(Errno::check(sys::ELAST as i32 + 1), Err(Errno::EINVAL));
+    }
+}

@@ -41,11 +41,18 @@ unsafe extern "C" {
 
 #[unsafe(no_mangle)]
 extern "C" fn copyout(kaddr: *const c_void, uaddr: *mut c_void, len: usize) -> c_int {
-    let local = IoVec { base: kaddr.cast_mut(), len };
+    let local = IoVec {
+        base: kaddr.cast_mut(),
+        len,
+    };
     let remote = IoVec { base: uaddr, len };
     // SAFETY: both iovecs describe `len` bytes; the kernel checks `remote`.
     let n = unsafe { process_vm_writev(std::process::id() as i32, &local, 1, &remote, 1, 0) };
-    if n == len as isize { 0 } else { sys::EFAULT as c_int }
+    if n == len as isize {
+        0
+    } else {
+        sys::EFAULT as c_int
+    }
 }
 
 #[unsafe(no_mangle)]

@@ -39,6 +39,16 @@ impl<T: Copy> UserPtr<T> {
         self.addr == 0
     }
 
+    /// Copies `value` out unless the program passed NULL, the common
+    /// "optional result" argument.
+    pub fn write_unless_null(self, value: &T) -> Result<(), Errno> {
+        if self.is_null() {
+            Ok(())
+        } else {
+            self.write(value)
+        }
+    }
+
     /// Copies `value` to the user address.
     pub fn write(self, value: &T) -> Result<(), Errno> {
         // SAFETY: copyout reads size_of::<T>() bytes from a valid `&T` and
