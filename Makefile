@@ -93,19 +93,8 @@ $(BUILD)/netbsd-%/include/.done: ffi/netbsd-headers-%.txt $(STAMP)/apt
 
 # --- set-up: core for the kernel target, offline from Debian's source -----
 
-$(SYSROOT)/.done: $(STAMP)/apt Makefile
-	rm -rf $(BUILD)/core $(SYSROOT)
-	mkdir -p $(BUILD)/core/src $(SYSROOT)/lib/rustlib/$(TARGET)/lib
-	printf '[package]\nname = "core-only"\nversion = "0.0.0"\nedition = "2024"\n[lib]\npath = "src/lib.rs"\n[profile.release]\npanic = "abort"\nopt-level = 2\nlto = "fat"\n[workspace]\n' \
-	    > $(BUILD)/core/Cargo.toml
-	echo '#![no_std]' > $(BUILD)/core/src/lib.rs
-	cd $(BUILD)/core && CARGO_HOME=$(BUILD)/core/cargo-home RUSTFLAGS="$(RUST_KFLAGS)" \
-	    $(CARGO) build -q --release --offline --target $(TARGET) \
-	    -Zbuild-std=core,compiler_builtins \
-	    --config "source.crates-io.replace-with='rust-library'" \
-	    --config "source.rust-library.directory='$(RUST_LIBRARY)/vendor'"
-	cp $(BUILD)/core/target/$(TARGET)/release/deps/lib{core,compiler_builtins}-*.rlib \
-	    $(SYSROOT)/lib/rustlib/$(TARGET)/lib/
+$(SYSROOT)/.done: $(STAMP)/apt tools/build-core
+	CARGO=$(CARGO) RUSTFLAGS="$(RUST_KFLAGS)" tools/build-core $(SYSROOT) $(RUST_LIBRARY)
 	touch $@
 
 # --- the modules ----------------------------------------------------------
@@ -154,7 +143,8 @@ unit-test: $(BUILD)/netbsd-11/include/.done
 # The ATF suite (module checks, manual page) with kyua, then the figures
 # the module checks measured.
 kyua-test: all
-	atf-tests/run-kyua $(BUILD)/kyua build=$(BUILD) readobj=$(READOBJ) cc=cc clang=$(CLANG)
+	atf-tests/run-kyua $(BUILD)/kyua build=$(BUILD) require_build=yes \
+	    readobj=$(READOBJ) cc=cc clang=$(CLANG)
 	@for r in $(RELEASES); do \
 	    d=$(BUILD)/netbsd-$$r; \
 	    echo "netbsd-$$r: $$($(PYTHON) atf-tests/kmod/kmodcheck.py nopanic $$d/compat_linux_rs.kmod | head -1);" \
