@@ -1,5 +1,7 @@
-//! Generates the Rust view of the NetBSD headers and of `ffi/shim.h`, and,
-//! for the kernel target, compiles the C glue into the static library.
+//! Generates the Rust view of the NetBSD headers and of `ffi/shim.h`, and
+//! compiles the C glue: for the kernel target into the static library, for
+//! the host (tests) together with the user-space kernel model in
+//! `ffi/model/`, so that tests run the handlers, shims and glue for real.
 //!
 //! Inputs (set by `Makefile` on Linux hosts and by `Makefile.nbsd` on NetBSD):
 //! - `CLRS_CFLAGS`: the C compiler flags that select the NetBSD headers and
@@ -12,6 +14,8 @@ use std::env;
 use std::path::PathBuf;
 
 const GLUE: &[&str] = &["ffi/compat_linux_rs.c", "ffi/shim.c"];
+const MODEL_KERNEL: &str = "ffi/model/kernel.c";
+const MODEL_HOST: &str = "ffi/model/host.c";
 
 /// Flags of `bsd.kmodule.mk` and `arch/amd64/include/Makefile.inc`.
 const KERNEL_CFLAGS: &[&str] = &[
@@ -40,7 +44,8 @@ fn main() {
     for var in ["CLRS_CFLAGS", "CLRS_CC", "CLRS_C_BY_MAKE"] {
         println!("cargo:rerun-if-env-changed={var}");
     }
-    for file in ["ffi/kpi.h", "ffi/shim.h"].iter().chain(GLUE) {
+    let model = [MODEL_KERNEL, MODEL_HOST, "ffi/model/model.h"];
+    for file in ["ffi/kpi.h", "ffi/shim.h"].iter().chain(GLUE).chain(&model) {
         println!("cargo:rerun-if-changed={file}");
     }
 
@@ -50,35 +55,76 @@ fn main() {
         .map(str::to_owned)
         .collect();
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    let kernel_target = env::var("TARGET").unwrap() == "x86_64-unknown-none";
+    let compiler = env::var("CLRS_CC").unwrap_or_else(|_| "clang-14".into());
 
+    // The host build sees the model's test interface too.
+    let header = if kernel_target {
+        "ffi/shim.h"
+    } else {
+        "ffi/model/model.h"
+    };
     bindgen::Builder::default()
-        .header("ffi/shim.h")
+        .header(header)
         .clang_args(["--target=x86_64-unknown-netbsd", "-ffreestanding"])
         .clang_args(&cflags)
         .use_core()
         .ctypes_prefix("core::ffi")
         .layout_tests(false)
         .derive_debug(false)
-        .allowlist_function("clrs_lwp_cpu|copyin|copyout")
-        .allowlist_var("CLRS_.*|E[A-Z0-9]+")
-        .allowlist_type("register_t|clrs_syscall")
+        .allowlist_function("clrs_lwp_cpu|copyin|copyout|linux_sys_nosys|model_.*")
+        .allowlist_var("CLRS_.*|E[A-Z0-9]+|linux_sysent|model_.*")
+        .allowlist_type("register_t|clrs_syscall|sysent|modcmd_t|model_prop")
+        .rustified_enum("model_prop")
         .opaque_type("lwp")
         .generate()
-        .expect("bindgen could not read ffi/shim.h")
+        .unwrap_or_else(|e| panic!("bindgen could not read {header}: {e}"))
         .write_to_file(out.join("netbsd.rs"))
         .expect("cannot write the bindings");
 
-    let kernel_target = env::var("TARGET").unwrap() == "x86_64-unknown-none";
-    if kernel_target && env::var_os("CLRS_C_BY_MAKE").is_none() {
-        let mut build = cc::Build::new();
-        build
-            .compiler(env::var("CLRS_CC").unwrap_or_else(|_| "clang-14".into()))
-            .no_default_flags(true)
-            .flag("--target=x86_64-unknown-netbsd")
-            .files(GLUE);
-        for flag in KERNEL_CFLAGS.iter().map(|s| s.to_string()).chain(cflags) {
-            build.flag(&flag);
+    if kernel_target {
+        if env::var_os("CLRS_C_BY_MAKE").is_none() {
+            let mut build = netbsd_c(&compiler, &cflags, KERNEL_CFLAGS);
+            build.files(GLUE).compile("clrs_glue");
         }
-        build.compile("clrs_glue");
+    } else {
+        // The glue, the shims and the model's kernel half, as NetBSD code;
+        // whole, so that the glue's link set reaches the test binary.
+        let host_flags = [
+            "-ffreestanding",
+            "-nostdinc",
+            "-fPIC",
+            "-O1",
+            "-g",
+            "-Wall",
+            "-Werror",
+        ];
+        let mut build = netbsd_c(&compiler, &cflags, &host_flags);
+        build
+            .files(GLUE)
+            .file(MODEL_KERNEL)
+            .link_lib_modifier("+whole-archive")
+            .compile("clrs_model_kernel");
+        cc::Build::new()
+            .file(MODEL_HOST)
+            .warnings_into_errors(true)
+            .compile("clrs_model_host");
     }
+}
+
+/// A C build for NetBSD code against the headers `cflags` select.
+fn netbsd_c(compiler: &str, cflags: &[String], extra: &[&str]) -> cc::Build {
+    let mut build = cc::Build::new();
+    build
+        .compiler(compiler)
+        .no_default_flags(true)
+        .flag("--target=x86_64-unknown-netbsd");
+    for flag in extra
+        .iter()
+        .map(|s| s.to_string())
+        .chain(cflags.iter().cloned())
+    {
+        build.flag(&flag);
+    }
+    build
 }

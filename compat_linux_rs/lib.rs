@@ -23,7 +23,9 @@ pub mod user;
 pub mod getcpu;
 
 #[cfg(test)]
-mod kmodel;
+mod model;
+#[cfg(test)]
+mod module_tests;
 
 /// Reached only through a panic, and `make test` proves that the linked
 /// module has no call site that could panic.

@@ -1,0 +1,198 @@
+//! The C module glue (`ffi/compat_linux_rs.c`) against the kernel model:
+//! what modload and modunload do to compat_linux's table.
+
+use core::ptr::{addr_of, null_mut};
+
+use crate::model::{ModelLwp, serial};
+use crate::sys::{self, model_prop, sysent};
+
+const GETCPU: usize = crate::getcpu::NR as usize;
+
+fn modcmd(cmd: sys::modcmd_t, props: sys::prop_dictionary_t) -> i32 {
+    // SAFETY: the model's modcmd is the module's, found through the link set.
+    unsafe { sys::model_modcmd(cmd, props.cast()) }
+}
+
+fn props(kind: model_prop, value: bool) -> sys::prop_dictionary_t {
+    // SAFETY: the model keeps one dictionary; the tests hold `serial()`.
+    unsafe { sys::model_props(kind, value) }
+}
+
+fn slot(code: usize) -> sysent {
+    // SAFETY: a plain read of the model's table; tests hold `serial()`.
+    unsafe {
+        addr_of!(sys::linux_sysent)
+            .cast::<sysent>()
+            .add(code)
+            .read()
+    }
+}
+
+fn reset(native: usize) {
+    // SAFETY: rewrites the model's table; tests hold `serial()`.
+    unsafe { sys::model_sysent_reset(native as u32) }
+}
+
+fn same(a: &sysent, b: &sysent) -> bool {
+    a.sy_narg == b.sy_narg
+        && a.sy_argsize == b.sy_argsize
+        && a.sy_flags == b.sy_flags
+        && a.sy_call.map(|f| f as usize) == b.sy_call.map(|f| f as usize)
+        && a.sy_entry == b.sy_entry
+        && a.sy_return == b.sy_return
+}
+
+fn ours(code: usize) -> bool {
+    let installed = crate::table::clrs_syscalls
+        .iter()
+        .find(|cs| usize::from(cs.cs_code) == code)
+        .and_then(|cs| cs.cs_call)
+        .map(|f| f as usize);
+    slot(code).sy_call.map(|f| f as usize) == installed && installed.is_some()
+}
+
+fn nosys() -> usize {
+    sys::linux_sys_nosys as *const () as usize
+}
+
+#[test]
+fn modinfo_names_the_module_and_its_requirement() {
+    // SAFETY: reads the modinfo the glue's MODULE() defined.
+    let mi = unsafe { &*sys::model_modinfo() };
+    // SAFETY: MODULE() stores NUL-terminated literals.
+    let (name, required) = unsafe {
+        (
+            core::ffi::CStr::from_ptr(mi.mi_name),
+            core::ffi::CStr::from_ptr(mi.mi_required),
+        )
+    };
+    assert_eq!(name.to_str(), Ok("compat_linux_rs"));
+    assert_eq!(required.to_str(), Ok("compat_linux"));
+}
+
+#[test]
+fn load_fills_empty_slots_and_unload_restores_them() {
+    let _serial = serial();
+    reset(0);
+    let before = slot(GETCPU);
+    assert_eq!(modcmd(sys::modcmd_MODULE_CMD_INIT, null_mut()), 0);
+    assert!(ours(GETCPU));
+    let installed = slot(GETCPU);
+    assert_eq!(
+        (installed.sy_narg, installed.sy_argsize, installed.sy_flags),
+        (3, 24, 0)
+    );
+    assert_eq!(
+        slot(GETCPU - 1).sy_call.map(|f| f as usize),
+        Some(nosys()),
+        "neighbour untouched"
+    );
+
+    assert_eq!(modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()), 0);
+    assert!(same(&slot(GETCPU), &before));
+}
+
+#[test]
+fn override_replaces_and_restores_compat_linux_handlers() {
+    let _serial = serial();
+    for props in [
+        null_mut(),
+        props(model_prop::MODEL_PROP_NONE, false),
+        props(model_prop::MODEL_PROP_BOOL, true),
+    ] {
+        reset(GETCPU);
+        let native = slot(GETCPU);
+        assert_eq!(modcmd(sys::modcmd_MODULE_CMD_INIT, props), 0);
+        assert!(ours(GETCPU));
+        assert_eq!(modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()), 0);
+        assert!(
+            same(&slot(GETCPU), &native),
+            "restored exactly, flags included"
+        );
+    }
+}
+
+#[test]
+fn override_false_takes_only_empty_slots() {
+    let _serial = serial();
+    reset(GETCPU);
+    let native = slot(GETCPU);
+    assert_eq!(
+        modcmd(
+            sys::modcmd_MODULE_CMD_INIT,
+            props(model_prop::MODEL_PROP_BOOL, false)
+        ),
+        0
+    );
+    assert!(same(&slot(GETCPU), &native));
+    assert_eq!(modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()), 0);
+    assert!(same(&slot(GETCPU), &native));
+
+    reset(0);
+    assert_eq!(
+        modcmd(
+            sys::modcmd_MODULE_CMD_INIT,
+            props(model_prop::MODEL_PROP_BOOL, false)
+        ),
+        0
+    );
+    assert!(ours(GETCPU));
+    assert_eq!(modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()), 0);
+}
+
+#[test]
+fn override_of_the_wrong_type_fails_the_load() {
+    let _serial = serial();
+    reset(0);
+    let error = modcmd(
+        sys::modcmd_MODULE_CMD_INIT,
+        props(model_prop::MODEL_PROP_STRING, false),
+    );
+    assert_eq!(error, sys::EINVAL as i32);
+    assert_eq!(
+        slot(GETCPU).sy_call.map(|f| f as usize),
+        Some(nosys()),
+        "nothing installed"
+    );
+}
+
+#[test]
+fn unload_is_refused_while_an_lwp_is_inside_a_call() {
+    let _serial = serial();
+    reset(0);
+    assert_eq!(modcmd(sys::modcmd_MODULE_CMD_INIT, null_mut()), 0);
+    let lwp = ModelLwp::on_cpu(0);
+    lwp.in_syscall(GETCPU as u16);
+    // SAFETY: a plain read of the model's counter; tests hold `serial()`.
+    let xcalls = unsafe { sys::model_xc_calls };
+
+    assert_eq!(
+        modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()),
+        sys::EBUSY as i32
+    );
+    assert!(ours(GETCPU), "still installed");
+    assert_eq!(
+        unsafe { sys::model_xc_calls },
+        xcalls,
+        "nothing was changed, even briefly"
+    );
+
+    lwp.in_syscall(GETCPU as u16 - 1);
+    assert_eq!(
+        modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()),
+        0,
+        "another slot is no obstacle"
+    );
+    assert_eq!(slot(GETCPU).sy_call.map(|f| f as usize), Some(nosys()));
+}
+
+#[test]
+fn other_commands_are_not_handled() {
+    let _serial = serial();
+    for cmd in [
+        sys::modcmd_MODULE_CMD_STAT,
+        sys::modcmd_MODULE_CMD_AUTOUNLOAD,
+    ] {
+        assert_eq!(modcmd(cmd, null_mut()), sys::ENOTTY as i32);
+    }
+}
