@@ -22,7 +22,7 @@ macro_rules! errnos {
     };
 }
 
-errnos!(EFAULT, EINVAL);
+errnos!(EBADF, EFAULT, EINVAL, ESPIPE);
 
 impl Errno {
     const fn from_header(value: u32) -> Errno {

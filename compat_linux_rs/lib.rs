@@ -15,12 +15,15 @@
 
 pub mod args;
 pub mod errno;
+pub mod file;
 pub mod lwp;
 pub mod sys;
 pub mod table;
 pub mod user;
 
 pub mod getcpu;
+pub mod sync_file_range;
+pub mod syncfs;
 
 #[cfg(test)]
 mod model;

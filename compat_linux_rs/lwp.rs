@@ -2,6 +2,7 @@
 
 use core::ptr::NonNull;
 
+use crate::file::Cred;
 use crate::sys;
 
 /// The calling LWP, as the dispatcher passes it to a handler.
@@ -22,5 +23,11 @@ impl Lwp {
         // shim only reads its l_cpu and writes the two locals.
         unsafe { sys::clrs_lwp_cpu(self.0.as_ptr(), &mut cpu, &mut node) };
         (cpu, node)
+    }
+
+    /// The LWP's credentials, live for the system call.
+    pub fn cred(&self) -> Cred<'_> {
+        // SAFETY: the live calling LWP; the shim reads l_cred.
+        Cred::new(unsafe { sys::clrs_lwp_cred(self.0.as_ptr()) })
     }
 }

@@ -42,3 +42,126 @@ pub fn serial() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// Calls Linux system call `nr` through the module's table entry, as
+/// compat_linux's dispatcher does; returns the NetBSD errno and `retval[0]`.
+pub fn call(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
+    let entry = crate::table::clrs_syscalls
+        .iter()
+        .find(|cs| cs.cs_code == nr)
+        .and_then(|cs| cs.cs_call)
+        .expect("not in the table");
+    let frame = regs.map(|r| r as sys::register_t);
+    let mut retval: sys::register_t = -7;
+    // SAFETY: a model LWP, six readable registers and a result slot.
+    let error = unsafe { entry(lwp.as_ptr(), frame.as_ptr().cast(), &mut retval) };
+    (error, retval)
+}
+
+unsafe extern "C" {
+    fn syscall(nr: i64, ...) -> i64;
+}
+
+/// The same call made to the host (Linux) kernel: the reference. Returns
+/// the result or the Linux errno.
+pub fn host(nr: u16, regs: [u64; 6]) -> Result<i64, i32> {
+    // SAFETY: the tests pass only arguments that are safe for the host
+    // kernel to act on (their own descriptors and buffers).
+    let r = unsafe {
+        syscall(
+            nr.into(),
+            regs[0],
+            regs[1],
+            regs[2],
+            regs[3],
+            regs[4],
+            regs[5],
+        )
+    };
+    if r == -1 {
+        Err(std::io::Error::last_os_error().raw_os_error().unwrap())
+    } else {
+        Ok(r)
+    }
+}
+
+/// The Linux errno compat_linux's dispatcher turns a NetBSD errno into;
+/// the two numberings agree up to ERANGE (34), the errnos these tests meet.
+pub fn linux_errno(netbsd: i32) -> i32 {
+    assert!(
+        (1..=34).contains(&netbsd),
+        "errno {netbsd} needs its mapping here"
+    );
+    netbsd
+}
+
+/// Runs the call through the module and on the host, and checks that both
+/// succeed or fail with the same Linux errno; returns the module's errno.
+pub fn same_as_host(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> i32 {
+    let (error, retval) = call(lwp, nr, regs);
+    let module = if error == 0 {
+        Ok(retval)
+    } else {
+        Err(linux_errno(error))
+    };
+    assert_eq!(module, host(nr, regs), "module vs host for {nr} {regs:x?}");
+    error
+}
+
+/// This thread's trace of the model, reset.
+pub fn trace_reset() {
+    // SAFETY: the trace is thread-local.
+    unsafe { sys::model_trace_reset() }
+}
+
+/// This thread's trace of the model.
+pub fn trace() -> sys::model_trace {
+    // SAFETY: the trace is thread-local and plain data.
+    unsafe { sys::model_trace().read() }
+}
+
+/// Checks that the last call released every file, lock and mount it took.
+pub fn assert_balanced() {
+    let t = trace();
+    assert_eq!(
+        (t.files_held, t.vnodes_locked, t.mounts_locked),
+        (0, 0, 0),
+        "unbalanced"
+    );
+}
+
+/// A scratch file of `len` bytes in a fresh temporary folder.
+pub struct Scratch {
+    pub dir: std::path::PathBuf,
+    pub file: std::fs::File,
+}
+
+impl Scratch {
+    pub fn new(tag: &str, len: usize) -> Scratch {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "clrs-{tag}-{}-{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("file");
+        std::fs::write(&path, vec![b'x'; len]).unwrap();
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        Scratch { dir, file }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A descriptor number that no test opens.
+pub const CLOSED_FD: u64 = 999;

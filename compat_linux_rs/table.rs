@@ -57,7 +57,15 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 1] = [syscall!(crate::getcpu::NR, 3, crate::getcpu::getcpu)];
+const SYSCALLS: [clrs_syscall; 3] = [
+    syscall!(
+        crate::sync_file_range::NR,
+        4,
+        crate::sync_file_range::sync_file_range
+    ),
+    syscall!(crate::syncfs::NR, 1, crate::syncfs::syncfs),
+    syscall!(crate::getcpu::NR, 3, crate::getcpu::getcpu),
+];
 
 const _: () = {
     assert!(SYSCALLS.len() <= sys::CLRS_MAX_SYSCALLS as usize);
@@ -101,7 +109,7 @@ mod tests {
             .iter()
             .map(|cs| (cs.cs_code, cs.cs_narg))
             .collect();
-        assert_eq!(numbers, [(309, 3)]);
+        assert_eq!(numbers, [(277, 4), (306, 1), (309, 3)]);
     }
 
     #[test]

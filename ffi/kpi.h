@@ -18,18 +18,28 @@
 #ifndef _COMPAT_LINUX_RS_KPI_H_
 #define _COMPAT_LINUX_RS_KPI_H_
 
+#ifndef _KERNEL
+#define	__EXPOSE_MOUNT		/* struct mount, for the C shims */
+#endif
+
 #include <sys/param.h>
 #include <sys/types.h>
 #include <sys/errno.h>
+#include <sys/fcntl.h>
+#include <sys/file.h>
 #include <sys/lwp.h>
+#include <sys/mount.h>
 #include <sys/mutex.h>
 #include <sys/module.h>
+#include <sys/vnode.h>
+#include <machine/vmparam.h>
 #include <prop/proplib.h>
 
 #ifdef _KERNEL
 #include <sys/systm.h>
 #include <sys/proc.h>
 #include <sys/cpu.h>
+#include <sys/filedesc.h>
 #include <sys/xcall.h>
 #else /* !_KERNEL: not in the installed headers */
 
@@ -86,6 +96,22 @@ uint64_t xc_broadcast(unsigned int, xcfunc_t, void *, void *);
 void	xc_wait(uint64_t);
 extern kmutex_t proc_lock;
 extern struct lwplist alllwp;
+
+/* File descriptors: sys/filedesc.h. */
+file_t	*fd_getfile(unsigned);
+void	fd_putfile(unsigned);
+
+/*
+ * Vnodes and file systems: sys/vnode.h, sys/vnode_if.h, sys/mount.h.
+ * The FSYNC_* flags are _KERNEL-only; in-tree, where the header defines
+ * them too, a different value would be a redefinition error.
+ */
+#define	FSYNC_WAIT	0x0001
+#define	FSYNC_DATAONLY	0x0002
+int	vn_lock(struct vnode *, int);
+int	VOP_UNLOCK(struct vnode *);
+int	VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
+int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
 
 /* CPUs: sys/cpu.h (cpu_lookup), conf/param.c (maxcpus). */
 struct cpu_info *cpu_lookup(u_int);

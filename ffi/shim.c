@@ -29,3 +29,52 @@ clrs_lwp_cpu(struct lwp *l, u_int *cpu, u_int *node)
 	}
 #endif
 }
+
+kauth_cred_t
+clrs_lwp_cred(struct lwp *l)
+{
+
+	return l->l_cred;
+}
+
+struct vnode *
+clrs_file_vnode(file_t *fp)
+{
+
+	return fp->f_type == DTYPE_VNODE ? fp->f_vnode : NULL;
+}
+
+kauth_cred_t
+clrs_file_cred(file_t *fp)
+{
+
+	return fp->f_cred;
+}
+
+u_int
+clrs_vnode_type(struct vnode *vp)
+{
+
+	return vp->v_type;
+}
+
+int
+clrs_vnode_syncfs(struct vnode *vp, kauth_cred_t cred)
+{
+	struct mount *mp = vp->v_mount;
+	int async, error = 0;
+
+	/* The open file holds the vnode, and the vnode its mount. */
+	if (vp->v_type == VBAD || mp == NULL)
+		return 0;
+	mutex_enter(mp->mnt_updating);
+	if ((mp->mnt_flag & MNT_RDONLY) == 0) {
+		/* As sync(2): an async mount is written out too. */
+		async = mp->mnt_flag & MNT_ASYNC;
+		mp->mnt_flag &= ~MNT_ASYNC;
+		error = VFS_SYNC(mp, MNT_WAIT, cred);
+		mp->mnt_flag |= async;
+	}
+	mutex_exit(mp->mnt_updating);
+	return error;
+}

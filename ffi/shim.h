@@ -33,5 +33,18 @@ extern const size_t clrs_nsyscalls;
  * The node is 0 where the build cannot see struct cpu_info (see shim.c).
  */
 void	clrs_lwp_cpu(struct lwp *, u_int *, u_int *);
+kauth_cred_t clrs_lwp_cred(struct lwp *);
+
+/* A file's vnode, or NULL if the descriptor is not a vnode (pipe, socket). */
+struct vnode *clrs_file_vnode(file_t *);
+kauth_cred_t clrs_file_cred(file_t *);
+/* The vnode's type (enum vtype: VREG, VDIR, ...). */
+u_int	clrs_vnode_type(struct vnode *);
+
+/*
+ * Syncs the file system that holds the vnode and waits for it, as sync(2)
+ * syncs each file system, but one only: 0 for a read-only or dead one.
+ */
+int	clrs_vnode_syncfs(struct vnode *, kauth_cred_t);
 
 #endif /* _COMPAT_LINUX_RS_SHIM_H_ */

@@ -3,6 +3,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -31,4 +34,46 @@ host_copy_to_user(const void *kaddr, void *uaddr, size_t len)
 		return 0;
 	return process_vm_writev(getpid(), &local, 1, &remote, 1, 0) ==
 	    (ssize_t)len ? 0 : EFAULT;
+}
+
+void
+host_file_info(int fd, struct host_file *info)
+{
+	struct stat st;
+	struct statvfs sv;
+	int fl;
+
+	*info = (struct host_file){ .kind = HOST_CLOSED };
+	if (fstat(fd, &st) != 0 || (fl = fcntl(fd, F_GETFL)) == -1)
+		return;
+	info->kind = S_ISREG(st.st_mode) ? HOST_REG : S_ISDIR(st.st_mode) ?
+	    HOST_DIR : S_ISLNK(st.st_mode) ? HOST_LNK : S_ISBLK(st.st_mode) ?
+	    HOST_BLK : S_ISCHR(st.st_mode) ? HOST_CHR : S_ISFIFO(st.st_mode) ?
+	    HOST_FIFO : HOST_SOCK;
+	info->readable = (fl & O_ACCMODE) != O_WRONLY && !(fl & O_PATH);
+	info->writable = (fl & O_ACCMODE) != O_RDONLY;
+	info->append = (fl & O_APPEND) != 0;
+	info->rdonly_fs = fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+	info->dev = st.st_dev;
+}
+
+int
+host_fsync_range(int fd, bool dataonly, bool wait, long long lo, long long hi)
+{
+	unsigned flags = SYNC_FILE_RANGE_WRITE;
+
+	if (wait) {
+		if (lo == 0 && hi == 0)
+			return (dataonly ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : errno;
+		flags |= SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WAIT_AFTER;
+	}
+	return sync_file_range(fd, lo, hi == 0 ? 0 : hi - lo, flags) == 0 ?
+	    0 : errno;
+}
+
+int
+host_syncfs(int fd)
+{
+
+	return syncfs(fd) == 0 ? 0 : errno;
 }

@@ -22,11 +22,15 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 
 /* Locks: a spin lock on the owner word; the tests do not contend much. */
 
+static bool model_is_updating_lock(kmutex_t *);
+
 void
 mutex_enter(kmutex_t *mtx)
 {
 	uintptr_t unowned = 0;
 
+	if (model_is_updating_lock(mtx))
+		model_trace()->mounts_locked++;
 	while (!__atomic_compare_exchange_n(&mtx->u.mtxa_owner, &unowned, 1,
 	    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		unowned = 0;
@@ -36,6 +40,8 @@ void
 mutex_exit(kmutex_t *mtx)
 {
 
+	if (model_is_updating_lock(mtx))
+		model_trace()->mounts_locked--;
 	__atomic_store_n(&mtx->u.mtxa_owner, 0, __ATOMIC_RELEASE);
 }
 
@@ -224,4 +230,209 @@ model_modcmd(modcmd_t cmd, void *arg)
 {
 
 	return model_modinfo()->mi_modcmd(cmd, arg);
+}
+
+/* What the tests see of this thread's calls. */
+
+static __thread struct model_trace model_trace_data;
+
+struct model_trace *
+model_trace(void)
+{
+
+	return &model_trace_data;
+}
+
+void
+model_trace_reset(void)
+{
+
+	__builtin_memset(&model_trace_data, 0, sizeof(model_trace_data));
+}
+
+/*
+ * Mounts: one per host device, found by the host st_dev of a file on it.
+ */
+
+#define	MODEL_NMOUNTS	16
+static struct model_mount {
+	unsigned long	dev;
+	struct mount	mount;
+	kmutex_t	updating;
+	bool		used;
+	int		hostfd;	/* a descriptor on the file system, for syncfs */
+} model_mounts[MODEL_NMOUNTS];
+static kmutex_t model_mounts_lock;
+
+static struct mount *
+model_mount_of(const struct host_file *info, int fd)
+{
+	struct model_mount *mm = NULL;
+	size_t i;
+
+	mutex_enter(&model_mounts_lock);
+	for (i = 0; i < MODEL_NMOUNTS && mm == NULL; i++) {
+		if (model_mounts[i].used && model_mounts[i].dev == info->dev)
+			mm = &model_mounts[i];
+	}
+	for (i = 0; i < MODEL_NMOUNTS && mm == NULL; i++) {
+		if (!model_mounts[i].used) {
+			mm = &model_mounts[i];
+			mm->used = true;
+			mm->dev = info->dev;
+			mm->mount.mnt_updating = &mm->updating;
+		}
+	}
+	if (mm != NULL) {
+		mm->hostfd = fd;
+		mm->mount.mnt_flag = (mm->mount.mnt_flag & ~MNT_RDONLY) |
+		    (info->rdonly_fs ? MNT_RDONLY : 0);
+	}
+	mutex_exit(&model_mounts_lock);
+	return mm == NULL ? NULL : &mm->mount;
+}
+
+static struct model_mount *
+model_mount(struct mount *mp)
+{
+
+	return (struct model_mount *)((char *)mp -
+	    __builtin_offsetof(struct model_mount, mount));
+}
+
+void
+model_mount_set_async(int fd, bool async)
+{
+	struct host_file info;
+	struct mount *mp;
+
+	host_file_info(fd, &info);
+	mp = model_mount_of(&info, fd);
+	mp->mnt_flag = (mp->mnt_flag & ~MNT_ASYNC) | (async ? MNT_ASYNC : 0);
+}
+
+int
+VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
+{
+	struct model_trace *t = model_trace();
+
+	(void)cred;
+	t->vfs_syncs++;
+	t->vfs_sync_wait = waitfor;
+	t->vfs_sync_async_cleared = (mp->mnt_flag & MNT_ASYNC) == 0;
+	t->vfs_sync_locked = t->mounts_locked > 0;
+	return host_syncfs(model_mount(mp)->hostfd) == 0 ? 0 : EIO;
+}
+
+/*
+ * Files and vnodes: descriptor n of the test process is descriptor n of
+ * the calling "process", described afresh from the host on every lookup.
+ */
+
+#define	MODEL_NFILES	1024
+static struct model_file {
+	file_t		file;
+	struct vnode	vnode;
+	int		hostfd;
+	u_int		refs;
+} model_files[MODEL_NFILES];
+
+file_t *
+fd_getfile(unsigned fd)
+{
+	struct model_file *mf;
+	struct host_file info;
+
+	if (fd >= MODEL_NFILES)
+		return NULL;
+	host_file_info((int)fd, &info);
+	if (info.kind == HOST_CLOSED)
+		return NULL;
+	mf = &model_files[fd];
+	if (__atomic_fetch_add(&mf->refs, 1, __ATOMIC_ACQUIRE) == 0) {
+		static const u_int vtypes[] = {
+			[HOST_REG] = VREG, [HOST_DIR] = VDIR, [HOST_LNK] = VLNK,
+			[HOST_BLK] = VBLK, [HOST_CHR] = VCHR,
+		};
+
+		__builtin_memset(&mf->file, 0, sizeof(mf->file));
+		__builtin_memset(&mf->vnode, 0, sizeof(mf->vnode));
+		mf->hostfd = (int)fd;
+		mf->file.f_flag = (info.readable ? FREAD : 0) |
+		    (info.writable ? FWRITE : 0) | (info.append ? FAPPEND : 0);
+		/* NetBSD: pipe(2) gives DTYPE_PIPE; a FIFO's vnode is VFIFO. */
+		if (info.kind == HOST_SOCK) {
+			mf->file.f_type = DTYPE_SOCKET;
+		} else if (info.kind == HOST_FIFO) {
+			mf->file.f_type = DTYPE_PIPE;
+		} else {
+			mf->file.f_type = DTYPE_VNODE;
+			mf->vnode.v_type = vtypes[info.kind];
+			mf->vnode.v_mount = model_mount_of(&info, (int)fd);
+			mf->file.f_vnode = &mf->vnode;
+		}
+	}
+	model_trace()->files_held++;
+	return &mf->file;
+}
+
+void
+fd_putfile(unsigned fd)
+{
+
+	model_trace()->files_held--;
+	__atomic_fetch_sub(&model_files[fd].refs, 1, __ATOMIC_RELEASE);
+}
+
+static struct model_file *
+model_file_of_vnode(struct vnode *vp)
+{
+
+	return (struct model_file *)((char *)vp -
+	    __builtin_offsetof(struct model_file, vnode));
+}
+
+int
+vn_lock(struct vnode *vp, int flags)
+{
+
+	(void)vp;
+	if ((flags & LK_EXCLUSIVE) == 0 || (flags & LK_RETRY) == 0)
+		return EINVAL;	/* the module only takes exclusive, retrying */
+	model_trace()->vnodes_locked++;
+	return 0;
+}
+
+int
+VOP_UNLOCK(struct vnode *vp)
+{
+
+	(void)vp;
+	model_trace()->vnodes_locked--;
+	return 0;
+}
+
+int
+VOP_FSYNC(struct vnode *vp, kauth_cred_t cred, int flags, off_t lo, off_t hi)
+{
+	struct model_trace *t = model_trace();
+
+	(void)cred;
+	t->fsyncs++;
+	t->fsync_flags = flags;
+	t->fsync_lo = lo;
+	t->fsync_hi = hi;
+	t->fsync_locked = t->vnodes_locked > 0;
+	return host_fsync_range(model_file_of_vnode(vp)->hostfd,
+	    (flags & FSYNC_DATAONLY) != 0, (flags & FSYNC_WAIT) != 0, lo, hi) == 0 ?
+	    0 : EIO;
+}
+
+static bool
+model_is_updating_lock(kmutex_t *mtx)
+{
+	const char *p = (const char *)mtx;
+
+	return p >= (const char *)model_mounts &&
+	    p < (const char *)(model_mounts + MODEL_NMOUNTS);
 }

@@ -28,6 +28,21 @@
 int	host_copy_from_user(const void *, void *, size_t);
 int	host_copy_to_user(const void *, void *, size_t);
 
+/* What the model needs to know of a host descriptor. */
+enum host_kind {
+	HOST_CLOSED, HOST_REG, HOST_DIR, HOST_LNK, HOST_BLK, HOST_CHR,
+	HOST_FIFO, HOST_SOCK
+};
+struct host_file {
+	enum host_kind	kind;
+	bool		readable, writable, append, rdonly_fs;
+	unsigned long	dev;
+};
+void	host_file_info(int, struct host_file *);
+/* fdatasync/fsync of a range (hi 0: to the end), and syncfs; 0 or errno. */
+int	host_fsync_range(int, bool, bool, long long, long long);
+int	host_syncfs(int);
+
 #ifdef _KMEMUSER
 /* A fresh LWP on alllwp, running on CPU `cpu` (< model_ncpu). */
 struct lwp *model_lwp_new(u_int cpu);
@@ -53,6 +68,28 @@ int	model_modcmd(modcmd_t, void *);
 const modinfo_t *model_modinfo(void);
 /* Cross-calls since the start: xc_broadcast calls made. */
 extern u_int model_xc_calls;
+
+/*
+ * What this thread's calls into the model did, for the tests; reset by
+ * model_trace_reset().  Held counts must be back at 0 after every call.
+ */
+struct model_trace {
+	u_int	files_held;	/* fd_getfile minus fd_putfile */
+	u_int	vnodes_locked;	/* vn_lock minus VOP_UNLOCK */
+	u_int	mounts_locked;	/* mnt_updating held */
+	u_int	fsyncs;		/* VOP_FSYNC calls, and the last one's: */
+	int	fsync_flags;
+	off_t	fsync_lo, fsync_hi;
+	bool	fsync_locked;	/* whether the vnode was locked for it */
+	u_int	vfs_syncs;	/* VFS_SYNC calls, and the last one's: */
+	int	vfs_sync_wait;
+	bool	vfs_sync_async_cleared;	/* MNT_ASYNC off during the call */
+	bool	vfs_sync_locked;	/* mnt_updating held during it */
+};
+struct model_trace *model_trace(void);
+void	model_trace_reset(void);
+/* Marks the mount holding host descriptor fd as mounted MNT_ASYNC. */
+void	model_mount_set_async(int fd, bool);
 #endif
 
 #endif /* _COMPAT_LINUX_RS_MODEL_H_ */
