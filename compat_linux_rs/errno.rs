@@ -3,13 +3,14 @@
 //! compat_linux's dispatcher maps a handler's NetBSD errno to the Linux one
 //! (`native_to_linux_errno`), so handlers speak NetBSD here.
 
-use core::num::NonZeroU16;
+use core::num::NonZeroI32;
 
 use crate::sys;
 
-/// A NetBSD errno value: never zero, and always one the headers define.
+/// A NetBSD errno value: never zero, and always one the headers define,
+/// or the kernel's `ERESTART`, which makes the dispatcher restart the call.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Errno(NonZeroU16);
+pub struct Errno(NonZeroI32);
 
 macro_rules! errnos {
     ($($name:ident),* $(,)?) => {
@@ -22,12 +23,12 @@ macro_rules! errnos {
     };
 }
 
-errnos!(EBADF, EFAULT, EINVAL, ESPIPE);
+errnos!(E2BIG, EBADF, EFAULT, EINVAL, ENOSYS, ESPIPE);
 
 impl Errno {
     const fn from_header(value: u32) -> Errno {
-        assert!(value > 0 && value <= sys::ELAST && value <= u16::MAX as u32);
-        match NonZeroU16::new(value as u16) {
+        assert!(value > 0 && value <= sys::ELAST);
+        match NonZeroI32::new(value as i32) {
             Some(nonzero) => Errno(nonzero),
             None => panic!("errno 0"),
         }
@@ -35,18 +36,20 @@ impl Errno {
 
     /// Interprets a kernel function's return value: 0 is success.
     pub fn check(error: core::ffi::c_int) -> Result<(), Errno> {
-        match u16::try_from(error).ok().and_then(NonZeroU16::new) {
-            None if error == 0 => Ok(()),
-            Some(nonzero) if u32::from(nonzero.get()) <= sys::ELAST => Err(Errno(nonzero)),
+        match NonZeroI32::new(error) {
+            None => Ok(()),
+            Some(e) if (1..=sys::ELAST as i32).contains(&error) || error == sys::ERESTART => {
+                Err(Errno(e))
+            }
             // A kernel function returned something that is not an errno;
             // EINVAL keeps the dispatcher's table lookup in range.
-            _ => Err(Errno::EINVAL),
+            Some(_) => Err(Errno::EINVAL),
         }
     }
 
     /// The value the sysent convention returns.
     pub fn get(self) -> core::ffi::c_int {
-        core::ffi::c_int::from(self.0.get())
+        self.0.get()
     }
 }
 
@@ -59,8 +62,10 @@ mod tests {
         assert_eq!(Errno::check(0), Ok(()));
         assert_eq!(Errno::check(sys::EFAULT as i32), Err(Errno::EFAULT));
         assert_eq!(Errno::EFAULT.get(), sys::EFAULT as i32);
+        assert_eq!(Errno::check(sys::ERESTART).map_err(Errno::get), Err(-3));
         // Not errno values: kept in the dispatcher's table range.
-        assert_eq!(Errno::check(-3), Err(Errno::EINVAL));
+        assert_eq!(Errno::check(-2), Err(Errno::EINVAL));
+        assert_eq!(Errno::check(-1000), Err(Errno::EINVAL));
         assert_eq!(Errno::check(sys::ELAST as i32 + 1), Err(Errno::EINVAL));
     }
 }

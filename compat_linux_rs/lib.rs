@@ -21,6 +21,7 @@ pub mod sys;
 pub mod table;
 pub mod user;
 
+pub mod clone3;
 pub mod getcpu;
 pub mod sync_file_range;
 pub mod syncfs;

@@ -16,6 +16,11 @@ impl Lwp {
         NonNull::new(l).map(Lwp)
     }
 
+    /// The pointer, for kernel functions that take the calling LWP.
+    pub fn as_ptr(&self) -> *mut sys::lwp {
+        self.0.as_ptr()
+    }
+
     /// The index of the CPU this LWP runs on, and that CPU's NUMA node.
     pub fn cpu(&self) -> (u32, u32) {
         let (mut cpu, mut node) = (0, 0);

@@ -165,3 +165,48 @@ impl Drop for Scratch {
 
 /// A descriptor number that no test opens.
 pub const CLOSED_FD: u64 = 999;
+
+unsafe extern "C" {
+    fn fork() -> i32;
+    fn waitpid(pid: i32, status: *mut i32, options: i32) -> i32;
+    fn _exit(status: i32) -> !;
+    fn __errno_location() -> *mut i32;
+}
+
+/// The host's answer to a call that is expected to fail, asked in a
+/// throw-away child process, so that a call that unexpectedly succeeds
+/// (clone3 creating a process) cannot disturb the tests. `Ok(0)` stands for
+/// any success.
+pub fn host_in_child(nr: u16, regs: [u64; 6]) -> Result<i64, i32> {
+    // SAFETY: the child only makes the system call and exits.
+    let pid = unsafe { fork() };
+    assert!(pid >= 0, "fork");
+    if pid == 0 {
+        // SAFETY: async-signal-safe calls only, then _exit.
+        unsafe {
+            let r = syscall(
+                nr.into(),
+                regs[0],
+                regs[1],
+                regs[2],
+                regs[3],
+                regs[4],
+                regs[5],
+            );
+            _exit(if r == -1 { *__errno_location() } else { 0 })
+        }
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child just forked.
+    assert_eq!(unsafe { waitpid(pid, &mut status, 0) }, pid);
+    assert_eq!(
+        status & 0x7f,
+        0,
+        "the child was killed by signal {}",
+        status & 0x7f
+    );
+    match (status >> 8) & 0xff {
+        0 => Ok(0),
+        errno => Err(errno),
+    }
+}

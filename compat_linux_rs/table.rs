@@ -57,7 +57,7 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 3] = [
+const SYSCALLS: [clrs_syscall; 4] = [
     syscall!(
         crate::sync_file_range::NR,
         4,
@@ -65,6 +65,7 @@ const SYSCALLS: [clrs_syscall; 3] = [
     ),
     syscall!(crate::syncfs::NR, 1, crate::syncfs::syncfs),
     syscall!(crate::getcpu::NR, 3, crate::getcpu::getcpu),
+    syscall!(crate::clone3::NR, 2, crate::clone3::clone3),
 ];
 
 const _: () = {
@@ -104,12 +105,12 @@ mod tests {
     }
 
     #[test]
-    fn table_lists_getcpu() {
+    fn table_lists_the_implemented_calls() {
         let numbers: Vec<(u16, u16)> = clrs_syscalls
             .iter()
             .map(|cs| (cs.cs_code, cs.cs_narg))
             .collect();
-        assert_eq!(numbers, [(277, 4), (306, 1), (309, 3)]);
+        assert_eq!(numbers, [(277, 4), (306, 1), (309, 3), (435, 2)]);
     }
 
     #[test]

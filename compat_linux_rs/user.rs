@@ -25,6 +25,36 @@ impl<T> Clone for UserPtr<T> {
 }
 impl<T> Copy for UserPtr<T> {}
 
+/// An address in the user address space, for byte-wise copies.
+#[derive(Clone, Copy)]
+pub struct UserAddr(u64);
+
+impl UserAddr {
+    /// Wraps an address taken from a system call argument.
+    pub const fn new(addr: u64) -> UserAddr {
+        UserAddr(addr)
+    }
+
+    /// The address `offset` bytes further on; wraps like the CPU would,
+    /// and copyin fails on whatever is not user memory.
+    pub const fn offset(self, offset: usize) -> UserAddr {
+        UserAddr(self.0.wrapping_add(offset as u64))
+    }
+
+    /// Copies `buf.len()` bytes from the user address into `buf`.
+    pub fn read_into(self, buf: &mut [u8]) -> Result<(), Errno> {
+        // SAFETY: copyin writes at most buf.len() bytes into `buf` and
+        // checks the user range itself, failing with EFAULT.
+        Errno::check(unsafe {
+            sys::copyin(
+                self.0 as usize as *const core::ffi::c_void,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        })
+    }
+}
+
 impl<T: Copy> UserPtr<T> {
     /// Wraps an address taken from a system call argument.
     pub const fn new(addr: u64) -> UserPtr<T> {

@@ -41,6 +41,9 @@
 #include <sys/cpu.h>
 #include <sys/filedesc.h>
 #include <sys/xcall.h>
+#include <compat/linux/common/linux_types.h>
+#include <compat/linux/common/linux_signal.h>
+#include <compat/linux/linux_syscallargs.h>
 #else /* !_KERNEL: not in the installed headers */
 
 /* sys/systm.h */
@@ -80,10 +83,26 @@ __link_set_add_rodata(modules, __CONCAT(name,_modinfo))
 /* sys/xcall.h */
 typedef void (*xcfunc_t)(void *, void *);
 
+/* compat/linux/linux_syscallargs.h, amd64: one register per argument. */
+struct linux_sys_clone_args {
+	register_t	flags;
+	register_t	stack;
+	register_t	parent_tidptr;
+	register_t	child_tidptr;
+	register_t	tls;
+};
+
 /* sys/atomic.h, _KERNEL part: the same ordering by the compiler's builtin. */
 #define	atomic_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
 #endif /* !_KERNEL */
+
+/*
+ * Kernel-only pseudo-errors of sys/errno.h: the dispatcher restarts the
+ * system call for ERESTART.  Token for token as there, so in-tree a
+ * different value would be a redefinition error.
+ */
+#define	ERESTART	-3
 
 /* Copying between user and kernel space: sys/systm.h. */
 int	copyin(const void *, void *, size_t);
@@ -131,5 +150,9 @@ bool	prop_dictionary_get_bool(prop_dictionary_t, const char *, bool *);
 extern struct sysent linux_sysent[];
 int	linux_sys_nosys(struct lwp *, const void *, register_t *);
 int	sys_nosys(struct lwp *, const void *, register_t *);
+
+/* compat_linux's clone(2) (compat/linux/common/linux_sched.c). */
+int	linux_sys_clone(struct lwp *, const struct linux_sys_clone_args *,
+	    register_t *);
 
 #endif /* _COMPAT_LINUX_RS_KPI_H_ */

@@ -436,3 +436,22 @@ model_is_updating_lock(kmutex_t *mtx)
 	return p >= (const char *)model_mounts &&
 	    p < (const char *)(model_mounts + MODEL_NMOUNTS);
 }
+
+/* compat_linux's clone(2): recorded, and a child that is never run. */
+
+int
+linux_sys_clone(struct lwp *l, const struct linux_sys_clone_args *uap,
+    register_t *retval)
+{
+	struct model_trace *t = model_trace();
+
+	(void)l;
+	t->clones++;
+	t->clone_args[0] = uap->flags;
+	t->clone_args[1] = uap->stack;
+	t->clone_args[2] = uap->parent_tidptr;
+	t->clone_args[3] = uap->child_tidptr;
+	t->clone_args[4] = uap->tls;
+	retval[0] = MODEL_CHILD_TID;
+	return 0;
+}

@@ -85,7 +85,11 @@ struct model_trace {
 	int	vfs_sync_wait;
 	bool	vfs_sync_async_cleared;	/* MNT_ASYNC off during the call */
 	bool	vfs_sync_locked;	/* mnt_updating held during it */
+	u_int	clones;		/* linux_sys_clone calls, and the last one's */
+	register_t clone_args[5];	/* flags, stack, ptid, ctid, tls */
 };
+/* The TID linux_sys_clone reports for the child. */
+#define	MODEL_CHILD_TID	4242
 struct model_trace *model_trace(void);
 void	model_trace_reset(void);
 /* Marks the mount holding host descriptor fd as mounted MNT_ASYNC. */

@@ -1,0 +1,586 @@
+//! clone3(2): create a thread or process, with arguments in a structure.
+//!
+//! Linux contract (`kernel/fork.c`, clone(2)):
+//! `long clone3(struct clone_args *args, size_t size)`
+//! - `size` above a page → `E2BIG`, below 64 (`CLONE_ARGS_SIZE_VER0`) →
+//!   `EINVAL`; bytes past the structure this kernel knows must be zero,
+//!   else `E2BIG`; an unreadable structure → `EFAULT`;
+//! - `EINVAL` for: `set_tid_size` above 32 or not matching `set_tid`;
+//!   `exit_signal` above 64 (`_NSIG`); `CLONE_INTO_CGROUP` with a cgroup
+//!   above `INT_MAX` or a structure too short to hold it; flags outside the
+//!   low 32 bits, `CLONE_CLEAR_SIGHAND` and `CLONE_INTO_CGROUP`;
+//!   `CLONE_DETACHED` or a signal number in the flags; `CLONE_SIGHAND` with
+//!   `CLONE_CLEAR_SIGHAND`; `exit_signal` with `CLONE_THREAD` or
+//!   `CLONE_PARENT`; a `stack` without `stack_size` or the reverse, or a
+//!   stack reaching past user space; `CLONE_NEWNS` or `CLONE_NEWUSER` with
+//!   `CLONE_FS`; `CLONE_THREAD` without `CLONE_SIGHAND`, or with
+//!   `CLONE_NEWUSER` or `CLONE_NEWPID`; `CLONE_SIGHAND` without `CLONE_VM`;
+//!   `CLONE_PIDFD` with `CLONE_PARENT_SETTID` and the same address for both;
+//! - otherwise as clone(2), with the stack given as its lowest address and
+//!   size; returns the child's TID in the parent and 0 in the child.
+//!
+//! On NetBSD the call becomes compat_linux's clone(2) (`linux_sys_clone`)
+//! with the stack's top, which serves glibc's pthread_create
+//! (`CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|
+//! CHILD_CLEARTID`) and posix_spawn (`CLONE_VM|CLONE_VFORK` with a stack).
+//!
+//! Not provided, and failing with `ENOSYS`: `set_tid`, `CLONE_PIDFD`,
+//! `CLONE_PARENT`, `CLONE_PTRACE`, `CLONE_CLEAR_SIGHAND`,
+//! `CLONE_INTO_CGROUP`, `CLONE_NEWTIME` and the namespace flags. `ENOSYS`
+//! because glibc's clone3 users fall back to clone(2) on `ENOSYS` and only
+//! on it; any other errno would make pthread_create or posix_spawn fail.
+//!
+//! Deviations: `CLONE_SYSVSEM` is accepted and dropped: threads share their
+//! process's SysV undo list anyway, and separate processes cannot share one
+//! on NetBSD. `CLONE_IO` and `CLONE_UNTRACED` are accepted and have no
+//! effect, as on a Linux without I/O contexts or tracers.
+
+use bitflags::bitflags;
+
+use crate::args::SyscallArgs;
+use crate::errno::Errno;
+use crate::lwp::Lwp;
+use crate::sys::{self, register_t};
+use crate::user::UserAddr;
+
+/// Linux amd64 system call number.
+pub const NR: u16 = 435;
+
+bitflags! {
+    /// `CLONE_*` of `include/uapi/linux/sched.h`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct CloneFlags: u64 {
+        /// New time namespace (shares its bit with the signal field).
+        const NEWTIME = 0x80;
+        /// Share the address space.
+        const VM = 0x100;
+        /// Share the root, working directory and umask.
+        const FS = 0x200;
+        /// Share the descriptor table.
+        const FILES = 0x400;
+        /// Share signal handlers.
+        const SIGHAND = 0x800;
+        /// Return a pidfd.
+        const PIDFD = 0x1000;
+        /// Trace the child as the parent is traced.
+        const PTRACE = 0x2000;
+        /// Suspend the parent until the child execs or exits.
+        const VFORK = 0x4000;
+        /// The child's parent is the caller's parent.
+        const PARENT = 0x8000;
+        /// A thread of the same process.
+        const THREAD = 0x10000;
+        /// New mount namespace.
+        const NEWNS = 0x20000;
+        /// Share SysV semaphore undo values.
+        const SYSVSEM = 0x40000;
+        /// Set the thread pointer to `tls`.
+        const SETTLS = 0x80000;
+        /// Store the child's TID at `parent_tid`.
+        const PARENT_SETTID = 0x100000;
+        /// Clear `child_tid` and wake a futex there when the child exits.
+        const CHILD_CLEARTID = 0x200000;
+        /// Obsolete; rejected by clone3.
+        const DETACHED = 0x400000;
+        /// A tracer cannot force CLONE_PTRACE.
+        const UNTRACED = 0x800000;
+        /// Store the child's TID at `child_tid` in the child.
+        const CHILD_SETTID = 0x1000000;
+        /// New cgroup namespace.
+        const NEWCGROUP = 0x2000000;
+        /// New UTS namespace.
+        const NEWUTS = 0x4000000;
+        /// New IPC namespace.
+        const NEWIPC = 0x8000000;
+        /// New user namespace.
+        const NEWUSER = 0x10000000;
+        /// New PID namespace.
+        const NEWPID = 0x20000000;
+        /// New network namespace.
+        const NEWNET = 0x40000000;
+        /// Share the I/O context.
+        const IO = 0x80000000;
+        /// Reset the child's signal handlers to the default.
+        const CLEAR_SIGHAND = 1 << 32;
+        /// Place the child in the cgroup `cgroup`.
+        const INTO_CGROUP = 1 << 33;
+    }
+}
+
+/// The bits of clone(2)'s flags word that carry the exit signal.
+const CSIGNAL: u64 = 0xff;
+/// Linux `_NSIG`: the highest valid signal number.
+const NSIG: u64 = 64;
+/// Linux `MAX_PID_NS_LEVEL`.
+const MAX_PID_NS_LEVEL: u64 = 32;
+/// Linux's highest user address on amd64 (`TASK_SIZE_MAX`).
+const TASK_SIZE_MAX: u64 = (1 << 47) - 4096;
+
+/// Flags clone(2) is given; the other accepted ones have no effect here.
+const PASSED_ON: CloneFlags = CloneFlags::VM
+    .union(CloneFlags::FS)
+    .union(CloneFlags::FILES)
+    .union(CloneFlags::SIGHAND)
+    .union(CloneFlags::VFORK)
+    .union(CloneFlags::THREAD)
+    .union(CloneFlags::SETTLS)
+    .union(CloneFlags::PARENT_SETTID)
+    .union(CloneFlags::CHILD_CLEARTID)
+    .union(CloneFlags::CHILD_SETTID);
+
+/// Valid on Linux, but not provided: `ENOSYS` (see the module comment).
+const NOT_PROVIDED: CloneFlags = CloneFlags::PIDFD
+    .union(CloneFlags::PARENT)
+    .union(CloneFlags::PTRACE)
+    .union(CloneFlags::CLEAR_SIGHAND)
+    .union(CloneFlags::INTO_CGROUP)
+    .union(CloneFlags::NEWTIME)
+    .union(CloneFlags::NEWNS)
+    .union(CloneFlags::NEWCGROUP)
+    .union(CloneFlags::NEWUTS)
+    .union(CloneFlags::NEWIPC)
+    .union(CloneFlags::NEWUSER)
+    .union(CloneFlags::NEWPID)
+    .union(CloneFlags::NEWNET);
+
+/// `struct clone_args`: eleven `__aligned_u64` (`CLONE_ARGS_SIZE_VER2`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CloneArgs {
+    /// `flags`, `pidfd`, `child_tid`, `parent_tid`, `exit_signal`, `stack`,
+    /// `stack_size`, `tls`, `set_tid`, `set_tid_size`, `cgroup`.
+    pub fields: [u64; 11],
+}
+
+const SIZE_VER0: usize = 64;
+const SIZE_VER2: usize = 88;
+const PAGE_SIZE: usize = sys::PAGE_SIZE as usize;
+
+impl CloneArgs {
+    fn flags(&self) -> u64 {
+        self.fields[0]
+    }
+    fn pidfd(&self) -> u64 {
+        self.fields[1]
+    }
+    fn child_tid(&self) -> u64 {
+        self.fields[2]
+    }
+    fn parent_tid(&self) -> u64 {
+        self.fields[3]
+    }
+    fn exit_signal(&self) -> u64 {
+        self.fields[4]
+    }
+    fn stack(&self) -> u64 {
+        self.fields[5]
+    }
+    fn stack_size(&self) -> u64 {
+        self.fields[6]
+    }
+    fn tls(&self) -> u64 {
+        self.fields[7]
+    }
+    fn set_tid(&self) -> u64 {
+        self.fields[8]
+    }
+    fn set_tid_size(&self) -> u64 {
+        self.fields[9]
+    }
+    fn cgroup(&self) -> u64 {
+        self.fields[10]
+    }
+
+    /// Copies `size` bytes of a `struct clone_args` in, as Linux's
+    /// copy_struct_from_user: a shorter one is zero-extended, a longer one
+    /// must be zero past what is known.
+    pub fn copy_in(uargs: UserAddr, size: usize) -> Result<CloneArgs, Errno> {
+        if size > PAGE_SIZE {
+            return Err(Errno::E2BIG);
+        }
+        if size < SIZE_VER0 {
+            return Err(Errno::EINVAL);
+        }
+        let mut chunk = [0u8; 64];
+        let mut at = SIZE_VER2;
+        while at < size {
+            let n = chunk.len().min(size - at);
+            uargs.offset(at).read_into(&mut chunk[..n])?;
+            if chunk[..n].iter().any(|&b| b != 0) {
+                return Err(Errno::E2BIG);
+            }
+            at += n;
+        }
+        let mut bytes = [0u8; SIZE_VER2];
+        uargs.read_into(&mut bytes[..size.min(SIZE_VER2)])?;
+        let mut args = CloneArgs::default();
+        for (field, raw) in args.fields.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(raw);
+            *field = u64::from_ne_bytes(word);
+        }
+        Ok(args)
+    }
+
+    /// Linux's checks, in its order; `size` is the structure's size.
+    pub fn validate(&self, size: usize) -> Result<CloneFlags, Errno> {
+        let einval = Err(Errno::EINVAL);
+        if self.set_tid_size() > MAX_PID_NS_LEVEL
+            || (self.set_tid() == 0) != (self.set_tid_size() == 0)
+        {
+            return einval;
+        }
+        if self.exit_signal() & !CSIGNAL != 0 || self.exit_signal() > NSIG {
+            return einval;
+        }
+        let flags = CloneFlags::from_bits(self.flags()).ok_or(Errno::EINVAL)?;
+        if flags.contains(CloneFlags::INTO_CGROUP)
+            && (self.cgroup() > i32::MAX as u64 || size < SIZE_VER2)
+        {
+            return einval;
+        }
+        if self.flags() & (CloneFlags::DETACHED.bits() | (CSIGNAL & !CloneFlags::NEWTIME.bits()))
+            != 0
+            || flags.contains(CloneFlags::SIGHAND | CloneFlags::CLEAR_SIGHAND)
+            || (flags.intersects(CloneFlags::THREAD | CloneFlags::PARENT)
+                && self.exit_signal() != 0)
+            || !self.stack_valid()
+        {
+            return einval;
+        }
+        if flags.contains(CloneFlags::PIDFD | CloneFlags::PARENT_SETTID)
+            && self.pidfd() == self.parent_tid()
+        {
+            return einval;
+        }
+        if flags.contains(CloneFlags::NEWNS | CloneFlags::FS)
+            || flags.contains(CloneFlags::NEWUSER | CloneFlags::FS)
+            || (flags.contains(CloneFlags::THREAD) && !flags.contains(CloneFlags::SIGHAND))
+            || (flags.contains(CloneFlags::SIGHAND) && !flags.contains(CloneFlags::VM))
+            || (flags.contains(CloneFlags::THREAD)
+                && flags.intersects(CloneFlags::NEWUSER | CloneFlags::NEWPID))
+        {
+            return einval;
+        }
+        if flags.intersects(NOT_PROVIDED) || self.set_tid() != 0 {
+            return Err(Errno::ENOSYS);
+        }
+        Ok(flags)
+    }
+
+    fn stack_valid(&self) -> bool {
+        match (self.stack(), self.stack_size()) {
+            (0, 0) => true,
+            (0, _) | (_, 0) => false,
+            (stack, size) => stack
+                .checked_add(size)
+                .is_some_and(|end| end <= TASK_SIZE_MAX),
+        }
+    }
+
+    /// compat_linux's clone(2) arguments: flags with the exit signal,
+    /// stack top, parent TID, child TID, TLS.
+    pub fn clone_registers(&self, flags: CloneFlags) -> [register_t; 6] {
+        let clone_flags = (flags & PASSED_ON).bits() | self.exit_signal();
+        let stack_top = if self.stack() == 0 {
+            0
+        } else {
+            self.stack() + self.stack_size()
+        };
+        [
+            clone_flags,
+            stack_top,
+            self.parent_tid(),
+            self.child_tid(),
+            self.tls(),
+            0,
+        ]
+        .map(|r| r as register_t)
+    }
+}
+
+/// The handler.
+pub fn clone3(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
+    let size = usize::try_from(args.u64::<1>()).map_err(|_| Errno::E2BIG)?;
+    let clone_args = CloneArgs::copy_in(UserAddr::new(args.u64::<0>()), size)?;
+    let flags = clone_args.validate(size)?;
+    let regs = clone_args.clone_registers(flags);
+    let mut retval: [register_t; 2] = [0; 2];
+    // SAFETY: six argument registers laid out as linux_sys_clone_args, the
+    // calling LWP, and a result slot; compat_linux's handler follows the
+    // sysent convention like ours.
+    Errno::check(unsafe {
+        sys::linux_sys_clone(lwp.as_ptr(), regs.as_ptr().cast(), retval.as_mut_ptr())
+    })?;
+    Ok(retval[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{self, ModelLwp, host_in_child, linux_errno, trace, trace_reset};
+
+    const SIGCHLD: u64 = 17;
+    const STACK: u64 = 0x7000_0000_0000;
+    const STACK_SIZE: u64 = 0x10_0000;
+
+    /// A `struct clone_args` in a page of its own, followed by zeros.
+    struct Args(Box<[u64; 512]>);
+
+    impl Args {
+        fn new(fields: [u64; 11]) -> Args {
+            let mut page = Box::new([0u64; 512]);
+            page[..11].copy_from_slice(&fields);
+            Args(page)
+        }
+        fn addr(&self) -> u64 {
+            self.0.as_ptr() as u64
+        }
+    }
+
+    fn fields(flags: CloneFlags, exit_signal: u64, stack: u64, stack_size: u64) -> [u64; 11] {
+        [
+            flags.bits(),
+            0,
+            0x1000,
+            0x2000,
+            exit_signal,
+            stack,
+            stack_size,
+            0x3000,
+            0,
+            0,
+            0,
+        ]
+    }
+
+    /// The module's answer: (errno, retval), and the clone(2) arguments it
+    /// passed on, if it called clone(2).
+    fn module(addr: u64, size: u64) -> (i32, register_t, Option<[register_t; 5]>) {
+        let lwp = ModelLwp::on_cpu(0);
+        trace_reset();
+        let (error, retval) = model::call(&lwp, NR, [addr, size, 0, 0, 0, 0]);
+        let t = trace();
+        assert_eq!(t.clones, u32::from(error == 0));
+        (error, retval, (t.clones == 1).then_some(t.clone_args))
+    }
+
+    /// A call Linux rejects: the module fails the same way, before clone(2).
+    fn rejected_like_linux(addr: u64, size: u64) -> i32 {
+        let (error, _, cloned) = module(addr, size);
+        assert!(cloned.is_none(), "{addr:x} {size}: cloned");
+        assert_ne!(error, 0);
+        assert_eq!(
+            Err(linux_errno(error)),
+            host_in_child(NR, [addr, size, 0, 0, 0, 0]),
+            "{addr:x} {size}"
+        );
+        error
+    }
+
+    #[test]
+    fn pthread_create_becomes_a_thread_clone() {
+        let flags = CloneFlags::VM
+            | CloneFlags::FS
+            | CloneFlags::FILES
+            | CloneFlags::SIGHAND
+            | CloneFlags::THREAD
+            | CloneFlags::SYSVSEM
+            | CloneFlags::SETTLS
+            | CloneFlags::PARENT_SETTID
+            | CloneFlags::CHILD_CLEARTID;
+        let args = Args::new(fields(flags, 0, STACK, STACK_SIZE));
+        let (error, retval, cloned) = module(args.addr(), 88);
+        assert_eq!((error, retval), (0, sys::MODEL_CHILD_TID as register_t));
+        let passed = (flags - CloneFlags::SYSVSEM).bits() as register_t;
+        let top = (STACK + STACK_SIZE) as register_t;
+        assert_eq!(cloned, Some([passed, top, 0x2000, 0x1000, 0x3000]));
+    }
+
+    #[test]
+    fn posix_spawn_becomes_a_vfork_clone() {
+        let args = Args::new(fields(
+            CloneFlags::VM | CloneFlags::VFORK,
+            SIGCHLD,
+            STACK,
+            STACK_SIZE,
+        ));
+        let (error, _, cloned) = module(args.addr(), 88);
+        assert_eq!(error, 0);
+        let flags = (CloneFlags::VM | CloneFlags::VFORK).bits() | SIGCHLD;
+        assert_eq!(
+            cloned.unwrap()[..2],
+            [flags as register_t, (STACK + STACK_SIZE) as register_t]
+        );
+    }
+
+    #[test]
+    fn fork_without_a_stack() {
+        let args = Args::new(fields(CloneFlags::empty(), SIGCHLD, 0, 0));
+        for size in [64, 80, 88, 4096] {
+            let (error, _, cloned) = module(args.addr(), size);
+            assert_eq!(error, 0, "size {size}");
+            assert_eq!(cloned.unwrap()[..2], [SIGCHLD as register_t, 0]);
+        }
+    }
+
+    #[test]
+    fn short_structures_are_zero_extended() {
+        // Only the first 64 bytes count: set_tid beyond them is not read.
+        let mut f = fields(CloneFlags::empty(), SIGCHLD, 0, 0);
+        f[8] = 0x1234;
+        f[9] = 1;
+        let args = Args::new(f);
+        assert_eq!(module(args.addr(), 64).0, 0);
+        assert_eq!(
+            module(args.addr(), 88).0,
+            sys::ENOSYS as i32,
+            "set_tid now read"
+        );
+    }
+
+    #[test]
+    fn sizes_are_checked_like_linux() {
+        let args = Args::new(fields(CloneFlags::empty(), SIGCHLD, 0, 0));
+        assert_eq!(rejected_like_linux(args.addr(), 0), sys::EINVAL as i32);
+        assert_eq!(rejected_like_linux(args.addr(), 63), sys::EINVAL as i32);
+        assert_eq!(rejected_like_linux(args.addr(), 4097), sys::E2BIG as i32);
+        assert_eq!(
+            rejected_like_linux(args.addr(), (1 << 32) | 88),
+            sys::E2BIG as i32
+        );
+        let mut tail = Args::new(fields(CloneFlags::empty(), SIGCHLD, 0, 0));
+        tail.0[300] = 1;
+        assert_eq!(rejected_like_linux(tail.addr(), 4096), sys::E2BIG as i32);
+        assert_eq!(
+            module(tail.addr(), 2400).0,
+            0,
+            "the non-zero word lies past 2400 bytes"
+        );
+    }
+
+    #[test]
+    fn unreadable_structures_are_efault() {
+        assert_eq!(rejected_like_linux(8, 88), sys::EFAULT as i32);
+        assert_eq!(
+            rejected_like_linux(0xffff_8000_0000_0000, 64),
+            sys::EFAULT as i32
+        );
+    }
+
+    #[test]
+    fn invalid_arguments_are_einval_like_linux() {
+        let f = |flags: CloneFlags, signal, stack, size| fields(flags, signal, stack, size);
+        let thread = CloneFlags::VM | CloneFlags::SIGHAND | CloneFlags::THREAD;
+        let mut cases = vec![
+            f(CloneFlags::empty(), 65, 0, 0),
+            f(CloneFlags::empty(), 0x100 | SIGCHLD, 0, 0),
+            f(CloneFlags::DETACHED, SIGCHLD, 0, 0),
+            f(
+                CloneFlags::VM | CloneFlags::SIGHAND | CloneFlags::CLEAR_SIGHAND,
+                0,
+                0,
+                0,
+            ),
+            f(thread, SIGCHLD, STACK, STACK_SIZE),
+            f(CloneFlags::PARENT, SIGCHLD, 0, 0),
+            f(CloneFlags::empty(), SIGCHLD, STACK, 0),
+            f(CloneFlags::empty(), SIGCHLD, 0, STACK_SIZE),
+            f(CloneFlags::empty(), SIGCHLD, TASK_SIZE_MAX - 4096, 8192),
+            f(CloneFlags::empty(), SIGCHLD, u64::MAX - 10, 100),
+            f(CloneFlags::NEWNS | CloneFlags::FS, SIGCHLD, 0, 0),
+            f(CloneFlags::NEWUSER | CloneFlags::FS, SIGCHLD, 0, 0),
+            f(CloneFlags::VM | CloneFlags::THREAD, 0, STACK, STACK_SIZE),
+            f(CloneFlags::SIGHAND, SIGCHLD, 0, 0),
+            f(thread | CloneFlags::NEWPID, 0, STACK, STACK_SIZE),
+        ];
+        // flags bits Linux does not define; a signal in the flags word
+        cases.push([1 << 40, 0, 0, 0, SIGCHLD, 0, 0, 0, 0, 0, 0]);
+        cases.push([SIGCHLD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        // set_tid and set_tid_size disagree, or too many levels
+        cases.push([0, 0, 0, 0, SIGCHLD, 0, 0, 0, 0, 1, 0]);
+        cases.push([0, 0, 0, 0, SIGCHLD, 0, 0, 0, 0x1000, 0, 0]);
+        cases.push([0, 0, 0, 0, SIGCHLD, 0, 0, 0, 0x1000, 33, 0]);
+        // a pidfd and the parent TID at one address; a cgroup out of range
+        let pidfd = CloneFlags::PIDFD | CloneFlags::PARENT_SETTID;
+        cases.push([pidfd.bits(), 0x2000, 0, 0x2000, SIGCHLD, 0, 0, 0, 0, 0, 0]);
+        cases.push([
+            CloneFlags::INTO_CGROUP.bits(),
+            0,
+            0,
+            0,
+            SIGCHLD,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1 << 31,
+        ]);
+        for case in cases {
+            let args = Args::new(case);
+            assert_eq!(
+                rejected_like_linux(args.addr(), 88),
+                sys::EINVAL as i32,
+                "{case:x?}"
+            );
+        }
+        let cgroup = Args::new([
+            CloneFlags::INTO_CGROUP.bits(),
+            0,
+            0,
+            0,
+            SIGCHLD,
+            0,
+            0,
+            0,
+            0,
+            0,
+            3,
+        ]);
+        assert_eq!(
+            rejected_like_linux(cgroup.addr(), 80),
+            sys::EINVAL as i32,
+            "too short for cgroup"
+        );
+    }
+
+    #[test]
+    fn features_not_provided_are_enosys() {
+        let cases = [
+            CloneFlags::PIDFD,
+            CloneFlags::PARENT,
+            CloneFlags::PTRACE,
+            CloneFlags::CLEAR_SIGHAND,
+            CloneFlags::INTO_CGROUP,
+            CloneFlags::NEWTIME,
+            CloneFlags::NEWNS,
+            CloneFlags::NEWCGROUP,
+            CloneFlags::NEWUTS,
+            CloneFlags::NEWIPC,
+            CloneFlags::NEWUSER,
+            CloneFlags::NEWPID,
+            CloneFlags::NEWNET,
+        ];
+        for flags in cases {
+            let signal = if flags == CloneFlags::PARENT {
+                0
+            } else {
+                SIGCHLD
+            };
+            let args = Args::new(fields(flags, signal, 0, 0));
+            let (error, _, cloned) = module(args.addr(), 88);
+            assert_eq!((error, cloned), (sys::ENOSYS as i32, None), "{flags:?}");
+        }
+        let set_tid = [0u32; 1];
+        let args = Args::new([0, 0, 0, 0, SIGCHLD, 0, 0, 0, set_tid.as_ptr() as u64, 1, 0]);
+        assert_eq!(module(args.addr(), 88).0, sys::ENOSYS as i32);
+    }
+
+    #[test]
+    fn accepted_flags_without_effect_are_not_passed_on() {
+        let flags = CloneFlags::IO | CloneFlags::UNTRACED | CloneFlags::SYSVSEM;
+        let args = Args::new(fields(flags, SIGCHLD, 0, 0));
+        let (error, _, cloned) = module(args.addr(), 88);
+        assert_eq!((error, cloned.unwrap()[0]), (0, SIGCHLD as register_t));
+    }
+}
