@@ -23,7 +23,7 @@ macro_rules! errnos {
     };
 }
 
-errnos!(E2BIG, EBADF, EFAULT, EINVAL, ENOSYS, ESPIPE);
+errnos!(E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOSYS, ESPIPE);
 
 impl Errno {
     const fn from_header(value: u32) -> Errno {

@@ -57,7 +57,7 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 4] = [
+const SYSCALLS: [clrs_syscall; 5] = [
     syscall!(
         crate::sync_file_range::NR,
         4,
@@ -65,6 +65,7 @@ const SYSCALLS: [clrs_syscall; 4] = [
     ),
     syscall!(crate::syncfs::NR, 1, crate::syncfs::syncfs),
     syscall!(crate::getcpu::NR, 3, crate::getcpu::getcpu),
+    syscall!(crate::renameat2::NR, 5, crate::renameat2::renameat2),
     syscall!(crate::clone3::NR, 2, crate::clone3::clone3),
 ];
 
@@ -110,7 +111,7 @@ mod tests {
             .iter()
             .map(|cs| (cs.cs_code, cs.cs_narg))
             .collect();
-        assert_eq!(numbers, [(277, 4), (306, 1), (309, 3), (435, 2)]);
+        assert_eq!(numbers, [(277, 4), (306, 1), (309, 3), (316, 5), (435, 2)]);
     }
 
     #[test]

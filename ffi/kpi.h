@@ -31,6 +31,9 @@
 #include <sys/mount.h>
 #include <sys/mutex.h>
 #include <sys/module.h>
+#include <sys/namei.h>
+#include <sys/stat.h>
+#include <sys/syscallargs.h>
 #include <sys/vnode.h>
 #include <machine/vmparam.h>
 #include <prop/proplib.h>
@@ -40,6 +43,7 @@
 #include <sys/proc.h>
 #include <sys/cpu.h>
 #include <sys/filedesc.h>
+#include <sys/vfs_syscalls.h>
 #include <sys/xcall.h>
 #include <compat/linux/common/linux_types.h>
 #include <compat/linux/common/linux_signal.h>
@@ -131,6 +135,23 @@ int	vn_lock(struct vnode *, int);
 int	VOP_UNLOCK(struct vnode *);
 int	VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
 int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
+
+/* sys/namei.h lookup flags, _KERNEL-only, checked in-tree as above. */
+#define	NOFOLLOW	0x00000000
+#define	FOLLOW		0x00000040
+
+/*
+ * Path operations: sys/vfs_syscalls.h, sys/syscallargs.h.  sys_renameat
+ * keeps BSD rename semantics (renaming a link onto another link of the same
+ * file removes the source); sys___posix_rename has POSIX's (it does
+ * nothing) but takes no directory descriptors.
+ */
+int	do_sys_statat(struct lwp *, int, const char *, unsigned int,
+	    struct stat *);
+int	sys_renameat(struct lwp *, const struct sys_renameat_args *,
+	    register_t *);
+int	sys___posix_rename(struct lwp *, const struct sys___posix_rename_args *,
+	    register_t *);
 
 /* CPUs: sys/cpu.h (cpu_lookup), conf/param.c (maxcpus). */
 struct cpu_info *cpu_lookup(u_int);

@@ -10,7 +10,9 @@ Each CHECK prints what it measured and exits 1 with a reason on failure:
                names compat_linux_rs, class MISC, requires compat_linux, and
                carries __NetBSD_Version__ of release ARG (e.g. 11.0)
   relocs       only relocation types kobj accepts; no GOT relocations
-  sections     no constructors (.init_array, .ctors), no TLS, no .eh_frame
+  sections     only code, data, the link set and what describes them
+               (symbols, strings, relocations): no constructors, TLS,
+               unwind tables or anything else kobj would load for nothing
   symbols      no defined global symbol; no weak undefined symbol; every
                undefined symbol declared in the header ARG (ffi/kpi.h)
   nosimd       no SSE, AVX, MMX or x87 instruction in any code section
@@ -170,6 +172,11 @@ def check_relocs(elf, _):
         fail("kobj rejects relocation types " + ", ".join(str(RELOC_NAMES.get(t, t)) for t in bad))
 
 
+# What a module consists of; kobj loads every PROGBITS and NOBITS section.
+KNOWN_SECTIONS = re.compile(r"(\.(text|rodata|data|bss)(\..*)?|link_set_modules"
+                            r"|\.rela.*|\.symtab|\.strtab|\.shstrtab|\.stack_sizes)?$")
+
+
 def check_sections(elf, _):
     names = [s["name"] for s in elf.sections]
     print("sections: " + " ".join(n for n in names if n))
@@ -181,6 +188,8 @@ def check_sections(elf, _):
             fail(f"TLS section {n}")
         if n.startswith(".eh_frame"):
             fail(f"unwind section {n}: the module never unwinds")
+        if not KNOWN_SECTIONS.match(n):
+            fail(f"section {n} has no place in a module")
 
 
 def declared_names(header):

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -76,4 +77,35 @@ host_syncfs(int fd)
 {
 
 	return syncfs(fd) == 0 ? 0 : errno;
+}
+
+int
+host_statat(int dirfd, const char *path, bool follow, unsigned long *dev,
+    unsigned long *ino)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
+		return errno;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+int
+host_renameat(int olddirfd, const char *old, int newdirfd, const char *new)
+{
+
+	return renameat(olddirfd, old, newdirfd, new) == 0 ? 0 : errno;
+}
+
+int
+host_unlinkat(int dirfd, const char *path)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno;
+	return unlinkat(dirfd, path, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) == 0 ?
+	    0 : errno;
 }

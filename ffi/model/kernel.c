@@ -4,6 +4,9 @@
 
 #include "model.h"
 
+/* sys/systm.h: a system call argument's value. */
+#define	SCARG(p, k)	((p)->k.le.datum)
+
 /* Copying: the test process's memory stands for user space. */
 
 int
@@ -454,4 +457,75 @@ linux_sys_clone(struct lwp *l, const struct linux_sys_clone_args *uap,
 	t->clone_args[4] = uap->tls;
 	retval[0] = MODEL_CHILD_TID;
 	return 0;
+}
+
+/*
+ * Path operations.  The host kernel reads the user paths itself (EFAULT
+ * included); its errno values are Linux's, turned into NetBSD's here.
+ */
+
+static int
+model_errno(int host)
+{
+
+	switch (host) {
+	case 36:	/* Linux ENAMETOOLONG */
+		return ENAMETOOLONG;
+	case 39:	/* Linux ENOTEMPTY */
+		return ENOTEMPTY;
+	case 40:	/* Linux ELOOP */
+		return ELOOP;
+	default:	/* EPERM .. ERANGE have the same numbers */
+		return host <= ERANGE ? host : EIO;
+	}
+}
+
+int
+do_sys_statat(struct lwp *l, int fdat, const char *path, unsigned int nd_flag,
+    struct stat *sb)
+{
+	unsigned long dev, ino;
+	int error;
+
+	(void)l;
+	error = host_statat(fdat, path, (nd_flag & FOLLOW) != 0, &dev, &ino);
+	if (error != 0)
+		return model_errno(error);
+	__builtin_memset(sb, 0, sizeof(*sb));
+	sb->st_dev = dev;
+	sb->st_ino = ino;
+	return 0;
+}
+
+int
+sys___posix_rename(struct lwp *l, const struct sys___posix_rename_args *uap,
+    register_t *retval)
+{
+
+	(void)l, (void)retval;
+	model_trace()->renames_posix++;
+	return model_errno(host_renameat(AT_FDCWD, SCARG(uap, from), AT_FDCWD,
+	    SCARG(uap, to)));
+}
+
+/* BSD semantics: a link renamed onto another link of its file goes away. */
+int
+sys_renameat(struct lwp *l, const struct sys_renameat_args *uap,
+    register_t *retval)
+{
+	unsigned long fdev, fino, tdev, tino;
+	const char *from = SCARG(uap, from), *to = SCARG(uap, to);
+
+	(void)l, (void)retval;
+	model_trace()->renames_bsd++;
+	if (host_statat(SCARG(uap, fromfd), from, false, &fdev, &fino) == 0 &&
+	    host_statat(SCARG(uap, tofd), to, false, &tdev, &tino) == 0 &&
+	    fdev == tdev && fino == tino) {
+		if (SCARG(uap, fromfd) == SCARG(uap, tofd) &&
+		    __builtin_strcmp(from, to) == 0)
+			return 0;
+		return model_errno(host_unlinkat(SCARG(uap, fromfd), from));
+	}
+	return model_errno(host_renameat(SCARG(uap, fromfd), from,
+	    SCARG(uap, tofd), to));
 }

@@ -42,6 +42,10 @@ void	host_file_info(int, struct host_file *);
 /* fdatasync/fsync of a range (hi 0: to the end), and syncfs; 0 or errno. */
 int	host_fsync_range(int, bool, bool, long long, long long);
 int	host_syncfs(int);
+/* Path operations on user (test process) pointers; 0 or a host errno. */
+int	host_statat(int, const char *, bool, unsigned long *, unsigned long *);
+int	host_renameat(int, const char *, int, const char *);
+int	host_unlinkat(int, const char *);
 
 #ifdef _KMEMUSER
 /* A fresh LWP on alllwp, running on CPU `cpu` (< model_ncpu). */
@@ -87,6 +91,8 @@ struct model_trace {
 	bool	vfs_sync_locked;	/* mnt_updating held during it */
 	u_int	clones;		/* linux_sys_clone calls, and the last one's */
 	register_t clone_args[5];	/* flags, stack, ptid, ctid, tls */
+	u_int	renames_posix;	/* sys___posix_rename calls */
+	u_int	renames_bsd;	/* sys_renameat calls */
 };
 /* The TID linux_sys_clone reports for the child. */
 #define	MODEL_CHILD_TID	4242
