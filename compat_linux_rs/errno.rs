@@ -23,7 +23,9 @@ macro_rules! errnos {
     };
 }
 
-errnos!(E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOSYS, ESPIPE);
+errnos!(
+    E2BIG, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOENT, ENOMEM, ENOSYS, EOVERFLOW, ESPIPE
+);
 
 impl Errno {
     const fn from_header(value: u32) -> Errno {

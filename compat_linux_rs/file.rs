@@ -5,6 +5,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::errno::Errno;
+use crate::lwp::Lwp;
 use crate::sys;
 
 /// A held file descriptor: `fd_getfile` on creation, `fd_putfile` on drop,
@@ -35,6 +36,32 @@ impl FileRef {
             vp,
             _file: PhantomData,
         })
+    }
+
+    /// The open-file flags (`FREAD`, `FWRITE`, `FAPPEND`, ...).
+    pub fn flags(&self) -> u32 {
+        // SAFETY: the held file stays valid until drop.
+        unsafe { sys::clrs_file_flags(self.fp.as_ptr()) as u32 }
+    }
+
+    /// The descriptor's file offset.
+    pub fn offset(&self) -> i64 {
+        // SAFETY: the held file stays valid until drop; the shim takes its lock.
+        unsafe { sys::clrs_file_offset(self.fp.as_ptr()) }
+    }
+
+    /// Sets the descriptor's file offset.
+    pub fn set_offset(&self, offset: i64) {
+        // SAFETY: as for `offset`.
+        unsafe { sys::clrs_file_set_offset(self.fp.as_ptr(), offset) }
+    }
+
+    /// Whether two held descriptors are one open file.
+    pub fn same_vnode(&self, other: &FileRef) -> bool {
+        match (self.vnode(), other.vnode()) {
+            (Some(a), Some(b)) => a.vp == b.vp,
+            _ => false,
+        }
     }
 
     /// The credentials the file was opened with.
@@ -77,6 +104,82 @@ impl Vnode<'_> {
         unsafe { sys::clrs_vnode_type(self.vp.as_ptr()) }
     }
 
+    /// The file's size.
+    pub fn size(&self, cred: Cred<'_>) -> Result<i64, Errno> {
+        let mut size = 0;
+        // SAFETY: a held vnode and a live credential; the shim locks the
+        // vnode for VOP_GETATTR and writes the local.
+        Errno::check(unsafe { sys::clrs_vnode_size(self.vp.as_ptr(), cred.0, &mut size) })?;
+        Ok(size)
+    }
+
+    /// Reads into `buf` from `offset`; returns the bytes read (0 at EOF).
+    pub fn read_at(
+        &self,
+        lwp: &Lwp,
+        buf: &mut [u8],
+        offset: i64,
+        cred: Cred<'_>,
+    ) -> Result<usize, Errno> {
+        self.rdwr(
+            lwp,
+            sys::uio_rw_UIO_READ,
+            buf.as_mut_ptr(),
+            buf.len(),
+            offset,
+            cred,
+        )
+    }
+
+    /// Writes `buf` at `offset`; returns the bytes written.
+    pub fn write_at(
+        &self,
+        lwp: &Lwp,
+        buf: &[u8],
+        offset: i64,
+        cred: Cred<'_>,
+    ) -> Result<usize, Errno> {
+        self.rdwr(
+            lwp,
+            sys::uio_rw_UIO_WRITE,
+            buf.as_ptr().cast_mut(),
+            buf.len(),
+            offset,
+            cred,
+        )
+    }
+
+    fn rdwr(
+        &self,
+        lwp: &Lwp,
+        rw: sys::uio_rw,
+        base: *mut u8,
+        len: usize,
+        offset: i64,
+        cred: Cred<'_>,
+    ) -> Result<usize, Errno> {
+        let len = len.min(i32::MAX as usize);
+        let mut resid = 0;
+        // SAFETY: a held vnode, a kernel buffer of at least `len` bytes
+        // (UIO_SYSSPACE), a live credential and the calling LWP; vn_rdwr
+        // locks the vnode itself and reports what it did not transfer.
+        Errno::check(unsafe {
+            sys::vn_rdwr(
+                rw,
+                self.vp.as_ptr(),
+                base.cast(),
+                len as i32,
+                offset,
+                sys::uio_seg_UIO_SYSSPACE,
+                0,
+                cred.0,
+                &mut resid,
+                lwp.as_ptr(),
+            )
+        })?;
+        Ok(len - resid.min(len))
+    }
+
     /// Locks the vnode exclusively until the guard is dropped.
     pub fn lock_exclusive(&self) -> VnodeLock<'_> {
         // SAFETY: a held vnode; with LK_RETRY vn_lock always takes the lock
@@ -113,5 +216,37 @@ impl Drop for VnodeLock<'_> {
     fn drop(&mut self) {
         // SAFETY: this guard holds the lock taken by vn_lock.
         unsafe { sys::VOP_UNLOCK(self.vnode.vp.as_ptr()) };
+    }
+}
+
+/// A buffer from kmem_alloc(9), freed on drop: large copies go through the
+/// kernel heap, never the stack.
+pub struct KernelBuf {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl KernelBuf {
+    /// `len` bytes (not 0), sleeping until they are available.
+    /// `KM_SLEEP` allocations do not fail; `ENOMEM` is only a guard.
+    pub fn new(len: usize) -> Result<KernelBuf, Errno> {
+        // SAFETY: a sleeping allocation in system call context.
+        let ptr = unsafe { sys::kmem_alloc(len, sys::KM_SLEEP) };
+        NonNull::new(ptr.cast())
+            .map(|ptr| KernelBuf { ptr, len })
+            .ok_or(Errno::ENOMEM)
+    }
+
+    /// The buffer's bytes.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: `len` bytes owned by this buffer until drop.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for KernelBuf {
+    fn drop(&mut self) {
+        // SAFETY: allocated by kmem_alloc with this length.
+        unsafe { sys::kmem_free(self.ptr.as_ptr().cast(), self.len) }
     }
 }

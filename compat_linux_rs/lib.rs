@@ -22,6 +22,7 @@ pub mod table;
 pub mod user;
 
 pub mod clone3;
+pub mod copy_file_range;
 pub mod getcpu;
 pub mod renameat2;
 pub mod sync_file_range;

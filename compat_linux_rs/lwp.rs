@@ -30,6 +30,12 @@ impl Lwp {
         (cpu, node)
     }
 
+    /// Whether a signal is pending for the LWP.
+    pub fn signal_pending(&self) -> bool {
+        // SAFETY: the live calling LWP.
+        unsafe { sys::sigispending(self.0.as_ptr(), 0) != 0 }
+    }
+
     /// The LWP's credentials, live for the system call.
     pub fn cred(&self) -> Cred<'_> {
         // SAFETY: the live calling LWP; the shim reads l_cred.

@@ -94,6 +94,7 @@ pub fn linux_errno(netbsd: i32) -> i32 {
         sys::ENOSYS => 38,
         sys::ENOTEMPTY => 39,
         sys::ELOOP => 40,
+        sys::EOVERFLOW => 75,
         _ => panic!("errno {netbsd} needs its mapping here"),
     }
 }

@@ -57,7 +57,7 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 5] = [
+const SYSCALLS: [clrs_syscall; 6] = [
     syscall!(
         crate::sync_file_range::NR,
         4,
@@ -66,6 +66,11 @@ const SYSCALLS: [clrs_syscall; 5] = [
     syscall!(crate::syncfs::NR, 1, crate::syncfs::syncfs),
     syscall!(crate::getcpu::NR, 3, crate::getcpu::getcpu),
     syscall!(crate::renameat2::NR, 5, crate::renameat2::renameat2),
+    syscall!(
+        crate::copy_file_range::NR,
+        6,
+        crate::copy_file_range::copy_file_range
+    ),
     syscall!(crate::clone3::NR, 2, crate::clone3::clone3),
 ];
 
@@ -111,7 +116,10 @@ mod tests {
             .iter()
             .map(|cs| (cs.cs_code, cs.cs_narg))
             .collect();
-        assert_eq!(numbers, [(277, 4), (306, 1), (309, 3), (316, 5), (435, 2)]);
+        assert_eq!(
+            numbers,
+            [(277, 4), (306, 1), (309, 3), (316, 5), (326, 6), (435, 2)]
+        );
     }
 
     #[test]

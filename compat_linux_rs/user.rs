@@ -25,6 +25,18 @@ impl<T> Clone for UserPtr<T> {
 }
 impl<T> Copy for UserPtr<T> {}
 
+/// Types for which every bit pattern is a valid value, so they can be
+/// copied in from user memory.
+///
+/// # Safety
+/// Implement only for types without padding, invalid values or pointers.
+pub unsafe trait Plain: Copy + Default {}
+
+// SAFETY: integers: no padding, every bit pattern valid.
+unsafe impl Plain for u32 {}
+// SAFETY: as above.
+unsafe impl Plain for i64 {}
+
 /// An address in the user address space, for byte-wise copies.
 #[derive(Clone, Copy)]
 pub struct UserAddr(u64);
@@ -77,6 +89,21 @@ impl<T: Copy> UserPtr<T> {
         } else {
             self.write(value)
         }
+    }
+
+    /// Copies the value in from the user address.
+    pub fn read(self) -> Result<T, Errno>
+    where
+        T: Plain,
+    {
+        let mut value = T::default();
+        // SAFETY: `T: Plain`: any bytes make a valid T, so the value may
+        // be filled byte by byte.
+        let bytes = unsafe {
+            core::slice::from_raw_parts_mut((&raw mut value).cast::<u8>(), size_of::<T>())
+        };
+        UserAddr::new(self.addr).read_into(bytes)?;
+        Ok(value)
     }
 
     /// Copies `value` to the user address.

@@ -27,6 +27,7 @@
 #include <sys/errno.h>
 #include <sys/fcntl.h>
 #include <sys/file.h>
+#include <sys/kmem.h>
 #include <sys/lwp.h>
 #include <sys/mount.h>
 #include <sys/mutex.h>
@@ -34,6 +35,7 @@
 #include <sys/namei.h>
 #include <sys/stat.h>
 #include <sys/syscallargs.h>
+#include <sys/uio.h>
 #include <sys/vnode.h>
 #include <machine/vmparam.h>
 #include <prop/proplib.h>
@@ -43,6 +45,7 @@
 #include <sys/proc.h>
 #include <sys/cpu.h>
 #include <sys/filedesc.h>
+#include <sys/signalvar.h>
 #include <sys/vfs_syscalls.h>
 #include <sys/xcall.h>
 #include <compat/linux/common/linux_types.h>
@@ -134,7 +137,15 @@ void	fd_putfile(unsigned);
 int	vn_lock(struct vnode *, int);
 int	VOP_UNLOCK(struct vnode *);
 int	VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
+int	VOP_GETATTR(struct vnode *, struct vattr *, kauth_cred_t);
+int	vn_rdwr(enum uio_rw, struct vnode *, void *, int, off_t, enum uio_seg,
+	    int, kauth_cred_t, size_t *, struct lwp *);
 int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
+
+/* Kernel memory (sys/kmem.h) and pending signals (sys/signalvar.h). */
+void	*kmem_alloc(size_t, km_flag_t);
+void	kmem_free(void *, size_t);
+int	sigispending(struct lwp *, int);
 
 /* sys/namei.h lookup flags, _KERNEL-only, checked in-tree as above. */
 #define	NOFOLLOW	0x00000000

@@ -51,6 +51,47 @@ clrs_file_cred(file_t *fp)
 	return fp->f_cred;
 }
 
+int
+clrs_file_flags(file_t *fp)
+{
+
+	return fp->f_flag;
+}
+
+off_t
+clrs_file_offset(file_t *fp)
+{
+	off_t offset;
+
+	mutex_enter(&fp->f_lock);
+	offset = fp->f_offset;
+	mutex_exit(&fp->f_lock);
+	return offset;
+}
+
+void
+clrs_file_set_offset(file_t *fp, off_t offset)
+{
+
+	mutex_enter(&fp->f_lock);
+	fp->f_offset = offset;
+	mutex_exit(&fp->f_lock);
+}
+
+int
+clrs_vnode_size(struct vnode *vp, kauth_cred_t cred, off_t *size)
+{
+	struct vattr va;
+	int error;
+
+	vn_lock(vp, LK_SHARED | LK_RETRY);
+	error = VOP_GETATTR(vp, &va, cred);
+	VOP_UNLOCK(vp);
+	if (error == 0)
+		*size = (off_t)va.va_size;
+	return error;
+}
+
 u_int
 clrs_vnode_type(struct vnode *vp)
 {

@@ -38,8 +38,15 @@ kauth_cred_t clrs_lwp_cred(struct lwp *);
 /* A file's vnode, or NULL if the descriptor is not a vnode (pipe, socket). */
 struct vnode *clrs_file_vnode(file_t *);
 kauth_cred_t clrs_file_cred(file_t *);
+/* f_flag: FREAD, FWRITE, FAPPEND, ... */
+int	clrs_file_flags(file_t *);
+/* The descriptor's offset, read and set under the file's lock. */
+off_t	clrs_file_offset(file_t *);
+void	clrs_file_set_offset(file_t *, off_t);
 /* The vnode's type (enum vtype: VREG, VDIR, ...). */
 u_int	clrs_vnode_type(struct vnode *);
+/* The size of the vnode's file (VOP_GETATTR, the vnode locked shared). */
+int	clrs_vnode_size(struct vnode *, kauth_cred_t, off_t *);
 
 /*
  * Syncs the file system that holds the vnode and waits for it, as sync(2)

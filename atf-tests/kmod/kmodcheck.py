@@ -241,13 +241,36 @@ def check_nosimd(elf, kmod):
         fail("floating-point or vector instructions:\n  " + "\n  ".join(bad[:20]))
 
 
-PANIC_SYMBOL = re.compile(r"panic|rust_begin_unwind|unwrap_failed|expect_failed"
-                          r"|slice_(start|end)_index|index_order_fail|str_index")
+# Rust's panic entry points (core::panicking::*, the *_fail and *_failed
+# helpers of slices, Option and Result), the panic handler, and panic(9).
+PANIC_SYMBOL = re.compile(r"panic|rust_begin_unwind|_fail(ed)?$|str_index_overflow")
+
+
+def function_at(elf, shndx, addr):
+    """The name of the function symbol covering section shndx + addr."""
+    for s in elf.symbols:
+        if s["type"] == 2 and s["shndx"] == shndx and s["value"] <= addr < s["value"] + max(s["size"], 1):
+            return s["name"]
+    return ""
+
+
+def reloc_target(elf, sym, addend, rtype):
+    """What a relocation refers to, by name: the symbol, or for a section
+    symbol (what ld -r leaves for local targets) the function at the
+    address.  PC-relative ones point 4 bytes before the next instruction."""
+    if sym["name"] or sym["shndx"] == SHN_UNDEF:
+        return sym["name"]
+    pc_bias = 4 if rtype in (2, 4) else 0
+    return function_at(elf, sym["shndx"], sym["value"] + addend + pc_bias)
 
 
 def check_nopanic(elf, _):
-    sites = [(t["name"], off, s["name"]) for t, off, _, s, _ in elf.relocations()
-             if t["flags"] & SHF_EXECINSTR and PANIC_SYMBOL.search(s["name"])]
+    sites = []
+    for t, off, rtype, s, addend in elf.relocations():
+        if t["flags"] & SHF_EXECINSTR:
+            name = reloc_target(elf, s, addend, rtype)
+            if PANIC_SYMBOL.search(name):
+                sites.append((t["name"], off, name))
     present = sorted({s["name"] for s in elf.symbols if PANIC_SYMBOL.search(s["name"])})
     print(f"panic call sites: {len(sites)}; panic symbols present: {len(present)}")
     for sec, off, name in sites[:20]:

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -108,4 +109,59 @@ host_unlinkat(int dirfd, const char *path)
 		return errno;
 	return unlinkat(dirfd, path, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) == 0 ?
 	    0 : errno;
+}
+
+long
+host_pread(int fd, void *buf, size_t len, long long off)
+{
+	ssize_t n = pread(fd, buf, len, off);
+
+	return n < 0 ? -errno : n;
+}
+
+long
+host_pwrite(int fd, const void *buf, size_t len, long long off)
+{
+	ssize_t n = pwrite(fd, buf, len, off);
+
+	return n < 0 ? -errno : n;
+}
+
+int
+host_size(int fd, long long *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return errno;
+	*size = st.st_size;
+	return 0;
+}
+
+long long
+host_offset(int fd)
+{
+
+	return lseek(fd, 0, SEEK_CUR);
+}
+
+void
+host_set_offset(int fd, long long off)
+{
+
+	(void)lseek(fd, off, SEEK_SET);
+}
+
+void *
+host_alloc(size_t len)
+{
+
+	return malloc(len);
+}
+
+void
+host_free(void *p)
+{
+
+	free(p);
 }

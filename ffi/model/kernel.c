@@ -361,6 +361,7 @@ fd_getfile(unsigned fd)
 		__builtin_memset(&mf->file, 0, sizeof(mf->file));
 		__builtin_memset(&mf->vnode, 0, sizeof(mf->vnode));
 		mf->hostfd = (int)fd;
+		mf->file.f_offset = host_offset((int)fd);
 		mf->file.f_flag = (info.readable ? FREAD : 0) |
 		    (info.writable ? FWRITE : 0) | (info.append ? FAPPEND : 0);
 		/* NetBSD: pipe(2) gives DTYPE_PIPE; a FIFO's vnode is VFIFO. */
@@ -382,9 +383,14 @@ fd_getfile(unsigned fd)
 void
 fd_putfile(unsigned fd)
 {
+	struct model_file *mf = &model_files[fd];
 
 	model_trace()->files_held--;
-	__atomic_fetch_sub(&model_files[fd].refs, 1, __ATOMIC_RELEASE);
+	/* The last holder hands the descriptor's offset back to the host. */
+	if (mf->file.f_type == DTYPE_VNODE && mf->vnode.v_type == VREG &&
+	    __atomic_load_n(&mf->refs, __ATOMIC_ACQUIRE) == 1)
+		host_set_offset(mf->hostfd, mf->file.f_offset);
+	__atomic_fetch_sub(&mf->refs, 1, __ATOMIC_RELEASE);
 }
 
 static struct model_file *
@@ -400,8 +406,8 @@ vn_lock(struct vnode *vp, int flags)
 {
 
 	(void)vp;
-	if ((flags & LK_EXCLUSIVE) == 0 || (flags & LK_RETRY) == 0)
-		return EINVAL;	/* the module only takes exclusive, retrying */
+	if ((flags & (LK_EXCLUSIVE | LK_SHARED)) == 0 || (flags & LK_RETRY) == 0)
+		return EINVAL;	/* the module only takes retrying locks */
 	model_trace()->vnodes_locked++;
 	return 0;
 }
@@ -528,4 +534,83 @@ sys_renameat(struct lwp *l, const struct sys_renameat_args *uap,
 	}
 	return model_errno(host_renameat(SCARG(uap, fromfd), from,
 	    SCARG(uap, tofd), to));
+}
+
+int
+VOP_GETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
+{
+	long long size;
+	int error;
+
+	(void)cred;
+	if (model_trace()->vnodes_locked == 0)
+		return EDEADLK;	/* the model's stand-in for a KASSERT */
+	error = host_size(model_file_of_vnode(vp)->hostfd, &size);
+	if (error != 0)
+		return model_errno(error);
+	__builtin_memset(va, 0, sizeof(*va));
+	va->va_size = (u_quad_t)size;
+	return 0;
+}
+
+#define	MODEL_MAXFILESIZE	(1ULL << 43)
+
+int
+vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
+    enum uio_seg seg, int ioflg, kauth_cred_t cred, size_t *aresid,
+    struct lwp *l)
+{
+	struct model_trace *t = model_trace();
+	int fd = model_file_of_vnode(vp)->hostfd;
+	int asked = len;
+	long n;
+
+	(void)cred, (void)l;
+	if (seg != UIO_SYSSPACE || ioflg != 0 || len < 0)
+		return EINVAL;
+	t->rdwrs++;
+	/* As ffs_write: past the largest file the file system can hold. */
+	if (rw == UIO_WRITE && (offset < 0 ||
+	    (uint64_t)offset + (uint64_t)len > MODEL_MAXFILESIZE))
+		return EFBIG;
+	if (rw == UIO_READ) {
+		n = host_pread(fd, base, (size_t)len, offset);
+	} else if (t->fail_write_after != 0 &&
+	    t->rdwrs >= (u_int)t->fail_write_after) {
+		n = -EIO;
+	} else {
+		if (t->short_write_after != 0 && t->rdwrs >= t->short_write_after)
+			len /= 2;
+		n = host_pwrite(fd, base, (size_t)len, offset);
+	}
+	if (n < 0)
+		return model_errno((int)-n);
+	*aresid = (size_t)(asked - n);
+	return 0;
+}
+
+void *
+kmem_alloc(size_t len, km_flag_t flags)
+{
+
+	(void)flags;
+	model_trace()->allocated += len;
+	return host_alloc(len);
+}
+
+void
+kmem_free(void *p, size_t len)
+{
+
+	model_trace()->allocated -= len;
+	host_free(p);
+}
+
+int
+sigispending(struct lwp *l, int signo)
+{
+	struct model_trace *t = model_trace();
+
+	(void)l, (void)signo;
+	return t->signal_after != 0 && t->rdwrs >= t->signal_after;
 }

@@ -46,6 +46,14 @@ int	host_syncfs(int);
 int	host_statat(int, const char *, bool, unsigned long *, unsigned long *);
 int	host_renameat(int, const char *, int, const char *);
 int	host_unlinkat(int, const char *);
+/* pread/pwrite: bytes moved, or minus a host errno; size; offsets. */
+long	host_pread(int, void *, size_t, long long);
+long	host_pwrite(int, const void *, size_t, long long);
+int	host_size(int, long long *);
+long long host_offset(int);
+void	host_set_offset(int, long long);
+void	*host_alloc(size_t);
+void	host_free(void *);
 
 #ifdef _KMEMUSER
 /* A fresh LWP on alllwp, running on CPU `cpu` (< model_ncpu). */
@@ -93,6 +101,11 @@ struct model_trace {
 	register_t clone_args[5];	/* flags, stack, ptid, ctid, tls */
 	u_int	renames_posix;	/* sys___posix_rename calls */
 	u_int	renames_bsd;	/* sys_renameat calls */
+	u_int	allocated;	/* kmem_alloc bytes not freed */
+	u_int	rdwrs;		/* vn_rdwr calls */
+	u_int	signal_after;	/* sigispending true from this vn_rdwr on */
+	u_int	short_write_after;	/* writes from this one on are short */
+	int	fail_write_after;	/* writes from this one on fail (EIO) */
 };
 /* The TID linux_sys_clone reports for the child. */
 #define	MODEL_CHILD_TID	4242
