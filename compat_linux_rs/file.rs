@@ -89,12 +89,71 @@ impl Cred<'_> {
     pub(crate) fn new(cred: sys::kauth_cred_t) -> Self {
         Cred(cred, PhantomData)
     }
+
+    /// A copy whose effective user and group are the real ones, for
+    /// access(2)-style checks; freed on drop.
+    pub fn with_real_ids(self) -> RealIds {
+        // SAFETY: a live credential; kauth_cred_dup returns a new one this
+        // RealIds owns, which is set up before any use.
+        unsafe {
+            let copy = sys::kauth_cred_dup(self.0);
+            sys::kauth_cred_seteuid(copy, sys::kauth_cred_getuid(self.0));
+            sys::kauth_cred_setegid(copy, sys::kauth_cred_getgid(self.0));
+            RealIds(copy)
+        }
+    }
 }
 
-/// A vnode kept alive by the open file it was reached through.
+/// Credentials with the real IDs as effective ones (`Cred::with_real_ids`).
+pub struct RealIds(sys::kauth_cred_t);
+
+impl RealIds {
+    /// The credentials, alive as long as this.
+    pub fn cred(&self) -> Cred<'_> {
+        Cred::new(self.0)
+    }
+}
+
+impl Drop for RealIds {
+    fn drop(&mut self) {
+        // SAFETY: the copy kauth_cred_dup made, released once.
+        unsafe { sys::kauth_cred_free(self.0) }
+    }
+}
+
+/// The calling process's working directory, referenced until drop.
+pub struct Cwd(NonNull<sys::vnode>);
+
+impl Cwd {
+    /// References the working directory of the LWP's process.
+    pub fn of(lwp: &Lwp) -> Cwd {
+        // SAFETY: the live calling LWP; the shim takes a reference under the
+        // working directory lock, and a process always has a working
+        // directory, so the pointer is not NULL.
+        Cwd(unsafe { NonNull::new_unchecked(sys::clrs_lwp_cwd(lwp.as_ptr())) })
+    }
+
+    /// The directory's vnode.
+    pub fn vnode(&self) -> Vnode<'_> {
+        Vnode {
+            vp: self.0,
+            _file: PhantomData,
+        }
+    }
+}
+
+impl Drop for Cwd {
+    fn drop(&mut self) {
+        // SAFETY: releases the reference clrs_lwp_cwd took.
+        unsafe { sys::vrele(self.0.as_ptr()) }
+    }
+}
+
+/// A vnode kept alive by what it was reached through (an open file, a
+/// reference).
 pub struct Vnode<'f> {
     vp: NonNull<sys::vnode>,
-    _file: PhantomData<&'f FileRef>,
+    _file: PhantomData<&'f ()>,
 }
 
 impl Vnode<'_> {
@@ -178,6 +237,22 @@ impl Vnode<'_> {
             )
         })?;
         Ok(len - resid.min(len))
+    }
+
+    /// `VOP_ACCESS` for the `VREAD`/`VWRITE`/`VEXEC` bits in `accmode`
+    /// (none: 0), the vnode locked shared.
+    pub fn access(&self, accmode: u32, cred: Cred<'_>) -> Result<(), Errno> {
+        if accmode == 0 {
+            return Ok(());
+        }
+        // SAFETY: a held vnode, locked shared around VOP_ACCESS as it
+        // requires (LK_RETRY: always succeeds), and a live credential.
+        Errno::check(unsafe {
+            sys::vn_lock(self.vp.as_ptr(), (sys::LK_SHARED | sys::LK_RETRY) as i32);
+            let error = sys::VOP_ACCESS(self.vp.as_ptr(), accmode, cred.0);
+            sys::VOP_UNLOCK(self.vp.as_ptr());
+            error
+        })
     }
 
     /// Locks the vnode exclusively until the guard is dropped.

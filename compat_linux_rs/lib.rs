@@ -23,6 +23,7 @@ pub mod user;
 
 pub mod clone3;
 pub mod copy_file_range;
+pub mod faccessat2;
 pub mod getcpu;
 pub mod renameat2;
 pub mod sync_file_range;

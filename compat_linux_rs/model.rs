@@ -177,6 +177,29 @@ unsafe extern "C" {
     fn __errno_location() -> *mut i32;
 }
 
+/// Runs `f` in a child process and returns its result (0 to 255).
+pub fn in_child(f: impl FnOnce() -> i32) -> i32 {
+    // SAFETY: the child runs `f` (which must not depend on other threads
+    // of the test process) and exits.
+    let pid = unsafe { fork() };
+    assert!(pid >= 0, "fork");
+    if pid == 0 {
+        let code = f();
+        // SAFETY: leaves the child at once, running no destructors.
+        unsafe { _exit(code) }
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child just forked.
+    assert_eq!(unsafe { waitpid(pid, &mut status, 0) }, pid);
+    assert_eq!(
+        status & 0x7f,
+        0,
+        "the child was killed by signal {}",
+        status & 0x7f
+    );
+    (status >> 8) & 0xff
+}
+
 /// The host's answer to a call that is expected to fail, asked in a
 /// throw-away child process, so that a call that unexpectedly succeeds
 /// (clone3 creating a process) cannot disturb the tests. `Ok(0)` stands for

@@ -57,7 +57,7 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 6] = [
+const SYSCALLS: [clrs_syscall; 7] = [
     syscall!(
         crate::sync_file_range::NR,
         4,
@@ -72,6 +72,7 @@ const SYSCALLS: [clrs_syscall; 6] = [
         crate::copy_file_range::copy_file_range
     ),
     syscall!(crate::clone3::NR, 2, crate::clone3::clone3),
+    syscall!(crate::faccessat2::NR, 4, crate::faccessat2::faccessat2),
 ];
 
 const _: () = {
@@ -118,7 +119,15 @@ mod tests {
             .collect();
         assert_eq!(
             numbers,
-            [(277, 4), (306, 1), (309, 3), (316, 5), (326, 6), (435, 2)]
+            [
+                (277, 4),
+                (306, 1),
+                (309, 3),
+                (316, 5),
+                (326, 6),
+                (435, 2),
+                (439, 4)
+            ]
         );
     }
 

@@ -20,6 +20,7 @@
 
 #ifndef _KERNEL
 #define	__EXPOSE_MOUNT		/* struct mount, for the C shims */
+#include <stdbool.h>		/* what sys/types.h gives the kernel */
 #endif
 
 #include <sys/param.h>
@@ -27,12 +28,15 @@
 #include <sys/errno.h>
 #include <sys/fcntl.h>
 #include <sys/file.h>
+#include <sys/filedesc.h>
 #include <sys/kmem.h>
 #include <sys/lwp.h>
 #include <sys/mount.h>
 #include <sys/mutex.h>
 #include <sys/module.h>
 #include <sys/namei.h>
+#include <sys/proc.h>
+#include <sys/rwlock.h>
 #include <sys/stat.h>
 #include <sys/syscallargs.h>
 #include <sys/uio.h>
@@ -42,9 +46,8 @@
 
 #ifdef _KERNEL
 #include <sys/systm.h>
-#include <sys/proc.h>
 #include <sys/cpu.h>
-#include <sys/filedesc.h>
+#include <sys/kauth.h>
 #include <sys/signalvar.h>
 #include <sys/vfs_syscalls.h>
 #include <sys/xcall.h>
@@ -129,18 +132,35 @@ void	fd_putfile(unsigned);
 
 /*
  * Vnodes and file systems: sys/vnode.h, sys/vnode_if.h, sys/mount.h.
- * The FSYNC_* flags are _KERNEL-only; in-tree, where the header defines
- * them too, a different value would be a redefinition error.
+ * The FSYNC_* flags and the VOP_ACCESS modes are _KERNEL-only; in-tree,
+ * where the header defines them too, a different value would be a
+ * redefinition error.
  */
 #define	FSYNC_WAIT	0x0001
 #define	FSYNC_DATAONLY	0x0002
+#define	VEXEC		000000000100
+#define	VWRITE		000000000200
+#define	VREAD		000000000400
 int	vn_lock(struct vnode *, int);
 int	VOP_UNLOCK(struct vnode *);
 int	VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
 int	VOP_GETATTR(struct vnode *, struct vattr *, kauth_cred_t);
+int	VOP_ACCESS(struct vnode *, accmode_t, kauth_cred_t);
+void	vref(struct vnode *);
+void	vrele(struct vnode *);
+void	rw_enter(krwlock_t *, const krw_t);
+void	rw_exit(krwlock_t *);
 int	vn_rdwr(enum uio_rw, struct vnode *, void *, int, off_t, enum uio_seg,
 	    int, kauth_cred_t, size_t *, struct lwp *);
 int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
+
+/* Credentials: sys/kauth.h. */
+kauth_cred_t kauth_cred_dup(kauth_cred_t);
+void	kauth_cred_free(kauth_cred_t);
+uid_t	kauth_cred_getuid(kauth_cred_t);
+gid_t	kauth_cred_getgid(kauth_cred_t);
+void	kauth_cred_seteuid(kauth_cred_t, uid_t);
+void	kauth_cred_setegid(kauth_cred_t, gid_t);
 
 /* Kernel memory (sys/kmem.h) and pending signals (sys/signalvar.h). */
 void	*kmem_alloc(size_t, km_flag_t);
@@ -152,13 +172,15 @@ int	sigispending(struct lwp *, int);
 #define	FOLLOW		0x00000040
 
 /*
- * Path operations: sys/vfs_syscalls.h, sys/syscallargs.h.  sys_renameat
+ * Path operations: sys/vfs_syscalls.h, sys/syscallargs.h.  do_sys_accessat
+ * takes NetBSD's AT_EACCESS and AT_SYMLINK_NOFOLLOW.  sys_renameat
  * keeps BSD rename semantics (renaming a link onto another link of the same
  * file removes the source); sys___posix_rename has POSIX's (it does
  * nothing) but takes no directory descriptors.
  */
 int	do_sys_statat(struct lwp *, int, const char *, unsigned int,
 	    struct stat *);
+int	do_sys_accessat(struct lwp *, int, const char *, int, int);
 int	sys_renameat(struct lwp *, const struct sys_renameat_args *,
 	    register_t *);
 int	sys___posix_rename(struct lwp *, const struct sys___posix_rename_args *,

@@ -38,6 +38,19 @@ clrs_lwp_cred(struct lwp *l)
 }
 
 struct vnode *
+clrs_lwp_cwd(struct lwp *l)
+{
+	struct cwdinfo *cwdi = l->l_proc->p_cwdi;
+	struct vnode *vp;
+
+	rw_enter(&cwdi->cwdi_lock, RW_READER);
+	vp = cwdi->cwdi_cdir;
+	vref(vp);
+	rw_exit(&cwdi->cwdi_lock);
+	return vp;
+}
+
+struct vnode *
 clrs_file_vnode(file_t *fp)
 {
 

@@ -34,6 +34,8 @@ extern const size_t clrs_nsyscalls;
  */
 void	clrs_lwp_cpu(struct lwp *, u_int *, u_int *);
 kauth_cred_t clrs_lwp_cred(struct lwp *);
+/* The process's working directory, referenced (vrele it). */
+struct vnode *clrs_lwp_cwd(struct lwp *);
 
 /* A file's vnode, or NULL if the descriptor is not a vnode (pipe, socket). */
 struct vnode *clrs_file_vnode(file_t *);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -164,4 +165,15 @@ host_free(void *p)
 {
 
 	free(p);
+}
+
+int
+host_faccessat2(int dirfd, const char *path, int mode, bool eaccess,
+    bool nofollow, bool empty_path)
+{
+	int flags = (eaccess ? AT_EACCESS : 0) |
+	    (nofollow ? AT_SYMLINK_NOFOLLOW : 0) |
+	    (empty_path ? AT_EMPTY_PATH : 0);
+
+	return syscall(SYS_faccessat2, dirfd, path, mode, flags) == 0 ? 0 : errno;
 }

@@ -89,6 +89,20 @@ cpu_lookup(u_int idx)
 
 kmutex_t proc_lock;
 struct lwplist alllwp = LIST_HEAD_INITIALIZER(alllwp);
+
+/*
+ * Credentials: the process's own (effective IDs), and copies whose
+ * effective IDs were set to the real ones; the host checks with either.
+ */
+struct kauth_cred {
+	bool	real_ids;
+};
+static struct kauth_cred model_cred;
+
+/* The one process: its working directory is the host's. */
+static struct vnode model_cwd_vnode = { .v_type = VDIR };
+static struct cwdinfo model_cwdi = { .cwdi_cdir = &model_cwd_vnode };
+static struct proc model_proc = { .p_cwdi = &model_cwdi };
 static struct lwp model_lwps[64];
 static bool model_lwp_used[64];
 
@@ -105,6 +119,8 @@ model_lwp_new(u_int cpu)
 			l = &model_lwps[i];
 			__builtin_memset(l, 0, sizeof(*l));
 			l->l_cpu = cpu_lookup(cpu);
+			l->l_proc = &model_proc;
+			l->l_cred = &model_cred;
 			LIST_INSERT_HEAD(&alllwp, l, l_list);
 		}
 	}
@@ -613,4 +629,115 @@ sigispending(struct lwp *l, int signo)
 
 	(void)l, (void)signo;
 	return t->signal_after != 0 && t->rdwrs >= t->signal_after;
+}
+
+kauth_cred_t
+kauth_cred_dup(kauth_cred_t cred)
+{
+	kauth_cred_t copy = host_alloc(sizeof(*copy));
+
+	*copy = *cred;
+	model_trace()->creds_held++;
+	return copy;
+}
+
+void
+kauth_cred_free(kauth_cred_t cred)
+{
+
+	model_trace()->creds_held--;
+	host_free(cred);
+}
+
+uid_t
+kauth_cred_getuid(kauth_cred_t cred)
+{
+
+	(void)cred;
+	return 1000;	/* the real user ID, a token for seteuid below */
+}
+
+gid_t
+kauth_cred_getgid(kauth_cred_t cred)
+{
+
+	(void)cred;
+	return 1000;
+}
+
+void
+kauth_cred_seteuid(kauth_cred_t cred, uid_t uid)
+{
+
+	cred->real_ids = uid == 1000;
+}
+
+void
+kauth_cred_setegid(kauth_cred_t cred, gid_t gid)
+{
+
+	cred->real_ids = cred->real_ids && gid == 1000;
+}
+
+void
+rw_enter(krwlock_t *rw, const krw_t op)
+{
+
+	(void)rw, (void)op;
+}
+
+void
+rw_exit(krwlock_t *rw)
+{
+
+	(void)rw;
+}
+
+void
+vref(struct vnode *vp)
+{
+
+	(void)vp;
+	model_trace()->vnodes_referenced++;
+}
+
+void
+vrele(struct vnode *vp)
+{
+
+	(void)vp;
+	model_trace()->vnodes_referenced--;
+}
+
+/* The host descriptor behind a vnode: AT_FDCWD for the working directory. */
+static int
+model_vnode_hostfd(struct vnode *vp)
+{
+
+	return vp == &model_cwd_vnode ? AT_FDCWD : model_file_of_vnode(vp)->hostfd;
+}
+
+int
+VOP_ACCESS(struct vnode *vp, accmode_t accmode, kauth_cred_t cred)
+{
+	struct model_trace *t = model_trace();
+	int mode = ((accmode & VREAD) ? 4 : 0) | ((accmode & VWRITE) ? 2 : 0) |
+	    ((accmode & VEXEC) ? 1 : 0);
+
+	if (t->vnodes_locked == 0)
+		return EDEADLK;	/* the model's stand-in for a KASSERT */
+	t->access_real_ids = cred->real_ids;
+	return model_errno(host_faccessat2(model_vnode_hostfd(vp), "", mode,
+	    !cred->real_ids, false, true));
+}
+
+int
+do_sys_accessat(struct lwp *l, int fdat, const char *path, int mode, int flags)
+{
+
+	(void)l;
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return EINVAL;
+	return model_errno(host_faccessat2(fdat, path, mode,
+	    (flags & AT_EACCESS) != 0, (flags & AT_SYMLINK_NOFOLLOW) != 0, false));
 }

@@ -52,6 +52,9 @@ long	host_pwrite(int, const void *, size_t, long long);
 int	host_size(int, long long *);
 long long host_offset(int);
 void	host_set_offset(int, long long);
+/* faccessat2 with Linux flags: 0 or a host errno. */
+int	host_faccessat2(int, const char *, int, bool eaccess, bool nofollow,
+	    bool empty_path);
 void	*host_alloc(size_t);
 void	host_free(void *);
 
@@ -106,6 +109,9 @@ struct model_trace {
 	u_int	signal_after;	/* sigispending true from this vn_rdwr on */
 	u_int	short_write_after;	/* writes from this one on are short */
 	int	fail_write_after;	/* writes from this one on fail (EIO) */
+	u_int	creds_held;	/* kauth_cred_dup minus kauth_cred_free */
+	u_int	vnodes_referenced;	/* vref minus vrele */
+	bool	access_real_ids;	/* the last VOP_ACCESS's credential */
 };
 /* The TID linux_sys_clone reports for the child. */
 #define	MODEL_CHILD_TID	4242
