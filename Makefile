@@ -44,6 +44,11 @@ cflags	= -D__NetBSD_Version__=$(call netbsd_version,$(NETBSD_RELEASE_$(1))) \
 	  -D_KMEMUSER -isystem $(call headers,$(1))/x86_64-netbsd-none \
 	  -isystem $(call headers,$(1))/generic-netbsd
 
+define newline
+
+
+endef
+
 KMODS	:= $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/compat_linux_rs.kmod)
 SOURCES	:= Cargo.toml Cargo.lock build.rs $(wildcard compat_linux_rs/*.rs ffi/*.c ffi/*.h)
 
@@ -129,16 +134,19 @@ test: all
 	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory unit-test 2>&1 | tee $(BUILD)/unit-test.log || status=1; \
 	$(MAKE) --no-print-directory kyua-test 2>&1 | tee $(BUILD)/kyua-test.log || status=1; \
-	unit=$$(sed -n 's/^test result: .*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/unit-test.log); \
+	unit=$$(sed -n 's/^test result: .*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/unit-test.log | \
+	    awk '{ p += $$1; f += $$2 } END { if (NR) print p, f }'); \
 	kyua=$$(sed -n 's/^kyua: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/kyua-test.log); \
 	set -- $${unit:-0 1} $${kyua:-0 1}; \
 	echo "total: $$(($$1 + $$3)) passed, $$(($$2 + $$4)) failed"; \
 	exit $$status
 
-# Host unit tests of the Rust handlers, against the model in kmodel.rs.
-unit-test: $(BUILD)/netbsd-11/include/.done
-	CLRS_CFLAGS="$(call cflags,11)" CARGO_TARGET_DIR=$(BUILD)/host \
-	    $(CARGO) test -q --locked
+# Host tests of the handlers, shims and glue against the kernel model
+# (ffi/model/), built with each release's headers.
+unit-test: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
+	$(foreach r,$(RELEASES),@echo "unit tests, NetBSD $(r) headers:" && \
+	    CLRS_CFLAGS="$(call cflags,$(r))" CARGO_TARGET_DIR=$(BUILD)/host-$(r) \
+	    $(CARGO) test -q --locked$(newline))
 
 # The ATF suite (module checks, manual page) with kyua, then the figures
 # the module checks measured.
@@ -153,9 +161,11 @@ kyua-test: all
 	done
 
 # rustfmt and clippy (host and kernel target), Debian's matched versions.
-lint: $(BUILD)/netbsd-11/include/.done $(SYSROOT)/.done
+lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done) $(SYSROOT)/.done
 	$(RUSTFMT) --edition 2024 --check compat_linux_rs/lib.rs build.rs
-	CLRS_CFLAGS="$(call cflags,11)" CARGO_TARGET_DIR=$(BUILD)/host \
+	CLRS_CFLAGS="$(call cflags,11)" CARGO_TARGET_DIR=$(BUILD)/host-11 \
+	    $(CARGO) clippy -q --locked --all-targets -- -D warnings
+	CLRS_CFLAGS="$(call cflags,10)" CARGO_TARGET_DIR=$(BUILD)/host-10 \
 	    $(CARGO) clippy -q --locked --all-targets -- -D warnings
 	CLRS_CFLAGS="$(call cflags,11)" CLRS_CC=$(CLANG) CARGO_TARGET_DIR=$(BUILD)/netbsd-11/target \
 	    RUSTFLAGS="--sysroot $(SYSROOT) $(RUST_KFLAGS)" \

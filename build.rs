@@ -58,6 +58,12 @@ fn main() {
     let kernel_target = env::var("TARGET").unwrap() == "x86_64-unknown-none";
     let compiler = env::var("CLRS_CC").unwrap_or_else(|_| "clang-14".into());
 
+    // Release-specific kernel interfaces, from the headers' own version.
+    println!("cargo:rustc-check-cfg=cfg(netbsd_semtimedop)");
+    if netbsd_version(&compiler, &cflags) >= 1_100_000_000 {
+        println!("cargo:rustc-cfg=netbsd_semtimedop");
+    }
+
     // The host build sees the model's test interface too.
     let header = if kernel_target {
         "ffi/shim.h"
@@ -76,9 +82,9 @@ fn main() {
         .allowlist_function("clrs_.*|copyin|copyout|fd_getfile|fd_putfile|vn_lock")
         .allowlist_function("VOP_FSYNC|VOP_UNLOCK|linux_sys_nosys|linux_sys_clone|model_.*")
         .allowlist_function("do_sys_statat|sys_renameat|sys___posix_rename|vn_rdwr|kmem_.*|sigispending")
-        .allowlist_function("do_sys_accessat|VOP_ACCESS|vrele|kauth_cred_.*")
+        .allowlist_function("do_sys_accessat|VOP_ACCESS|vrele|kauth_cred_.*|sys_semop|sys_semtimedop|kpause")
         .allowlist_var("CLRS_.*|E[A-Z0-9]+|PAGE_SIZE|FSYNC_WAIT|FSYNC_DATAONLY|LK_.*|MNT_WAIT")
-        .allowlist_var("linux_sysent|model_.*|ERESTART|MODEL_.*|AT_FDCWD|NOFOLLOW|F(READ|WRITE|APPEND)|KM_SLEEP|V(READ|WRITE|EXEC)|AT_EACCESS|AT_SYMLINK_NOFOLLOW")
+        .allowlist_var("linux_sysent|model_.*|ERESTART|MODEL_.*|AT_FDCWD|NOFOLLOW|F(READ|WRITE|APPEND)|KM_SLEEP|V(READ|WRITE|EXEC)|AT_EACCESS|AT_SYMLINK_NOFOLLOW|hz|IPC_NOWAIT")
         .allowlist_type("register_t|clrs_syscall|sysent|modcmd_t|model_prop|model_trace|vtype|uio_rw|uio_seg")
         .rustified_enum("model_prop")
         .opaque_type("lwp|file|vnode|mount|kauth_cred")
@@ -115,6 +121,19 @@ fn main() {
             .warnings_into_errors(true)
             .compile("clrs_model_host");
     }
+}
+
+/// `__NetBSD_Version__` of the headers `cflags` select.
+fn netbsd_version(compiler: &str, cflags: &[String]) -> u64 {
+    let probe = PathBuf::from(env::var("OUT_DIR").unwrap()).join("version.c");
+    std::fs::write(&probe, "#include <sys/param.h>\nclrs_version=__NetBSD_Version__\n").unwrap();
+    let mut build = netbsd_c(compiler, cflags, &["-ffreestanding", "-nostdinc"]);
+    let expanded = String::from_utf8(build.file(&probe).expand()).unwrap();
+    expanded
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("clrs_version="))
+        .and_then(|v| v.trim().trim_end_matches(['U', 'L']).parse().ok())
+        .expect("no __NetBSD_Version__ in <sys/param.h>")
 }
 
 /// A C build for NetBSD code against the headers `cflags` select.

@@ -26,6 +26,7 @@ pub mod copy_file_range;
 pub mod faccessat2;
 pub mod getcpu;
 pub mod renameat2;
+pub mod semtimedop;
 pub mod sync_file_range;
 pub mod syncfs;
 

@@ -90,6 +90,7 @@ pub fn host(nr: u16, regs: [u64; 6]) -> Result<i64, i32> {
 pub fn linux_errno(netbsd: i32) -> i32 {
     match netbsd as u32 {
         1..=34 => netbsd,
+        sys::EAGAIN => 11,
         sys::ENAMETOOLONG => 36,
         sys::ENOSYS => 38,
         sys::ENOTEMPTY => 39,

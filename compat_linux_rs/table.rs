@@ -57,7 +57,8 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 7] = [
+const SYSCALLS: [clrs_syscall; 8] = [
+    syscall!(crate::semtimedop::NR, 4, crate::semtimedop::semtimedop),
     syscall!(
         crate::sync_file_range::NR,
         4,
@@ -120,6 +121,7 @@ mod tests {
         assert_eq!(
             numbers,
             [
+                (220, 4),
                 (277, 4),
                 (306, 1),
                 (309, 3),

@@ -37,6 +37,8 @@
 #include <sys/namei.h>
 #include <sys/proc.h>
 #include <sys/rwlock.h>
+#include <sys/sem.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscallargs.h>
 #include <sys/uio.h>
@@ -161,6 +163,21 @@ uid_t	kauth_cred_getuid(kauth_cred_t);
 gid_t	kauth_cred_getgid(kauth_cred_t);
 void	kauth_cred_seteuid(kauth_cred_t, uid_t);
 void	kauth_cred_setegid(kauth_cred_t, gid_t);
+
+/*
+ * SysV semaphores (kern/sysv_sem.c): semop(2), and on NetBSD 11 the native
+ * semtimedop(2), both in the sysv_ipc module compat_linux requires.
+ */
+int	sys_semop(struct lwp *, const struct sys_semop_args *, register_t *);
+extern struct seminfo seminfo;
+#if __NetBSD_Version__ >= 1100000000
+int	sys_semtimedop(struct lwp *, const struct sys_semtimedop_args *,
+	    register_t *);
+#endif
+
+/* Sleeping: sys/proc.h (kpause), sys/kernel.h (hz). */
+int	kpause(const char *, bool, int, kmutex_t *);
+extern int hz;
 
 /* Kernel memory (sys/kmem.h) and pending signals (sys/signalvar.h). */
 void	*kmem_alloc(size_t, km_flag_t);

@@ -37,6 +37,20 @@ clrs_lwp_cred(struct lwp *l)
 	return l->l_cred;
 }
 
+register_t
+clrs_lwp_user_sp(struct lwp *l)
+{
+
+	return l->l_md.md_regs->tf_rsp;
+}
+
+int
+clrs_semopm(void)
+{
+
+	return seminfo.semopm;
+}
+
 struct vnode *
 clrs_lwp_cwd(struct lwp *l)
 {

@@ -34,6 +34,10 @@ extern const size_t clrs_nsyscalls;
  */
 void	clrs_lwp_cpu(struct lwp *, u_int *, u_int *);
 kauth_cred_t clrs_lwp_cred(struct lwp *);
+/* The LWP's user stack pointer, as saved on entry to the kernel. */
+register_t clrs_lwp_user_sp(struct lwp *);
+/* The most operations one semop(2) takes (seminfo.semopm). */
+int	clrs_semopm(void);
 /* The process's working directory, referenced (vrele it). */
 struct vnode *clrs_lwp_cwd(struct lwp *);
 

@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sem.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model.h"
@@ -176,4 +178,33 @@ host_faccessat2(int dirfd, const char *path, int mode, bool eaccess,
 	    (empty_path ? AT_EMPTY_PATH : 0);
 
 	return syscall(SYS_faccessat2, dirfd, path, mode, flags) == 0 ? 0 : errno;
+}
+
+int
+host_semop(int semid, void *sops, size_t nsops, const void *timeout)
+{
+
+	return semtimedop(semid, sops, nsops, timeout) == 0 ? 0 : errno;
+}
+
+int
+host_semopm(void)
+{
+	int semmsl, semmns, semopm = 32;
+	FILE *f = fopen("/proc/sys/kernel/sem", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%d %d %d", &semmsl, &semmns, &semopm) != 3)
+			semopm = 32;
+		fclose(f);
+	}
+	return semopm;
+}
+
+int
+host_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	return nanosleep(&ts, NULL) == 0 ? 0 : errno;
 }

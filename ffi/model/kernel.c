@@ -105,6 +105,16 @@ static struct cwdinfo model_cwdi = { .cwdi_cdir = &model_cwd_vnode };
 static struct proc model_proc = { .p_cwdi = &model_cwdi };
 static struct lwp model_lwps[64];
 static bool model_lwp_used[64];
+/* Each LWP's saved registers, and an area that stands for its user stack. */
+static struct trapframe model_frames[64];
+static char model_stacks[64][4096] __aligned(16);
+
+register_t
+model_lwp_user_sp(struct lwp *l)
+{
+
+	return l->l_md.md_regs->tf_rsp;
+}
 
 struct lwp *
 model_lwp_new(u_int cpu)
@@ -120,6 +130,9 @@ model_lwp_new(u_int cpu)
 			__builtin_memset(l, 0, sizeof(*l));
 			l->l_cpu = cpu_lookup(cpu);
 			l->l_proc = &model_proc;
+			l->l_md.md_regs = &model_frames[i];
+			l->l_md.md_regs->tf_rsp =
+			    (register_t)&model_stacks[i][sizeof(model_stacks[i])];
 			l->l_cred = &model_cred;
 			LIST_INSERT_HEAD(&alllwp, l, l_list);
 		}
@@ -740,4 +753,62 @@ do_sys_accessat(struct lwp *l, int fdat, const char *path, int mode, int flags)
 		return EINVAL;
 	return model_errno(host_faccessat2(fdat, path, mode,
 	    (flags & AT_EACCESS) != 0, (flags & AT_SYMLINK_NOFOLLOW) != 0, false));
+}
+
+/* SysV semaphores on the host's; a signal gives ERESTART, as NetBSD does
+ * for a handler with SA_RESTART. */
+
+struct seminfo seminfo;
+int hz = MODEL_HZ;
+
+/* The host's limit on operations per call, set before any test runs. */
+__attribute__((constructor)) static void
+model_seminfo_init(void)
+{
+
+	seminfo.semopm = host_semopm();
+}
+
+static int
+model_semop(int semid, void *sops, size_t nsops, const void *timeout)
+{
+	int error;
+
+	model_trace()->semops++;
+	error = host_semop(semid, sops, nsops, timeout);
+	if (error == EINTR)
+		return ERESTART;
+	return error == 11 ? EAGAIN : model_errno(error);	/* Linux EAGAIN */
+}
+
+int
+sys_semop(struct lwp *l, const struct sys_semop_args *uap, register_t *retval)
+{
+
+	(void)l, (void)retval;
+	return model_semop(SCARG(uap, semid), SCARG(uap, sops),
+	    SCARG(uap, nsops), NULL);
+}
+
+#if __NetBSD_Version__ >= 1100000000
+int
+sys_semtimedop(struct lwp *l, const struct sys_semtimedop_args *uap,
+    register_t *retval)
+{
+
+	(void)l, (void)retval;
+	return model_semop(SCARG(uap, semid), SCARG(uap, sops),
+	    SCARG(uap, nsops), SCARG(uap, timeout));
+}
+#endif
+
+int
+kpause(const char *wmesg, bool intr, int timo, kmutex_t *mtx)
+{
+
+	(void)wmesg, (void)mtx;
+	model_trace()->kpauses++;
+	if (host_sleep_ms(timo * 1000 / MODEL_HZ) != 0 && intr)
+		return ERESTART;
+	return EWOULDBLOCK;
 }

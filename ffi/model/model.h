@@ -55,6 +55,11 @@ void	host_set_offset(int, long long);
 /* faccessat2 with Linux flags: 0 or a host errno. */
 int	host_faccessat2(int, const char *, int, bool eaccess, bool nofollow,
 	    bool empty_path);
+/* SysV semaphores: 0 or a host errno (EINTR for a signal). */
+int	host_semop(int, void *, size_t, const void *timeout);
+int	host_semopm(void);
+/* Sleeps n ms: 0, or EINTR if a signal arrived. */
+int	host_sleep_ms(int);
 void	*host_alloc(size_t);
 void	host_free(void *);
 
@@ -112,7 +117,13 @@ struct model_trace {
 	u_int	creds_held;	/* kauth_cred_dup minus kauth_cred_free */
 	u_int	vnodes_referenced;	/* vref minus vrele */
 	bool	access_real_ids;	/* the last VOP_ACCESS's credential */
+	u_int	semops;		/* sys_semop and sys_semtimedop calls */
+	u_int	kpauses;	/* kpause calls */
 };
+/* The clock rate the model's kernel runs at (ticks per second). */
+#define	MODEL_HZ	100
+/* Where the LWP's user stack pointer stands: the top of its own area. */
+register_t model_lwp_user_sp(struct lwp *);
 /* The TID linux_sys_clone reports for the child. */
 #define	MODEL_CHILD_TID	4242
 struct model_trace *model_trace(void);
