@@ -57,7 +57,7 @@ export RUSTC
 # Debian's cargo subcommands (clippy) before any rustup proxy in PATH.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps test unit-test kyua-test lint clean
+.PHONY: all deps test unit-test kyua-test lint fuzz bench clean
 .SECONDARY:
 all: $(KMODS)
 
@@ -159,6 +159,14 @@ kyua-test: all
 	        "$$(READOBJ=$(READOBJ) $(PYTHON) atf-tests/kmod/kmodcheck.py stack $$d/compat_linux_rs.o 512 | tail -1);" \
 	        "$$(stat -c %s $$d/compat_linux_rs.kmod) bytes"; \
 	done
+
+# Randomised runs of each handler through the model, CLRS_FUZZ_SECONDS each
+# (default 10), in a scratch working directory (renameat2 renames there).
+fuzz: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
+	$(foreach r,$(RELEASES),mkdir -p $(BUILD)/fuzz-$(r) && cd $(BUILD)/fuzz-$(r) && \
+	    CLRS_CFLAGS="$(call cflags,$(r))" CARGO_TARGET_DIR=$(BUILD)/host-$(r) \
+	    $(CARGO) test -q --locked --release --manifest-path $(CURDIR)/Cargo.toml \
+	    fuzz:: -- --ignored --nocapture --test-threads=2$(newline))
 
 # rustfmt and clippy (host and kernel target), Debian's matched versions.
 lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done) $(SYSROOT)/.done

@@ -126,7 +126,11 @@ fn main() {
 /// `__NetBSD_Version__` of the headers `cflags` select.
 fn netbsd_version(compiler: &str, cflags: &[String]) -> u64 {
     let probe = PathBuf::from(env::var("OUT_DIR").unwrap()).join("version.c");
-    std::fs::write(&probe, "#include <sys/param.h>\nclrs_version=__NetBSD_Version__\n").unwrap();
+    std::fs::write(
+        &probe,
+        "#include <sys/param.h>\nclrs_version=__NetBSD_Version__\n",
+    )
+    .unwrap();
     let mut build = netbsd_c(compiler, cflags, &["-ffreestanding", "-nostdinc"]);
     let expanded = String::from_utf8(build.file(&probe).expand()).unwrap();
     expanded
