@@ -168,6 +168,13 @@ fuzz: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 	    $(CARGO) test -q --locked --release --manifest-path $(CURDIR)/Cargo.toml \
 	    fuzz:: -- --ignored --nocapture --test-threads=2$(newline))
 
+# Throughput and per-call cost of the handlers in the model, per release.
+bench: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
+	$(foreach r,$(RELEASES),@echo "NetBSD $(r) headers:"$(newline)\
+	    CLRS_CFLAGS="$(call cflags,$(r))" CARGO_TARGET_DIR=$(BUILD)/host-$(r) \
+	    $(CARGO) test -q --locked --release bench:: -- --ignored --nocapture \
+	    --test-threads=1$(newline))
+
 # rustfmt and clippy (host and kernel target), Debian's matched versions.
 lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done) $(SYSROOT)/.done
 	$(RUSTFMT) --edition 2024 --check compat_linux_rs/lib.rs build.rs

@@ -31,6 +31,8 @@ pub mod sync_file_range;
 pub mod syncfs;
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod fuzz;
 #[cfg(test)]
 mod model;

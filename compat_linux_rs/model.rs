@@ -53,8 +53,14 @@ pub fn call(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
         .expect("not in the table");
     let frame = regs.map(|r| r as sys::register_t);
     let mut retval: sys::register_t = -7;
-    // SAFETY: a model LWP, six readable registers and a result slot.
-    let error = unsafe { entry(lwp.as_ptr(), frame.as_ptr().cast(), &mut retval) };
+    // SAFETY: a model LWP, six readable registers and a result slot; the
+    // thread enters the model's kernel for the call and leaves it after.
+    let error = unsafe {
+        sys::model_kernel_enter();
+        let error = entry(lwp.as_ptr(), frame.as_ptr().cast(), &mut retval);
+        sys::model_kernel_exit();
+        error
+    };
     (error, retval)
 }
 

@@ -66,9 +66,12 @@ impl Name {
     /// Whether the name is looked up from the working directory: `AT_FDCWD`
     /// or an absolute path (whose descriptor Linux ignores).
     fn at_cwd(self) -> Result<bool, Errno> {
+        if self.dirfd == AT_FDCWD {
+            return Ok(true);
+        }
         let mut first = [0u8; 1];
         UserAddr::new(self.path).read_into(&mut first)?;
-        Ok(self.dirfd == AT_FDCWD || first[0] == b'/')
+        Ok(first[0] == b'/')
     }
 
     /// The (device, inode) of the file the name refers to, not following a

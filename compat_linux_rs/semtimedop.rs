@@ -402,4 +402,20 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_signal_posted_between_polls_still_interrupts() {
+        // SAFETY: a handler that does nothing.
+        unsafe { signal(SIGUSR1, on_signal) };
+        let set = Set::new(1);
+        let take = ops(&[(0, -1, 0)]);
+        // SAFETY: the model's trace of this thread.
+        unsafe { (*sys::model_trace()).signal_at_semop = 1 };
+        let start = Instant::now();
+        let lwp = ModelLwp::on_cpu(0);
+        let (error, _) = model::call(&lwp, NR, regs(set.0, &take, 1, Some(&[10, 0])));
+        assert_eq!(error, sys::EINTR as i32);
+        assert!(start.elapsed() < Duration::from_secs(2));
+        assert_eq!(set.get(0), 0);
+    }
 }

@@ -3,11 +3,15 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -155,18 +159,32 @@ host_set_offset(int fd, long long off)
 	(void)lseek(fd, off, SEEK_SET);
 }
 
+/*
+ * kmem_alloc(9) serves up to 16 KiB from pool caches and maps fresh pages
+ * for anything larger (subr_kmem.c, KMEM_BIG_MAXSIZE); so does the model,
+ * whose benchmarks would otherwise see malloc's reuse instead.
+ */
+#define	HOST_CACHED_MAX	16384
 void *
 host_alloc(size_t len)
 {
+	void *p;
 
-	return malloc(len);
+	if (len <= HOST_CACHED_MAX)
+		return malloc(len);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	return p == MAP_FAILED ? NULL : p;
 }
 
 void
-host_free(void *p)
+host_free(void *p, size_t len)
 {
 
-	free(p);
+	if (len <= HOST_CACHED_MAX)
+		free(p);
+	else
+		munmap(p, len);
 }
 
 int
@@ -180,11 +198,86 @@ host_faccessat2(int dirfd, const char *path, int mode, bool eaccess,
 	return syscall(SYS_faccessat2, dirfd, path, mode, flags) == 0 ? 0 : errno;
 }
 
+/* The thread's signal mask outside the model's kernel. */
+static __thread sigset_t host_user_mask;
+static __thread bool host_in_kernel;
+
+void
+model_kernel_enter(void)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &host_user_mask);
+	host_in_kernel = true;
+}
+
+void
+model_kernel_exit(void)
+{
+
+	host_in_kernel = false;
+	pthread_sigmask(SIG_SETMASK, &host_user_mask, NULL);
+}
+
+void
+host_post_sigusr1(void)
+{
+
+	pthread_kill(pthread_self(), SIGUSR1);
+}
+
+/* Whether a signal the thread takes outside the kernel is pending. */
+static bool
+host_signal_pending(void)
+{
+	sigset_t pending;
+
+	sigpending(&pending);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&pending, sig) == 1 &&
+		    sigismember(&host_user_mask, sig) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * As the kernel does: try the operations; if they must wait, sleep
+ * interruptibly, which a pending signal ends at once.
+ */
 int
 host_semop(int semid, void *sops, size_t nsops, const void *timeout)
 {
+	const struct timespec now = { 0, 0 };
+	const struct sembuf *op = sops;
+	struct timespec limit;
+	bool nowait = true;
+	int error;
 
-	return semtimedop(semid, sops, nsops, timeout) == 0 ? 0 : errno;
+	if (!host_in_kernel)
+		return semtimedop(semid, sops, nsops, timeout) == 0 ? 0 : errno;
+	if (timeout != NULL) {
+		if (host_copy_from_user(timeout, &limit, sizeof(limit)) != 0)
+			return EFAULT;
+		if (limit.tv_sec < 0 || limit.tv_nsec < 0 ||
+		    limit.tv_nsec >= 1000000000)
+			return EINVAL;
+		timeout = &limit;
+	}
+	if (semtimedop(semid, sops, nsops, &now) == 0)
+		return 0;
+	if (errno != EAGAIN)
+		return errno;
+	for (size_t i = 0; i < nsops; i++)
+		nowait &= (op[i].sem_flg & IPC_NOWAIT) != 0;
+	if (nowait)
+		return EAGAIN;
+	if (host_signal_pending())
+		return EINTR;
+	pthread_sigmask(SIG_SETMASK, &host_user_mask, NULL);
+	error = semtimedop(semid, sops, nsops, timeout) == 0 ? 0 : errno;
+	model_kernel_enter();
+	return error;
 }
 
 int
@@ -202,9 +295,11 @@ host_semopm(void)
 }
 
 int
-host_sleep_ms(int ms)
+host_sleep_ms(int ms, bool intr)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
+	if (host_in_kernel && intr)
+		return ppoll(NULL, 0, &ts, &host_user_mask) == 0 ? 0 : errno;
 	return nanosleep(&ts, NULL) == 0 ? 0 : errno;
 }

@@ -13,6 +13,7 @@ int
 copyin(const void *uaddr, void *kaddr, size_t len)
 {
 
+	model_trace()->user_copies++;
 	return host_copy_from_user(uaddr, kaddr, len) == 0 ? 0 : EFAULT;
 }
 
@@ -20,6 +21,7 @@ int
 copyout(const void *kaddr, void *uaddr, size_t len)
 {
 
+	model_trace()->user_copies++;
 	return host_copy_to_user(kaddr, uaddr, len) == 0 ? 0 : EFAULT;
 }
 
@@ -632,7 +634,7 @@ kmem_free(void *p, size_t len)
 {
 
 	model_trace()->allocated -= len;
-	host_free(p);
+	host_free(p, len);
 }
 
 int
@@ -659,7 +661,7 @@ kauth_cred_free(kauth_cred_t cred)
 {
 
 	model_trace()->creds_held--;
-	host_free(cred);
+	host_free(cred, sizeof(*cred));
 }
 
 uid_t
@@ -772,9 +774,11 @@ model_seminfo_init(void)
 static int
 model_semop(int semid, void *sops, size_t nsops, const void *timeout)
 {
+	struct model_trace *t = model_trace();
 	int error;
 
-	model_trace()->semops++;
+	if (++t->semops == t->signal_at_semop)
+		host_post_sigusr1();
 	error = host_semop(semid, sops, nsops, timeout);
 	if (error == EINTR)
 		return ERESTART;
@@ -808,7 +812,7 @@ kpause(const char *wmesg, bool intr, int timo, kmutex_t *mtx)
 
 	(void)wmesg, (void)mtx;
 	model_trace()->kpauses++;
-	if (host_sleep_ms(timo * 1000 / MODEL_HZ) != 0 && intr)
+	if (host_sleep_ms(timo * 1000 / MODEL_HZ, intr) != 0)
 		return ERESTART;
 	return EWOULDBLOCK;
 }

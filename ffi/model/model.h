@@ -58,10 +58,19 @@ int	host_faccessat2(int, const char *, int, bool eaccess, bool nofollow,
 /* SysV semaphores: 0 or a host errno (EINTR for a signal). */
 int	host_semop(int, void *, size_t, const void *timeout);
 int	host_semopm(void);
-/* Sleeps n ms: 0, or EINTR if a signal arrived. */
-int	host_sleep_ms(int);
+/* Sleeps n ms: 0, or EINTR if intr and a signal arrived or is pending. */
+int	host_sleep_ms(int, bool intr);
+/*
+ * The calling thread enters or leaves the model's kernel.  Inside, its
+ * signals are held pending, as a NetBSD LWP's are until an interruptible
+ * sleep (which a pending signal ends at once) or the return to user space.
+ */
+void	model_kernel_enter(void);
+void	model_kernel_exit(void);
+/* Posts SIGUSR1 to the calling thread. */
+void	host_post_sigusr1(void);
 void	*host_alloc(size_t);
-void	host_free(void *);
+void	host_free(void *, size_t);
 
 #ifdef _KMEMUSER
 /* A fresh LWP on alllwp, running on CPU `cpu` (< model_ncpu). */
@@ -119,6 +128,8 @@ struct model_trace {
 	bool	access_real_ids;	/* the last VOP_ACCESS's credential */
 	u_int	semops;		/* sys_semop and sys_semtimedop calls */
 	u_int	kpauses;	/* kpause calls */
+	u_int	signal_at_semop;	/* semop call that first posts SIGUSR1 */
+	u_int	user_copies;	/* copyin and copyout calls */
 };
 /* The clock rate the model's kernel runs at (ticks per second). */
 #define	MODEL_HZ	100
