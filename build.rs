@@ -15,6 +15,8 @@ use std::path::PathBuf;
 
 const GLUE: &[&str] = &["ffi/compat_linux_rs.c", "ffi/shim.c"];
 const MODEL_KERNEL: &str = "ffi/model/kernel.c";
+/// The unit tests' link set lookup (linuxrun finds the modinfo itself).
+const MODEL_LINKSET: &str = "ffi/model/linkset.c";
 const MODEL_HOST: &str = "ffi/model/host.c";
 
 /// Flags of `bsd.kmodule.mk` and `arch/amd64/include/Makefile.inc`.
@@ -44,7 +46,7 @@ fn main() {
     for var in ["CLRS_CFLAGS", "CLRS_CC", "CLRS_C_BY_MAKE"] {
         println!("cargo:rerun-if-env-changed={var}");
     }
-    let model = [MODEL_KERNEL, MODEL_HOST, "ffi/model/model.h"];
+    let model = [MODEL_KERNEL, MODEL_LINKSET, MODEL_HOST, "ffi/model/model.h"];
     for file in ["ffi/kpi.h", "ffi/shim.h"].iter().chain(GLUE).chain(&model) {
         println!("cargo:rerun-if-changed={file}");
     }
@@ -114,6 +116,7 @@ fn main() {
         build
             .files(GLUE)
             .file(MODEL_KERNEL)
+            .file(MODEL_LINKSET)
             .link_lib_modifier("+whole-archive")
             .compile("clrs_model_kernel");
         cc::Build::new()

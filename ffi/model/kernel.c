@@ -246,26 +246,6 @@ prop_dictionary_get_bool(prop_dictionary_t dict, const char *key, bool *valp)
 	return true;
 }
 
-/* The module, as kobj finds it. */
-
-extern modinfo_t *const __start_link_set_modules[];
-extern modinfo_t *const __stop_link_set_modules[];
-
-const modinfo_t *
-model_modinfo(void)
-{
-
-	return __stop_link_set_modules - __start_link_set_modules == 1 ?
-	    __start_link_set_modules[0] : NULL;
-}
-
-int
-model_modcmd(modcmd_t cmd, void *arg)
-{
-
-	return model_modinfo()->mi_modcmd(cmd, arg);
-}
-
 /* What the tests see of this thread's calls. */
 
 static __thread struct model_trace model_trace_data;

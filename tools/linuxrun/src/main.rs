@@ -1,0 +1,152 @@
+//! linuxrun: loads compat_linux_rs.kmod as NetBSD's kobj does, binds it to
+//! the user-space kernel model, and runs it (see README.md, "linuxrun").
+//!
+//! Exit status: PROGRAM's; 2 when the module is refused or its INIT or
+//! FINI fails; 1 for a usage error.
+
+mod kobj;
+mod model;
+
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use kobj::{ModCmd, Module};
+
+const USAGE: &str = "usage: linuxrun [--kmod FILE] [--trace] PROGRAM [ARGS...]\n       \
+                     linuxrun [--kmod FILE] --load-only";
+const DEFAULT_KMOD: &str = "build/netbsd-11/compat_linux_rs.kmod";
+
+/// `__NetBSD_Version__` of the headers the model was built with.
+const NETBSD_VERSION: &str = env!("LINUXRUN_NETBSD_VERSION");
+/// Set when linuxrun handed the module over to the build of its release.
+const DISPATCHED: &str = "LINUXRUN_DISPATCHED";
+
+struct Options {
+    kmod: PathBuf,
+    load_only: bool,
+    program: Vec<OsString>,
+}
+
+fn parse(mut args: impl Iterator<Item = OsString>) -> Option<Options> {
+    let mut opts = Options {
+        kmod: DEFAULT_KMOD.into(),
+        load_only: false,
+        program: Vec::new(),
+    };
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--kmod") => opts.kmod = args.next()?.into(),
+            Some("--load-only") => opts.load_only = true,
+            Some("--") => {
+                opts.program.extend(args);
+                break;
+            }
+            Some(s) if s.starts_with("--") => return None,
+            _ => {
+                opts.program.push(arg);
+                opts.program.extend(args);
+                break;
+            }
+        }
+    }
+    (opts.load_only != !opts.program.is_empty()).then_some(opts)
+}
+
+/// A refused module or a failed modcmd: one line, exit status 2.
+fn refuse(kmod: &Path, msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("linuxrun: {}: {msg}", kmod.display());
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let Some(opts) = parse(std::env::args_os().skip(1)) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(1);
+    };
+    let data = match std::fs::read(&opts.kmod) {
+        Ok(data) => data,
+        Err(e) => return refuse(&opts.kmod, e),
+    };
+    let module = match Module::load(&data, &model::symbol_table()) {
+        Ok(m) => m,
+        Err(e) => return refuse(&opts.kmod, e),
+    };
+    let mi = &module.modinfo;
+    let ours: u32 = NETBSD_VERSION.parse().unwrap();
+    // module_load's rule: a module loads on the major.minor it was built for.
+    if mi.version / 1_000_000 != ours / 1_000_000 {
+        return other_release(&opts.kmod, mi.version);
+    }
+    if mi.name.is_empty() {
+        return refuse(&opts.kmod, "modinfo without a name");
+    }
+    if !mi.required.split([',', ' ']).any(|m| m == "compat_linux") {
+        return refuse(
+            &opts.kmod,
+            format!(
+                "module `{}' requires `{}', not compat_linux",
+                mi.name, mi.required
+            ),
+        );
+    }
+
+    model::sysent_reset();
+    let error = module.modcmd(ModCmd::Init, model::props_override(true));
+    if error != 0 {
+        return refuse(&opts.kmod, format!("modcmd INIT failed: error {error}"));
+    }
+    let installed = model::installed();
+    let status = if opts.load_only {
+        let numbers: Vec<String> = installed.iter().map(|(nr, _)| nr.to_string()).collect();
+        println!(
+            "{} (NetBSD {}.{}): {} Linux system calls installed: {}",
+            mi.name,
+            mi.version / 100_000_000,
+            mi.version / 1_000_000 % 100,
+            installed.len(),
+            numbers.join(" ")
+        );
+        0
+    } else {
+        eprintln!("linuxrun: running programs is not implemented yet");
+        1
+    };
+    let error = module.modcmd(ModCmd::Fini, std::ptr::null_mut());
+    if error != 0 {
+        return refuse(&opts.kmod, format!("modcmd FINI failed: error {error}"));
+    }
+    if !model::installed().is_empty() {
+        return refuse(&opts.kmod, "FINI left entries in linux_sysent");
+    }
+    ExitCode::from(status)
+}
+
+/// Hands the module to the linuxrun built for its release (`linuxrun-10`
+/// next to `linuxrun-11`): the model's structures have that release's
+/// layout.
+fn other_release(kmod: &Path, version: u32) -> ExitCode {
+    let major = version / 100_000_000;
+    let minor = version / 1_000_000 % 100;
+    let sibling = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(format!("linuxrun-{major}"))));
+    match sibling {
+        Some(exe) if exe.exists() && std::env::var_os(DISPATCHED).is_none() => {
+            let e = Command::new(&exe)
+                .args(std::env::args_os().skip(1))
+                .env(DISPATCHED, "1")
+                .exec();
+            refuse(kmod, format!("{}: {e}", exe.display()))
+        }
+        _ => refuse(
+            kmod,
+            format!(
+                "module built for NetBSD {major}.{minor}, this linuxrun models NetBSD {}.{}",
+                NETBSD_VERSION.parse::<u32>().unwrap() / 100_000_000,
+                NETBSD_VERSION.parse::<u32>().unwrap() / 1_000_000 % 100
+            ),
+        ),
+    }
+}
