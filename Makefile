@@ -126,6 +126,40 @@ $(BUILD)/netbsd-%/compat_linux_rs.kmod: $(BUILD)/netbsd-%/compat_linux_rs.o tool
 	$(PYTHON) tools/kobj-relocs $@.tmp
 	mv $@.tmp $@
 
+# --- linuxrun (tools/linuxrun): the module loaded as NetBSD's kobj loads it,
+# bound to the kernel model.  One build per release, because the model's
+# kernel.c is compiled against that release's headers and the module reaches
+# into its structures; build/bin/linuxrun is the NetBSD 11 one, which hands a
+# module of another release to linuxrun-<major> beside it.  Non-PIE
+# (relocation-model=static; --target keeps build scripts ordinary): the
+# module's 32-bit relocations must reach the model's code and data below 2 GiB.
+HOST_TARGET	:= x86_64-unknown-linux-gnu
+LINUXRUN_SRC	:= $(wildcard tools/linuxrun/src/*.rs) tools/linuxrun/build.rs \
+		   tools/linuxrun/Cargo.toml tools/linuxrun/Cargo.lock \
+		   $(wildcard ffi/model/*) ffi/kpi.h ffi/shim.h
+linuxrun_cargo	= CLRS_CFLAGS="$(call cflags,$(1))" CLRS_CC=$(CLANG) \
+		  CARGO_TARGET_DIR=$(BUILD)/linuxrun-$(1) RUSTFLAGS="-C relocation-model=static" \
+		  $(CARGO) $(2) -q --locked --manifest-path tools/linuxrun/Cargo.toml \
+		  --target $(HOST_TARGET)
+
+all: $(BUILD)/bin/linuxrun
+$(BUILD)/bin/linuxrun-%: $(LINUXRUN_SRC) $(BUILD)/netbsd-%/include/.done
+	$(call linuxrun_cargo,$*,build --release)
+	mkdir -p $(@D) && cp $(BUILD)/linuxrun-$*/$(HOST_TARGET)/release/linuxrun $@
+$(BUILD)/bin/linuxrun: $(foreach r,$(RELEASES),$(BUILD)/bin/linuxrun-$(r))
+	ln -sf linuxrun-11 $@
+
+# Its unit tests (counted with the others) and lint.
+.PHONY: linuxrun-unit-test linuxrun-lint
+unit-test: linuxrun-unit-test
+linuxrun-unit-test: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
+	$(foreach r,$(RELEASES),@echo "linuxrun unit tests, NetBSD $(r) headers:" && \
+	    $(call linuxrun_cargo,$(r),test --release)$(newline))
+lint: linuxrun-lint
+linuxrun-lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
+	$(RUSTFMT) --edition 2024 --check tools/linuxrun/src/main.rs tools/linuxrun/build.rs
+	$(foreach r,$(RELEASES),$(call linuxrun_cargo,$(r),clippy --release --all-targets) -- -D warnings$(newline))
+
 # --- tests ----------------------------------------------------------------
 
 # Every test; the last line totals them as "N passed, N failed".

@@ -51,7 +51,7 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Option<Options> {
             }
         }
     }
-    (opts.load_only != !opts.program.is_empty()).then_some(opts)
+    (opts.load_only == opts.program.is_empty()).then_some(opts)
 }
 
 /// A refused module or a failed modcmd: one line, exit status 2.

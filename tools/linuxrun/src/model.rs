@@ -54,8 +54,11 @@ pub fn props_override(value: bool) -> *mut c_void {
 /// compat_linux's empty entry, and their handlers.
 pub fn installed() -> Vec<(usize, usize)> {
     let nosys = linux_sys_nosys as *const () as usize;
-    // SAFETY: read between calls into the module, which alone writes it.
-    let table = unsafe { &*(&raw const linux_sysent) };
+    // SAFETY: the model's table, read between calls into the module,
+    // which alone writes it.
+    let table = unsafe {
+        std::slice::from_raw_parts((&raw const linux_sysent).cast::<Sysent>(), LINUX_NSYSENT)
+    };
     table
         .iter()
         .enumerate()
