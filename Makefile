@@ -29,7 +29,7 @@ PYTHON		:= /usr/bin/python3
 
 APT_PACKAGES	:= rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web \
 		   clang-14 llvm-14 binutils gcc kyua atf-sh mandoc \
-		   python3 python3-pip unzip
+		   python3 python3-pip unzip musl-tools
 
 TARGET		:= x86_64-unknown-none
 RUST_KFLAGS	:= -C relocation-model=static -Z plt=yes \
@@ -148,6 +148,13 @@ $(BUILD)/bin/linuxrun-%: $(LINUXRUN_SRC) $(BUILD)/netbsd-%/include/.done
 	mkdir -p $(@D) && cp $(BUILD)/linuxrun-$*/$(HOST_TARGET)/release/linuxrun $@
 $(BUILD)/bin/linuxrun: $(foreach r,$(RELEASES),$(BUILD)/bin/linuxrun-$(r))
 	ln -sf linuxrun-11 $@
+
+# Static Linux test programs for it (atf-tests/linuxrun runs them).
+LINUXRUN_TESTS	:= $(patsubst tools/linuxrun/tests/%.c,$(BUILD)/linuxrun-tests/%,\
+		   $(wildcard tools/linuxrun/tests/*.c))
+all: $(LINUXRUN_TESTS)
+$(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/%.c $(STAMP)/apt
+	mkdir -p $(@D) && musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Its unit tests (counted with the others) and lint.
 .PHONY: linuxrun-unit-test linuxrun-lint

@@ -20,16 +20,33 @@
 
 #include "model.h"
 
-/* process_vm_{read,write}v on ourselves: EFAULT instead of a crash. */
+/*
+ * The process whose memory, descriptors and working directory stand for
+ * user space, per thread: this process by default (the unit tests), or
+ * one that linuxrun traces.
+ */
+static __thread int host_user_pid;	/* 0: this process */
+static __thread int host_user_pidfd = -1;
+
+void
+model_user_process(int pid, int pidfd)
+{
+
+	host_user_pid = pid;
+	host_user_pidfd = pidfd;
+}
+
+/* process_vm_{read,write}v: EFAULT instead of a crash. */
 int
 host_copy_from_user(const void *uaddr, void *kaddr, size_t len)
 {
 	struct iovec local = { kaddr, len };
 	struct iovec remote = { (void *)uaddr, len };
+	pid_t pid = host_user_pid != 0 ? host_user_pid : getpid();
 
 	if (len == 0)
 		return 0;
-	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
 	    (ssize_t)len ? 0 : EFAULT;
 }
 
@@ -38,11 +55,69 @@ host_copy_to_user(const void *kaddr, void *uaddr, size_t len)
 {
 	struct iovec local = { (void *)kaddr, len };
 	struct iovec remote = { uaddr, len };
+	pid_t pid = host_user_pid != 0 ? host_user_pid : getpid();
 
 	if (len == 0)
 		return 0;
-	return process_vm_writev(getpid(), &local, 1, &remote, 1, 0) ==
+	return process_vm_writev(pid, &local, 1, &remote, 1, 0) ==
 	    (ssize_t)len ? 0 : EFAULT;
+}
+
+/*
+ * The user process's descriptor ufd as one of ours, or -1 if it has none:
+ * the same number here, a duplicate (pidfd_getfd) of a traced process's,
+ * sharing its open file description (offset, flags).
+ */
+int
+host_fd_get(int ufd)
+{
+
+	if (host_user_pid == 0)
+		return ufd >= 0 && fcntl(ufd, F_GETFD) != -1 ? ufd : -1;
+	return (int)syscall(SYS_pidfd_getfd, host_user_pidfd, ufd, 0);
+}
+
+void
+host_fd_put(int fd)
+{
+
+	if (host_user_pid != 0 && fd >= 0)
+		close(fd);
+}
+
+/* A descriptor of our own for as long as the model runs. */
+int
+host_fd_keep(int fd)
+{
+
+	return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+}
+
+/*
+ * A directory descriptor of the user process as one of ours: AT_FDCWD is
+ * its working directory; -1 where it has no such descriptor, which the
+ * host refuses with EBADF where a relative path needs it.
+ */
+static int
+host_at(int udirfd)
+{
+
+	if (host_user_pid == 0)
+		return udirfd;
+	if (udirfd == AT_FDCWD) {
+		char cwd[64];
+
+		snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", host_user_pid);
+		return open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	return host_fd_get(udirfd);
+}
+
+static void
+host_at_put(int fd)
+{
+
+	host_fd_put(fd);
 }
 
 void
@@ -88,34 +163,47 @@ host_syncfs(int fd)
 }
 
 int
-host_statat(int dirfd, const char *path, bool follow, unsigned long *dev,
+host_statat(int udirfd, const char *path, bool follow, unsigned long *dev,
     unsigned long *ino)
 {
 	struct stat st;
+	int dirfd = host_at(udirfd), error = 0;
 
 	if (fstatat(dirfd, path, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
-		return errno;
-	*dev = st.st_dev;
-	*ino = st.st_ino;
-	return 0;
+		error = errno;
+	host_at_put(dirfd);
+	if (error == 0) {
+		*dev = st.st_dev;
+		*ino = st.st_ino;
+	}
+	return error;
 }
 
 int
-host_renameat(int olddirfd, const char *old, int newdirfd, const char *new)
+host_renameat(int uolddirfd, const char *old, int unewdirfd, const char *new)
 {
+	int olddirfd = host_at(uolddirfd), newdirfd = host_at(unewdirfd);
+	int error;
 
-	return renameat(olddirfd, old, newdirfd, new) == 0 ? 0 : errno;
+	error = renameat(olddirfd, old, newdirfd, new) == 0 ? 0 : errno;
+	host_at_put(olddirfd);
+	host_at_put(newdirfd);
+	return error;
 }
 
 int
-host_unlinkat(int dirfd, const char *path)
+host_unlinkat(int udirfd, const char *path)
 {
 	struct stat st;
+	int dirfd = host_at(udirfd), error;
 
 	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno;
-	return unlinkat(dirfd, path, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) == 0 ?
-	    0 : errno;
+		error = errno;
+	else
+		error = unlinkat(dirfd, path,
+		    S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) == 0 ? 0 : errno;
+	host_at_put(dirfd);
+	return error;
 }
 
 long
@@ -187,15 +275,35 @@ host_free(void *p, size_t len)
 		munmap(p, len);
 }
 
-int
-host_faccessat2(int dirfd, const char *path, int mode, bool eaccess,
-    bool nofollow, bool empty_path)
+static int
+host_faccessat2_at(int dirfd, const char *path, int mode, int flags)
 {
-	int flags = (eaccess ? AT_EACCESS : 0) |
-	    (nofollow ? AT_SYMLINK_NOFOLLOW : 0) |
-	    (empty_path ? AT_EMPTY_PATH : 0);
 
 	return syscall(SYS_faccessat2, dirfd, path, mode, flags) == 0 ? 0 : errno;
+}
+
+int
+host_faccessat2(int udirfd, const char *path, int mode, bool eaccess,
+    bool nofollow)
+{
+	int dirfd = host_at(udirfd), error;
+
+	error = host_faccessat2_at(dirfd, path, mode,
+	    (eaccess ? AT_EACCESS : 0) | (nofollow ? AT_SYMLINK_NOFOLLOW : 0));
+	host_at_put(dirfd);
+	return error;
+}
+
+int
+host_faccess_fd(int fd, int mode, bool eaccess)
+{
+	int dirfd = fd == AT_FDCWD ? host_at(AT_FDCWD) : fd, error;
+
+	error = host_faccessat2_at(dirfd, "", mode,
+	    AT_EMPTY_PATH | (eaccess ? AT_EACCESS : 0));
+	if (fd == AT_FDCWD)
+		host_at_put(dirfd);
+	return error;
 }
 
 /* The thread's signal mask outside the model's kernel. */

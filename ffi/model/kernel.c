@@ -295,10 +295,15 @@ model_mount_of(const struct host_file *info, int fd)
 			mm->used = true;
 			mm->dev = info->dev;
 			mm->mount.mnt_updating = &mm->updating;
+			/*
+			 * A descriptor of its own: the caller's may be closed
+			 * (by another thread, or by linuxrun after the call)
+			 * before a later VFS_SYNC.
+			 */
+			mm->hostfd = host_fd_keep(fd);
 		}
 	}
 	if (mm != NULL) {
-		mm->hostfd = fd;
 		mm->mount.mnt_flag = (mm->mount.mnt_flag & ~MNT_RDONLY) |
 		    (info->rdonly_fs ? MNT_RDONLY : 0);
 	}
@@ -357,13 +362,19 @@ fd_getfile(unsigned fd)
 	struct model_file *mf;
 	struct host_file info;
 
-	if (fd >= MODEL_NFILES)
+	int hostfd;
+
+	if (fd >= MODEL_NFILES || (hostfd = host_fd_get((int)fd)) < 0)
 		return NULL;
-	host_file_info((int)fd, &info);
-	if (info.kind == HOST_CLOSED)
+	host_file_info(hostfd, &info);
+	if (info.kind == HOST_CLOSED) {
+		host_fd_put(hostfd);
 		return NULL;
+	}
 	mf = &model_files[fd];
-	if (__atomic_fetch_add(&mf->refs, 1, __ATOMIC_ACQUIRE) == 0) {
+	if (__atomic_fetch_add(&mf->refs, 1, __ATOMIC_ACQUIRE) != 0) {
+		host_fd_put(hostfd);	/* the first holder's stays */
+	} else {
 		static const u_int vtypes[] = {
 			[HOST_REG] = VREG, [HOST_DIR] = VDIR, [HOST_LNK] = VLNK,
 			[HOST_BLK] = VBLK, [HOST_CHR] = VCHR,
@@ -371,8 +382,8 @@ fd_getfile(unsigned fd)
 
 		__builtin_memset(&mf->file, 0, sizeof(mf->file));
 		__builtin_memset(&mf->vnode, 0, sizeof(mf->vnode));
-		mf->hostfd = (int)fd;
-		mf->file.f_offset = host_offset((int)fd);
+		mf->hostfd = hostfd;
+		mf->file.f_offset = host_offset(hostfd);
 		mf->file.f_flag = (info.readable ? FREAD : 0) |
 		    (info.writable ? FWRITE : 0) | (info.append ? FAPPEND : 0);
 		/* NetBSD: pipe(2) gives DTYPE_PIPE; a FIFO's vnode is VFIFO. */
@@ -383,7 +394,7 @@ fd_getfile(unsigned fd)
 		} else {
 			mf->file.f_type = DTYPE_VNODE;
 			mf->vnode.v_type = vtypes[info.kind];
-			mf->vnode.v_mount = model_mount_of(&info, (int)fd);
+			mf->vnode.v_mount = model_mount_of(&info, hostfd);
 			mf->file.f_vnode = &mf->vnode;
 		}
 	}
@@ -397,10 +408,15 @@ fd_putfile(unsigned fd)
 	struct model_file *mf = &model_files[fd];
 
 	model_trace()->files_held--;
-	/* The last holder hands the descriptor's offset back to the host. */
-	if (mf->file.f_type == DTYPE_VNODE && mf->vnode.v_type == VREG &&
-	    __atomic_load_n(&mf->refs, __ATOMIC_ACQUIRE) == 1)
-		host_set_offset(mf->hostfd, mf->file.f_offset);
+	/*
+	 * The last holder hands the descriptor's offset back to the host and
+	 * lets go of the host descriptor.
+	 */
+	if (__atomic_load_n(&mf->refs, __ATOMIC_ACQUIRE) == 1) {
+		if (mf->file.f_type == DTYPE_VNODE && mf->vnode.v_type == VREG)
+			host_set_offset(mf->hostfd, mf->file.f_offset);
+		host_fd_put(mf->hostfd);
+	}
 	__atomic_fetch_sub(&mf->refs, 1, __ATOMIC_RELEASE);
 }
 
@@ -477,9 +493,33 @@ linux_sys_clone(struct lwp *l, const struct linux_sys_clone_args *uap,
 }
 
 /*
- * Path operations.  The host kernel reads the user paths itself (EFAULT
- * included); its errno values are Linux's, turned into NetBSD's here.
+ * Path operations.  The user paths are copied in as namei does, with the
+ * host's limit (Linux's PATH_MAX), since the host resolves them; its errno
+ * values are Linux's, turned into NetBSD's here.
  */
+
+#define	MODEL_PATH_MAX	4096
+
+static int
+model_copyinpath(const char *upath, char *kpath)
+{
+	size_t done = 0, chunk, i;
+
+	while (done < MODEL_PATH_MAX) {
+		/* To the end of the page: the next one may not be mapped. */
+		chunk = PAGE_SIZE - ((uintptr_t)(upath + done) & (PAGE_SIZE - 1));
+		if (chunk > MODEL_PATH_MAX - done)
+			chunk = MODEL_PATH_MAX - done;
+		if (host_copy_from_user(upath + done, kpath + done, chunk) != 0)
+			return EFAULT;
+		for (i = done; i < done + chunk; i++) {
+			if (kpath[i] == '\0')
+				return 0;
+		}
+		done += chunk;
+	}
+	return ENAMETOOLONG;
+}
 
 static int
 model_errno(int host)
@@ -501,11 +541,14 @@ int
 do_sys_statat(struct lwp *l, int fdat, const char *path, unsigned int nd_flag,
     struct stat *sb)
 {
+	char kpath[MODEL_PATH_MAX];
 	unsigned long dev, ino;
 	int error;
 
 	(void)l;
-	error = host_statat(fdat, path, (nd_flag & FOLLOW) != 0, &dev, &ino);
+	if ((error = model_copyinpath(path, kpath)) != 0)
+		return error;
+	error = host_statat(fdat, kpath, (nd_flag & FOLLOW) != 0, &dev, &ino);
 	if (error != 0)
 		return model_errno(error);
 	__builtin_memset(sb, 0, sizeof(*sb));
@@ -518,11 +561,15 @@ int
 sys___posix_rename(struct lwp *l, const struct sys___posix_rename_args *uap,
     register_t *retval)
 {
+	char from[MODEL_PATH_MAX], to[MODEL_PATH_MAX];
+	int error;
 
 	(void)l, (void)retval;
 	model_trace()->renames_posix++;
-	return model_errno(host_renameat(AT_FDCWD, SCARG(uap, from), AT_FDCWD,
-	    SCARG(uap, to)));
+	if ((error = model_copyinpath(SCARG(uap, from), from)) != 0 ||
+	    (error = model_copyinpath(SCARG(uap, to), to)) != 0)
+		return error;
+	return model_errno(host_renameat(AT_FDCWD, from, AT_FDCWD, to));
 }
 
 /* BSD semantics: a link renamed onto another link of its file goes away. */
@@ -530,11 +577,15 @@ int
 sys_renameat(struct lwp *l, const struct sys_renameat_args *uap,
     register_t *retval)
 {
+	char from[MODEL_PATH_MAX], to[MODEL_PATH_MAX];
 	unsigned long fdev, fino, tdev, tino;
-	const char *from = SCARG(uap, from), *to = SCARG(uap, to);
+	int error;
 
 	(void)l, (void)retval;
 	model_trace()->renames_bsd++;
+	if ((error = model_copyinpath(SCARG(uap, from), from)) != 0 ||
+	    (error = model_copyinpath(SCARG(uap, to), to)) != 0)
+		return error;
 	if (host_statat(SCARG(uap, fromfd), from, false, &fdev, &fino) == 0 &&
 	    host_statat(SCARG(uap, tofd), to, false, &tdev, &tino) == 0 &&
 	    fdev == tdev && fino == tino) {
@@ -722,19 +773,24 @@ VOP_ACCESS(struct vnode *vp, accmode_t accmode, kauth_cred_t cred)
 	if (t->vnodes_locked == 0)
 		return EDEADLK;	/* the model's stand-in for a KASSERT */
 	t->access_real_ids = cred->real_ids;
-	return model_errno(host_faccessat2(model_vnode_hostfd(vp), "", mode,
-	    !cred->real_ids, false, true));
+	return model_errno(host_faccess_fd(model_vnode_hostfd(vp), mode,
+	    !cred->real_ids));
 }
 
 int
 do_sys_accessat(struct lwp *l, int fdat, const char *path, int mode, int flags)
 {
 
+	char kpath[MODEL_PATH_MAX];
+	int error;
+
 	(void)l;
 	if (mode & ~(R_OK | W_OK | X_OK))
 		return EINVAL;
-	return model_errno(host_faccessat2(fdat, path, mode,
-	    (flags & AT_EACCESS) != 0, (flags & AT_SYMLINK_NOFOLLOW) != 0, false));
+	if ((error = model_copyinpath(path, kpath)) != 0)
+		return error;
+	return model_errno(host_faccessat2(fdat, kpath, mode,
+	    (flags & AT_EACCESS) != 0, (flags & AT_SYMLINK_NOFOLLOW) != 0));
 }
 
 /* SysV semaphores on the host's; a signal gives ERESTART, as NetBSD does

@@ -24,9 +24,21 @@
 #include <stddef.h>
 #endif
 
+/*
+ * Whose memory, descriptors and working directory are user space for the
+ * calling thread: pid 0, this process (the default, for the unit tests),
+ * or a process linuxrun traces, with a pidfd of it.
+ */
+void	model_user_process(int pid, int pidfd);
+
 /* host.c: 0 or a host errno (EFAULT for an address that is not mapped). */
 int	host_copy_from_user(const void *, void *, size_t);
 int	host_copy_to_user(const void *, void *, size_t);
+/* A user descriptor as a host one (-1: none), and its release. */
+int	host_fd_get(int);
+void	host_fd_put(int);
+/* A duplicate of host descriptor fd that is never closed. */
+int	host_fd_keep(int fd);
 
 /* What the model needs to know of a host descriptor. */
 enum host_kind {
@@ -42,7 +54,10 @@ void	host_file_info(int, struct host_file *);
 /* fdatasync/fsync of a range (hi 0: to the end), and syncfs; 0 or errno. */
 int	host_fsync_range(int, bool, bool, long long, long long);
 int	host_syncfs(int);
-/* Path operations on user (test process) pointers; 0 or a host errno. */
+/*
+ * Path operations: directory descriptors of the user process (AT_FDCWD:
+ * its working directory), paths copied in; 0 or a host errno.
+ */
 int	host_statat(int, const char *, bool, unsigned long *, unsigned long *);
 int	host_renameat(int, const char *, int, const char *);
 int	host_unlinkat(int, const char *);
@@ -53,8 +68,9 @@ int	host_size(int, long long *);
 long long host_offset(int);
 void	host_set_offset(int, long long);
 /* faccessat2 with Linux flags: 0 or a host errno. */
-int	host_faccessat2(int, const char *, int, bool eaccess, bool nofollow,
-	    bool empty_path);
+int	host_faccessat2(int, const char *, int, bool eaccess, bool nofollow);
+/* faccessat2 of host descriptor fd itself (AT_FDCWD: the working directory). */
+int	host_faccess_fd(int fd, int, bool eaccess);
 /* SysV semaphores: 0 or a host errno (EINTR for a signal). */
 int	host_semop(int, void *, size_t, const void *timeout);
 int	host_semopm(void);

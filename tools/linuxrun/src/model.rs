@@ -14,13 +14,16 @@ pub fn symbol_table() -> HashMap<&'static str, u64> {
         .collect()
 }
 
+/// A sysent handler: `sy_call_t` of `sys/systm.h`.
+pub type SyCall = unsafe extern "C" fn(*mut c_void, *const u64, *mut i64) -> c_int;
+
 /// `struct sysent` (`ffi/kpi.h`, as `sys/systm.h`).
 #[repr(C)]
 pub struct Sysent {
     pub sy_narg: i16,
     pub sy_argsize: i16,
     pub sy_flags: c_int,
-    pub sy_call: usize,
+    pub sy_call: Option<SyCall>,
     pub sy_entry: u32,
     pub sy_return: u32,
 }
@@ -33,9 +36,15 @@ const MODEL_PROP_BOOL: c_int = 1;
 
 unsafe extern "C" {
     static mut linux_sysent: [Sysent; LINUX_NSYSENT];
-    fn linux_sys_nosys(l: *mut c_void, uap: *const c_void, retval: *mut i64) -> c_int;
+    fn linux_sys_nosys(l: *mut c_void, uap: *const u64, retval: *mut i64) -> c_int;
     fn model_sysent_reset(native: c_uint);
     fn model_props(kind: c_int, value: bool) -> *mut c_void;
+    fn model_lwp_new(cpu: c_uint) -> *mut c_void;
+    fn model_lwp_free(l: *mut c_void);
+    fn model_user_process(pid: c_int, pidfd: c_int);
+    fn model_kernel_enter();
+    fn model_kernel_exit();
+    static model_ncpu: c_uint;
 }
 
 /// Fills compat_linux's table as compat_linux does: every slot empty.
@@ -51,9 +60,9 @@ pub fn props_override(value: bool) -> *mut c_void {
 }
 
 /// The Linux system call numbers whose slot holds something other than
-/// compat_linux's empty entry, and their handlers.
-pub fn installed() -> Vec<(usize, usize)> {
-    let nosys = linux_sys_nosys as *const () as usize;
+/// compat_linux's empty entry: number, argument count, handler.
+pub fn installed() -> Vec<(usize, usize, SyCall)> {
+    let nosys: SyCall = linux_sys_nosys;
     // SAFETY: the model's table, read between calls into the module,
     // which alone writes it.
     let table = unsafe {
@@ -62,7 +71,33 @@ pub fn installed() -> Vec<(usize, usize)> {
     table
         .iter()
         .enumerate()
-        .filter(|(_, sy)| sy.sy_call != nosys)
-        .map(|(nr, sy)| (nr, sy.sy_call))
+        .filter_map(|(nr, sy)| {
+            let call = sy.sy_call.filter(|&c| !std::ptr::fn_addr_eq(c, nosys))?;
+            Some((nr, sy.sy_narg as usize, call))
+        })
         .collect()
+}
+
+/// Calls `handler` as compat_linux's dispatcher does, for a thread of
+/// process `pid` (`pidfd` refers to it) that runs on host CPU `cpu`: its
+/// memory, descriptors and working directory are user space for the call.
+/// Returns the NetBSD errno (0, or ERESTART) and `retval[0]`.
+pub fn call(handler: SyCall, pid: c_int, pidfd: c_int, cpu: u32, args: &[u64; 6]) -> (c_int, i64) {
+    let mut retval = [0i64; 2];
+    // SAFETY: the model's LWP pool and per-thread user process; the
+    // handler gets what the dispatcher passes (an LWP, six argument
+    // registers, a two-slot result) inside the model's kernel, and the
+    // LWP and user process are given back after it.
+    unsafe {
+        // NetBSD numbers CPUs from 0; the model has model_ncpu of them.
+        let l = model_lwp_new(cpu % model_ncpu);
+        assert!(!l.is_null(), "model LWP pool exhausted");
+        model_user_process(pid, pidfd);
+        model_kernel_enter();
+        let error = handler(l, args.as_ptr(), retval.as_mut_ptr());
+        model_kernel_exit();
+        model_user_process(0, -1);
+        model_lwp_free(l);
+        (error, retval[0])
+    }
 }

@@ -1,0 +1,302 @@
+//! Runs a Linux program under ptrace and routes the system calls the
+//! module installed through its sysent handlers, over the kernel model.
+//!
+//! A seccomp filter, installed in the child before it execs PROGRAM and
+//! inherited by its threads and children, stops it (SECCOMP_RET_TRACE) only
+//! on the routed numbers; everything else runs natively on the host. At a
+//! stop the call is skipped (`orig_rax` = -1) and `rax` receives the
+//! handler's result, or minus the Linux errno compat_linux's dispatcher
+//! would give.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::{CString, OsString, c_int};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+
+use nix::errno::Errno;
+use nix::libc;
+use nix::sys::ptrace::{self, Event, Options};
+use nix::sys::signal::{Signal, raise};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, execvp, fork};
+use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
+
+use crate::{errno, model};
+
+/// NetBSD's ERESTART (`ffi/kpi.h`): the dispatcher restarts the call.
+const ERESTART: c_int = -3;
+
+/// A Linux system call to route: number, name, argument count, handler.
+#[derive(Clone, Copy)]
+pub struct Route {
+    pub nr: usize,
+    pub name: &'static str,
+    pub narg: usize,
+    pub call: model::SyCall,
+}
+
+/// Linux's name of system call `nr`, for the ones the module may install.
+pub fn linux_name(nr: usize) -> Option<&'static str> {
+    Some(match nr {
+        220 => "semtimedop",
+        277 => "sync_file_range",
+        306 => "syncfs",
+        309 => "getcpu",
+        316 => "renameat2",
+        326 => "copy_file_range",
+        435 => "clone3",
+        439 => "faccessat2",
+        _ => return None,
+    })
+}
+
+/// Runs `program` to its end with `routes` routed; returns its exit
+/// status (128 + the signal that killed it).
+pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, String> {
+    let rules = routes
+        .iter()
+        .map(|r| (r.nr as i64, Vec::new()))
+        .collect::<BTreeMap<_, _>>();
+    let filter = SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Trace(0),
+        TargetArch::x86_64,
+    )
+    .map_err(|e| format!("seccomp filter: {e}"))?;
+    let bpf: BpfProgram = filter
+        .try_into()
+        .map_err(|e| format!("seccomp filter: {e:?}"))?;
+    let argv: Vec<CString> = program
+        .iter()
+        .map(|a| CString::new(a.as_bytes()).map_err(|_| "a NUL in an argument".to_string()))
+        .collect::<Result<_, _>>()?;
+
+    // SAFETY: linuxrun has one thread here; the child only makes system
+    // calls (ptrace, kill, prctl, seccomp, execve, write) and exits.
+    let child = match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
+        ForkResult::Child => exec_traced(&argv, &bpf),
+        ForkResult::Parent { child } => child,
+    };
+    match waitpid(child, None) {
+        Ok(WaitStatus::Stopped(_, Signal::SIGSTOP)) => {}
+        other => return Err(format!("the child did not stop for tracing: {other:?}")),
+    }
+    let options = Options::PTRACE_O_TRACESECCOMP
+        | Options::PTRACE_O_TRACECLONE
+        | Options::PTRACE_O_TRACEFORK
+        | Options::PTRACE_O_TRACEVFORK
+        | Options::PTRACE_O_TRACEEXEC
+        | Options::PTRACE_O_EXITKILL;
+    ptrace::setoptions(child, options).map_err(|e| format!("ptrace options: {e}"))?;
+    ptrace::cont(child, None).map_err(|e| format!("ptrace: {e}"))?;
+    Tracer {
+        routes: routes.iter().map(|r| (r.nr, *r)).collect(),
+        trace,
+        known: HashSet::from([child]),
+        pidfds: HashMap::new(),
+    }
+    .wait_all(child)
+}
+
+/// The child: stops for the tracer to set its options, then takes the
+/// filter and becomes PROGRAM.
+fn exec_traced(argv: &[CString], bpf: &BpfProgram) -> ! {
+    let fail = |what: &[u8]| -> ! {
+        // SAFETY: write(2) of a buffer we own, then _exit(2).
+        unsafe {
+            libc::write(2, what.as_ptr().cast(), what.len());
+            libc::_exit(127)
+        }
+    };
+    if ptrace::traceme().is_err() || raise(Signal::SIGSTOP).is_err() {
+        fail(b"linuxrun: cannot be traced\n");
+    }
+    if seccompiler::apply_filter(bpf).is_err() {
+        fail(b"linuxrun: cannot install the seccomp filter\n");
+    }
+    let _ = execvp(&argv[0], argv);
+    fail(b"linuxrun: cannot execute PROGRAM\n")
+}
+
+struct Tracer {
+    routes: HashMap<usize, Route>,
+    trace: bool,
+    /// Threads seen stopped at least once or announced by a clone event.
+    known: HashSet<Pid>,
+    /// A pidfd of each traced process (thread group), for its descriptors.
+    pidfds: HashMap<Pid, OwnedFd>,
+}
+
+impl Tracer {
+    /// Continues every tracee until none is left; `main`'s exit status.
+    fn wait_all(mut self, main: Pid) -> Result<u8, String> {
+        let mut status = 0;
+        loop {
+            let event = match waitpid(None, Some(WaitPidFlag::__WALL)) {
+                Ok(event) => event,
+                Err(Errno::ECHILD) => return Ok(status),
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(format!("waitpid: {e}")),
+            };
+            // A tracee may be gone (killed) by the time it is continued.
+            let resumed = match event {
+                WaitStatus::Exited(pid, code) => {
+                    if pid == main {
+                        status = code as u8;
+                    }
+                    self.gone(pid);
+                    Ok(())
+                }
+                WaitStatus::Signaled(pid, sig, _) => {
+                    if pid == main {
+                        status = 128 + sig as u8;
+                    }
+                    self.gone(pid);
+                    Ok(())
+                }
+                WaitStatus::PtraceEvent(pid, _, ev) if ev == Event::PTRACE_EVENT_SECCOMP as i32 => {
+                    self.route(pid)?;
+                    ptrace::cont(pid, None)
+                }
+                WaitStatus::PtraceEvent(pid, _, ev) => {
+                    let new_child = [
+                        Event::PTRACE_EVENT_CLONE,
+                        Event::PTRACE_EVENT_FORK,
+                        Event::PTRACE_EVENT_VFORK,
+                    ]
+                    .iter()
+                    .any(|&e| e as i32 == ev);
+                    if new_child && let Ok(new) = ptrace::getevent(pid) {
+                        // Its first stop (SIGSTOP) may come before or after.
+                        self.known.insert(Pid::from_raw(new as i32));
+                    }
+                    ptrace::cont(pid, None)
+                }
+                WaitStatus::Stopped(pid, Signal::SIGSTOP) if self.known.insert(pid) => {
+                    // The first stop of a new thread or child: not a signal.
+                    ptrace::cont(pid, None)
+                }
+                WaitStatus::Stopped(pid, sig) => ptrace::cont(pid, Some(sig)),
+                _ => Ok(()),
+            };
+            match resumed {
+                Ok(()) | Err(Errno::ESRCH) => {}
+                Err(e) => return Err(format!("ptrace: {e}")),
+            }
+        }
+    }
+
+    fn gone(&mut self, pid: Pid) {
+        self.known.remove(&pid);
+        self.pidfds.remove(&pid);
+    }
+
+    /// Runs the call thread `tid` stopped at through the module.
+    fn route(&mut self, tid: Pid) -> Result<(), String> {
+        let mut regs = match ptrace::getregs(tid) {
+            Ok(regs) => regs,
+            Err(Errno::ESRCH) => return Ok(()),
+            Err(e) => return Err(format!("ptrace getregs: {e}")),
+        };
+        let nr = regs.orig_rax as usize;
+        let Some(route) = self.routes.get(&nr).copied() else {
+            return Err(format!("stopped on system call {nr}, which is not routed"));
+        };
+        let args = [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9];
+        let (tgid, cpu) = thread_info(tid)?;
+        let pidfd = match self.pidfds.get(&tgid) {
+            Some(fd) => fd.as_raw_fd(),
+            None => {
+                let fd = pidfd_open(tgid)?;
+                let raw = fd.as_raw_fd();
+                self.pidfds.insert(tgid, fd);
+                raw
+            }
+        };
+        let (error, value) = model::call(route.call, tgid.as_raw(), pidfd, cpu, &args);
+        let result = match error {
+            0 => value,
+            // The model holds signals until the call returns, so a
+            // restart can only come from a signal the tracee already has.
+            ERESTART => -i64::from(libc::EINTR),
+            e => -i64::from(errno::to_linux(e)),
+        };
+        if self.trace {
+            let shown: Vec<String> = args[..route.narg]
+                .iter()
+                .map(|a| format!("{a:#x}"))
+                .collect();
+            eprintln!(
+                "linuxrun: [{tid}] {nr} {}({}) = {}",
+                route.name,
+                shown.join(", "),
+                describe(result)
+            );
+        }
+        regs.orig_rax = u64::MAX;
+        regs.rax = result as u64;
+        match ptrace::setregs(tid, regs) {
+            Ok(()) | Err(Errno::ESRCH) => Ok(()),
+            Err(e) => Err(format!("ptrace setregs: {e}")),
+        }
+    }
+}
+
+/// A result as strace shows it: the value, or -1 and the errno's name.
+fn describe(result: i64) -> String {
+    if (-4095..0).contains(&result) {
+        let e = Errno::from_raw(-result as i32);
+        format!("-1 {e:?} ({})", -result)
+    } else {
+        result.to_string()
+    }
+}
+
+/// Thread `tid`'s process (thread group) and the CPU it last ran on.
+fn thread_info(tid: Pid) -> Result<(Pid, u32), String> {
+    let status = std::fs::read_to_string(format!("/proc/{tid}/status"))
+        .map_err(|e| format!("/proc/{tid}/status: {e}"))?;
+    let tgid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Tgid:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| format!("/proc/{tid}/status: no Tgid"))?;
+    // proc_pid_stat(5): field 39, counted after the command's ')'.
+    let stat = std::fs::read_to_string(format!("/proc/{tid}/stat"))
+        .map_err(|e| format!("/proc/{tid}/stat: {e}"))?;
+    let cpu = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(36))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("/proc/{tid}/stat: no processor"))?;
+    Ok((Pid::from_raw(tgid), cpu))
+}
+
+fn pidfd_open(pid: Pid) -> Result<OwnedFd, String> {
+    // SAFETY: pidfd_open(2) with no flags; it returns a new descriptor.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
+    if fd < 0 {
+        return Err(format!("pidfd_open({pid}): {}", Errno::last()));
+    }
+    // SAFETY: a descriptor just opened, owned by nothing else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as c_int) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_read_as_strace_shows_them() {
+        assert_eq!(describe(5), "5");
+        assert_eq!(describe(-18), "-1 EXDEV (18)");
+        assert_eq!(describe(i64::MIN), i64::MIN.to_string());
+    }
+
+    #[test]
+    fn this_thread_is_described() {
+        let (tgid, _) = thread_info(Pid::this()).unwrap();
+        assert_eq!(tgid, Pid::this());
+    }
+}
