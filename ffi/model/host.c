@@ -26,14 +26,61 @@
  * one that linuxrun traces.
  */
 static __thread int host_user_pid;	/* 0: this process */
+static __thread int host_user_tid;	/* the calling thread of it */
 static __thread int host_user_pidfd = -1;
 
 void
-model_user_process(int pid, int pidfd)
+model_user_process(int pid, int tid, int pidfd)
 {
 
 	host_user_pid = pid;
+	host_user_tid = tid;
 	host_user_pidfd = pidfd;
+}
+
+bool
+host_user_traced(void)
+{
+
+	return host_user_pid != 0;
+}
+
+/*
+ * Signals whose default action is to do nothing (SIGCHLD, SIGURG,
+ * SIGWINCH, and SIGCONT for a running process): neither kernel lets one
+ * end a sleep unless the process catches it.  A traced process holds
+ * them pending all the same, so they are told apart here.
+ */
+#define	HOST_SIGBIT(sig)	(1ULL << ((sig) - 1))
+#define	HOST_DEFAULT_IGNORED	(HOST_SIGBIT(SIGCHLD) | HOST_SIGBIT(SIGURG) | \
+	HOST_SIGBIT(SIGWINCH) | HOST_SIGBIT(SIGCONT))
+
+/*
+ * Whether the traced thread has a signal pending that it neither blocks
+ * nor ignores: what ends an interruptible sleep of its LWP.  A thread
+ * that is gone (killed) has nothing left to wait for.
+ */
+bool
+host_traced_signal_pending(void)
+{
+	unsigned long long pnd = 0, shd = 0, blk = 0, ign = 0, cgt = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", host_user_pid,
+	    host_user_tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return true;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		(void)(sscanf(line, "SigPnd: %llx", &pnd) ||
+		    sscanf(line, "ShdPnd: %llx", &shd) ||
+		    sscanf(line, "SigBlk: %llx", &blk) ||
+		    sscanf(line, "SigIgn: %llx", &ign) ||
+		    sscanf(line, "SigCgt: %llx", &cgt));
+	}
+	fclose(f);
+	return ((pnd | shd) & ~blk & ~ign &
+	    ~(HOST_DEFAULT_IGNORED & ~cgt)) != 0;
 }
 
 /* process_vm_{read,write}v: EFAULT instead of a crash. */
@@ -341,6 +388,9 @@ host_signal_pending(void)
 {
 	sigset_t pending;
 
+	if (host_user_traced())
+		return host_traced_signal_pending();
+
 	sigpending(&pending);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&pending, sig) == 1 &&
@@ -349,21 +399,50 @@ host_signal_pending(void)
 	return false;
 }
 
+/* The time of a clock tick at MODEL_HZ (100). */
+#define	HOST_TICK_NS	10000000L
+
+/*
+ * A traced thread's wait: in slices of a clock tick, after each of which
+ * a signal pending for the thread ends it, as one ends the sleep of its
+ * LWP (linuxrun learns of no signal while the thread is stopped).
+ */
+static int
+host_semop_traced(int semid, struct sembuf *op, size_t nsops,
+    const struct timespec *timeout)
+{
+	struct timespec slice = { 0, HOST_TICK_NS };
+	long long left = timeout == NULL ? -1 :
+	    timeout->tv_sec * 1000000000LL + timeout->tv_nsec;
+
+	for (;;) {
+		if (left >= 0 && left < HOST_TICK_NS)
+			slice.tv_nsec = left;
+		if (semtimedop(semid, op, nsops, &slice) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return errno;
+		if (left >= 0 && (left -= slice.tv_nsec) <= 0)
+			return EAGAIN;
+		if (host_traced_signal_pending())
+			return EINTR;
+	}
+}
+
 /*
  * As the kernel does: try the operations; if they must wait, sleep
- * interruptibly, which a pending signal ends at once.
+ * interruptibly, which a pending signal ends at once.  op is the kernel's
+ * copy of the operations, timeout a user pointer.
  */
-int
-host_semop(int semid, void *sops, size_t nsops, const void *timeout)
+static int
+host_semop_copied(int semid, struct sembuf *op, size_t nsops,
+    const void *timeout)
 {
 	const struct timespec now = { 0, 0 };
-	const struct sembuf *op = sops;
 	struct timespec limit;
 	bool nowait = true;
 	int error;
 
-	if (!host_in_kernel)
-		return semtimedop(semid, sops, nsops, timeout) == 0 ? 0 : errno;
 	if (timeout != NULL) {
 		if (host_copy_from_user(timeout, &limit, sizeof(limit)) != 0)
 			return EFAULT;
@@ -372,7 +451,7 @@ host_semop(int semid, void *sops, size_t nsops, const void *timeout)
 			return EINVAL;
 		timeout = &limit;
 	}
-	if (semtimedop(semid, sops, nsops, &now) == 0)
+	if (semtimedop(semid, op, nsops, &now) == 0)
 		return 0;
 	if (errno != EAGAIN)
 		return errno;
@@ -382,9 +461,32 @@ host_semop(int semid, void *sops, size_t nsops, const void *timeout)
 		return EAGAIN;
 	if (host_signal_pending())
 		return EINTR;
+	if (host_user_traced())
+		return host_semop_traced(semid, op, nsops, timeout);
 	pthread_sigmask(SIG_SETMASK, &host_user_mask, NULL);
-	error = semtimedop(semid, sops, nsops, timeout) == 0 ? 0 : errno;
+	error = semtimedop(semid, op, nsops, timeout) == 0 ? 0 : errno;
 	model_kernel_enter();
+	return error;
+}
+
+/* The operations are user memory (of a traced process, too). */
+int
+host_semop(int semid, void *usops, size_t nsops, const void *timeout)
+{
+	struct sembuf *op;
+	int error;
+
+	if (!host_in_kernel)
+		return semtimedop(semid, usops, nsops, timeout) == 0 ? 0 : errno;
+	if (nsops > (size_t)host_semopm())
+		return E2BIG;
+	if ((op = calloc(nsops == 0 ? 1 : nsops, sizeof(*op))) == NULL)
+		return ENOMEM;
+	if (host_copy_from_user(usops, op, nsops * sizeof(*op)) != 0)
+		error = EFAULT;
+	else
+		error = host_semop_copied(semid, op, nsops, timeout);
+	free(op);
 	return error;
 }
 
@@ -407,6 +509,12 @@ host_sleep_ms(int ms, bool intr)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
+	if (host_in_kernel && intr && host_user_traced()) {
+		if (host_traced_signal_pending())
+			return EINTR;
+		nanosleep(&ts, NULL);
+		return host_traced_signal_pending() ? EINTR : 0;
+	}
 	if (host_in_kernel && intr)
 		return ppoll(NULL, 0, &ts, &host_user_mask) == 0 ? 0 : errno;
 	return nanosleep(&ts, NULL) == 0 ? 0 : errno;

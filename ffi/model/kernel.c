@@ -118,6 +118,13 @@ model_lwp_user_sp(struct lwp *l)
 	return l->l_md.md_regs->tf_rsp;
 }
 
+void
+model_lwp_set_user_sp(struct lwp *l, register_t sp)
+{
+
+	l->l_md.md_regs->tf_rsp = sp;
+}
+
 struct lwp *
 model_lwp_new(u_int cpu)
 {
@@ -674,6 +681,9 @@ sigispending(struct lwp *l, int signo)
 	struct model_trace *t = model_trace();
 
 	(void)l, (void)signo;
+	/* A traced thread's own signals; the tests' scripted one otherwise. */
+	if (host_user_traced())
+		return host_traced_signal_pending();
 	return t->signal_after != 0 && t->rdwrs >= t->signal_after;
 }
 

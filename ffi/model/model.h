@@ -27,9 +27,13 @@
 /*
  * Whose memory, descriptors and working directory are user space for the
  * calling thread: pid 0, this process (the default, for the unit tests),
- * or a process linuxrun traces, with a pidfd of it.
+ * or a process linuxrun traces, with the calling thread tid of it and a
+ * pidfd of it.
  */
-void	model_user_process(int pid, int pidfd);
+void	model_user_process(int pid, int tid, int pidfd);
+/* Whether that is a traced process; whether its thread has a signal due. */
+bool	host_user_traced(void);
+bool	host_traced_signal_pending(void);
 
 /* host.c: 0 or a host errno (EFAULT for an address that is not mapped). */
 int	host_copy_from_user(const void *, void *, size_t);
@@ -151,6 +155,7 @@ struct model_trace {
 #define	MODEL_HZ	100
 /* Where the LWP's user stack pointer stands: the top of its own area. */
 register_t model_lwp_user_sp(struct lwp *);
+void	model_lwp_set_user_sp(struct lwp *, register_t);
 /* The TID linux_sys_clone reports for the child. */
 #define	MODEL_CHILD_TID	4242
 struct model_trace *model_trace(void);

@@ -26,9 +26,10 @@ const NETBSD_VERSION: &str = env!("LINUXRUN_NETBSD_VERSION");
 const DISPATCHED: &str = "LINUXRUN_DISPATCHED";
 
 // Installed calls that run natively for now: clone3 needs the traced
-// thread to perform the clone compat_linux's clone is asked for, and a
-// blocking semtimedop needs signals delivered while it sleeps.
-const NOT_YET_ROUTED: &[usize] = &[220, 435];
+// thread to perform the clone compat_linux's clone is asked for.
+const NOT_YET_ROUTED: &[usize] = &[435];
+/// semtimedop: its handler can sleep.
+const SLEEPS: &[usize] = &[220];
 
 struct Options {
     kmod: PathBuf,
@@ -128,6 +129,7 @@ fn main() -> ExitCode {
                 name: trace::linux_name(nr).unwrap_or("unknown"),
                 narg: narg.min(6),
                 call,
+                sleeps: SLEEPS.contains(&nr),
             })
             .collect();
         match trace::run(&opts.program, &routes, opts.trace) {

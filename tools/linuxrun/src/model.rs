@@ -41,7 +41,9 @@ unsafe extern "C" {
     fn model_props(kind: c_int, value: bool) -> *mut c_void;
     fn model_lwp_new(cpu: c_uint) -> *mut c_void;
     fn model_lwp_free(l: *mut c_void);
-    fn model_user_process(pid: c_int, pidfd: c_int);
+    fn model_lwp_in_syscall(l: *mut c_void, code: c_uint);
+    fn model_user_process(pid: c_int, tid: c_int, pidfd: c_int);
+    fn model_lwp_set_user_sp(l: *mut c_void, sp: u64);
     fn model_kernel_enter();
     fn model_kernel_exit();
     static model_ncpu: c_uint;
@@ -78,25 +80,44 @@ pub fn installed() -> Vec<(usize, usize, SyCall)> {
         .collect()
 }
 
-/// Calls `handler` as compat_linux's dispatcher does, for a thread of
-/// process `pid` (`pidfd` refers to it) that runs on host CPU `cpu`: its
-/// memory, descriptors and working directory are user space for the call.
-/// Returns the NetBSD errno (0, or ERESTART) and `retval[0]`.
-pub fn call(handler: SyCall, pid: c_int, pidfd: c_int, cpu: u32, args: &[u64; 6]) -> (c_int, i64) {
+/// A system call of a traced thread, as the dispatcher sees it.
+#[derive(Clone, Copy)]
+pub struct UserCall {
+    /// The Linux system call number.
+    pub nr: usize,
+    /// The process (thread group), a pidfd of it, and the thread.
+    pub pid: c_int,
+    pub pidfd: c_int,
+    pub tid: c_int,
+    /// The host CPU the thread last ran on.
+    pub cpu: u32,
+    /// Its user stack pointer and six argument registers.
+    pub sp: u64,
+    pub args: [u64; 6],
+}
+
+/// Calls `handler` as compat_linux's dispatcher does, for `call`: the
+/// traced process's memory, descriptors and working directory are user
+/// space for it. Returns the NetBSD errno (0, or ERESTART) and `retval[0]`.
+pub fn call(handler: SyCall, call: &UserCall) -> (c_int, i64) {
     let mut retval = [0i64; 2];
-    // SAFETY: the model's LWP pool and per-thread user process; the
+    // SAFETY: the model's LWP pool and this thread's user process; the
     // handler gets what the dispatcher passes (an LWP, six argument
     // registers, a two-slot result) inside the model's kernel, and the
     // LWP and user process are given back after it.
     unsafe {
         // NetBSD numbers CPUs from 0; the model has model_ncpu of them.
-        let l = model_lwp_new(cpu % model_ncpu);
+        let l = model_lwp_new(call.cpu % model_ncpu);
         assert!(!l.is_null(), "model LWP pool exhausted");
-        model_user_process(pid, pidfd);
+        model_lwp_set_user_sp(l, call.sp);
+        // As the dispatcher sets l_sysent: FINI sees the LWP inside.
+        model_lwp_in_syscall(l, call.nr as c_uint);
+        model_user_process(call.pid, call.tid, call.pidfd);
         model_kernel_enter();
-        let error = handler(l, args.as_ptr(), retval.as_mut_ptr());
+        let error = handler(l, call.args.as_ptr(), retval.as_mut_ptr());
         model_kernel_exit();
-        model_user_process(0, -1);
+        model_user_process(0, 0, -1);
+        model_lwp_in_syscall(l, 0);
         model_lwp_free(l);
         (error, retval[0])
     }

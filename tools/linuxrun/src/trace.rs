@@ -10,13 +10,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{CString, OsString, c_int};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
+use std::sync::mpsc;
 
 use nix::errno::Errno;
 use nix::libc;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::ptrace::{self, Event, Options};
-use nix::sys::signal::{Signal, raise};
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, raise};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, execvp, fork};
 use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
@@ -33,6 +37,8 @@ pub struct Route {
     pub name: &'static str,
     pub narg: usize,
     pub call: model::SyCall,
+    /// Whether the call can sleep (it then runs on a worker thread).
+    pub sleeps: bool,
 }
 
 /// Linux's name of system call `nr`, for the ones the module may install.
@@ -72,10 +78,21 @@ pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, St
         .map(|a| CString::new(a.as_bytes()).map_err(|_| "a NUL in an argument".to_string()))
         .collect::<Result<_, _>>()?;
 
+    // SIGCHLD is read from a signalfd, so every thread of linuxrun blocks
+    // it (workers inherit the mask); the child unblocks it before exec.
+    let sigchld = SigSet::from(Signal::SIGCHLD);
+    let old_mask = sigchld
+        .thread_swap_mask(SigmaskHow::SIG_BLOCK)
+        .map_err(|e| format!("sigprocmask: {e}"))?;
+    let sigfd = SignalFd::with_flags(&sigchld, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+        .map_err(|e| format!("signalfd: {e}"))?;
+    let (wake_rx, wake_tx) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+
     // SAFETY: linuxrun has one thread here; the child only makes system
-    // calls (ptrace, kill, prctl, seccomp, execve, write) and exits.
+    // calls (sigprocmask, ptrace, kill, prctl, seccomp, execve, write)
+    // and exits.
     let child = match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
-        ForkResult::Child => exec_traced(&argv, &bpf),
+        ForkResult::Child => exec_traced(&argv, &bpf, &old_mask),
         ForkResult::Parent { child } => child,
     };
     match waitpid(child, None) {
@@ -90,18 +107,25 @@ pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, St
         | Options::PTRACE_O_EXITKILL;
     ptrace::setoptions(child, options).map_err(|e| format!("ptrace options: {e}"))?;
     ptrace::cont(child, None).map_err(|e| format!("ptrace: {e}"))?;
+    let (done_tx, done_rx) = mpsc::channel();
     Tracer {
         routes: routes.iter().map(|r| (r.nr, *r)).collect(),
         trace,
         known: HashSet::from([child]),
         pidfds: HashMap::new(),
+        main: child,
+        status: 0,
+        workers: 0,
+        done_tx,
+        done_rx,
+        wake_tx,
     }
-    .wait_all(child)
+    .wait_all(&sigfd, wake_rx)
 }
 
 /// The child: stops for the tracer to set its options, then takes the
 /// filter and becomes PROGRAM.
-fn exec_traced(argv: &[CString], bpf: &BpfProgram) -> ! {
+fn exec_traced(argv: &[CString], bpf: &BpfProgram, mask: &SigSet) -> ! {
     let fail = |what: &[u8]| -> ! {
         // SAFETY: write(2) of a buffer we own, then _exit(2).
         unsafe {
@@ -109,6 +133,9 @@ fn exec_traced(argv: &[CString], bpf: &BpfProgram) -> ! {
             libc::_exit(127)
         }
     };
+    if mask.thread_set_mask().is_err() {
+        fail(b"linuxrun: cannot restore the signal mask\n");
+    }
     if ptrace::traceme().is_err() || raise(Signal::SIGSTOP).is_err() {
         fail(b"linuxrun: cannot be traced\n");
     }
@@ -119,6 +146,16 @@ fn exec_traced(argv: &[CString], bpf: &BpfProgram) -> ! {
     fail(b"linuxrun: cannot execute PROGRAM\n")
 }
 
+/// A routed call that has run: what goes back into the thread.
+struct Done {
+    tid: Pid,
+    regs: libc::user_regs_struct,
+    route: Route,
+    args: [u64; 6],
+    error: c_int,
+    value: i64,
+}
+
 struct Tracer {
     routes: HashMap<usize, Route>,
     trace: bool,
@@ -126,64 +163,110 @@ struct Tracer {
     known: HashSet<Pid>,
     /// A pidfd of each traced process (thread group), for its descriptors.
     pidfds: HashMap<Pid, OwnedFd>,
+    /// PROGRAM's process and its exit status.
+    main: Pid,
+    status: u8,
+    /// Calls running on worker threads, which report on `done_*` and
+    /// wake the tracer through `wake_tx`.
+    workers: usize,
+    done_tx: mpsc::Sender<Done>,
+    done_rx: mpsc::Receiver<Done>,
+    wake_tx: std::io::PipeWriter,
 }
 
 impl Tracer {
-    /// Continues every tracee until none is left; `main`'s exit status.
-    fn wait_all(mut self, main: Pid) -> Result<u8, String> {
-        let mut status = 0;
+    /// Serves every tracee until none is left; PROGRAM's exit status.
+    ///
+    /// Only this thread may use ptrace (it is the tracer). Calls that can
+    /// sleep (semtimedop) run on a worker thread while it goes on serving
+    /// the others; it sleeps in poll(2) until a tracee changes state
+    /// (SIGCHLD) or a worker is done.
+    fn wait_all(
+        mut self,
+        sigfd: &SignalFd,
+        mut wake_rx: std::io::PipeReader,
+    ) -> Result<u8, String> {
         loop {
-            let event = match waitpid(None, Some(WaitPidFlag::__WALL)) {
-                Ok(event) => event,
-                Err(Errno::ECHILD) => return Ok(status),
-                Err(Errno::EINTR) => continue,
-                Err(e) => return Err(format!("waitpid: {e}")),
-            };
-            // A tracee may be gone (killed) by the time it is continued.
-            let resumed = match event {
-                WaitStatus::Exited(pid, code) => {
-                    if pid == main {
-                        status = code as u8;
+            loop {
+                match waitpid(None, Some(WaitPidFlag::__WALL | WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) => break,
+                    Ok(event) => self.handle(event)?,
+                    Err(Errno::EINTR) => {}
+                    Err(Errno::ECHILD) => {
+                        // Tracees killed inside a call: their workers end
+                        // within a clock tick; the module is in use until.
+                        for _ in 0..self.workers {
+                            let _ = self.done_rx.recv();
+                        }
+                        return Ok(self.status);
                     }
-                    self.gone(pid);
-                    Ok(())
+                    Err(e) => return Err(format!("waitpid: {e}")),
                 }
-                WaitStatus::Signaled(pid, sig, _) => {
-                    if pid == main {
-                        status = 128 + sig as u8;
-                    }
-                    self.gone(pid);
-                    Ok(())
-                }
-                WaitStatus::PtraceEvent(pid, _, ev) if ev == Event::PTRACE_EVENT_SECCOMP as i32 => {
-                    self.route(pid)?;
-                    ptrace::cont(pid, None)
-                }
-                WaitStatus::PtraceEvent(pid, _, ev) => {
-                    let new_child = [
-                        Event::PTRACE_EVENT_CLONE,
-                        Event::PTRACE_EVENT_FORK,
-                        Event::PTRACE_EVENT_VFORK,
-                    ]
-                    .iter()
-                    .any(|&e| e as i32 == ev);
-                    if new_child && let Ok(new) = ptrace::getevent(pid) {
-                        // Its first stop (SIGSTOP) may come before or after.
-                        self.known.insert(Pid::from_raw(new as i32));
-                    }
-                    ptrace::cont(pid, None)
-                }
-                WaitStatus::Stopped(pid, Signal::SIGSTOP) if self.known.insert(pid) => {
-                    // The first stop of a new thread or child: not a signal.
-                    ptrace::cont(pid, None)
-                }
-                WaitStatus::Stopped(pid, sig) => ptrace::cont(pid, Some(sig)),
-                _ => Ok(()),
-            };
-            match resumed {
-                Ok(()) | Err(Errno::ESRCH) => {}
-                Err(e) => return Err(format!("ptrace: {e}")),
             }
+            while let Ok(done) = self.done_rx.try_recv() {
+                self.workers -= 1;
+                self.finish(done)?;
+            }
+            let mut fds = [
+                PollFd::new(sigfd.as_fd(), PollFlags::POLLIN),
+                PollFd::new(wake_rx.as_fd(), PollFlags::POLLIN),
+            ];
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) | Err(Errno::EINTR) => {}
+                Err(e) => return Err(format!("poll: {e}")),
+            }
+            while let Ok(Some(_)) = sigfd.read_signal() {}
+            if fds[1].any() == Some(true) {
+                let mut buf = [0u8; 64];
+                let _ = wake_rx.read(&mut buf);
+            }
+        }
+    }
+
+    fn handle(&mut self, event: WaitStatus) -> Result<(), String> {
+        // A tracee may be gone (killed) by the time it is continued.
+        let resumed = match event {
+            WaitStatus::Exited(pid, code) => {
+                if pid == self.main {
+                    self.status = code as u8;
+                }
+                self.gone(pid);
+                Ok(())
+            }
+            WaitStatus::Signaled(pid, sig, _) => {
+                if pid == self.main {
+                    self.status = 128 + sig as u8;
+                }
+                self.gone(pid);
+                Ok(())
+            }
+            WaitStatus::PtraceEvent(pid, _, ev) if ev == Event::PTRACE_EVENT_SECCOMP as i32 => {
+                return self.route(pid);
+            }
+            WaitStatus::PtraceEvent(pid, _, ev) => {
+                let new_child = [
+                    Event::PTRACE_EVENT_CLONE,
+                    Event::PTRACE_EVENT_FORK,
+                    Event::PTRACE_EVENT_VFORK,
+                ]
+                .iter()
+                .any(|&e| e as i32 == ev);
+                if new_child && let Ok(new) = ptrace::getevent(pid) {
+                    // Its first stop (SIGSTOP) may come before or after.
+                    self.known.insert(Pid::from_raw(new as i32));
+                }
+                ptrace::cont(pid, None)
+            }
+            WaitStatus::Stopped(pid, Signal::SIGSTOP) if self.known.insert(pid) => {
+                // The first stop of a new thread or child: not a signal.
+                ptrace::cont(pid, None)
+            }
+            WaitStatus::Stopped(pid, sig) => ptrace::cont(pid, Some(sig)),
+            _ => Ok(()),
+        };
+        match resumed {
+            Ok(()) | Err(Errno::ESRCH) => Ok(()),
+            Err(e) => Err(format!("ptrace: {e}")),
         }
     }
 
@@ -192,9 +275,10 @@ impl Tracer {
         self.pidfds.remove(&pid);
     }
 
-    /// Runs the call thread `tid` stopped at through the module.
+    /// Runs the call thread `tid` stopped at through the module: here, or
+    /// on a worker thread if it can sleep.
     fn route(&mut self, tid: Pid) -> Result<(), String> {
-        let mut regs = match ptrace::getregs(tid) {
+        let regs = match ptrace::getregs(tid) {
             Ok(regs) => regs,
             Err(Errno::ESRCH) => return Ok(()),
             Err(e) => return Err(format!("ptrace getregs: {e}")),
@@ -203,22 +287,66 @@ impl Tracer {
         let Some(route) = self.routes.get(&nr).copied() else {
             return Err(format!("stopped on system call {nr}, which is not routed"));
         };
-        let args = [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9];
-        let (tgid, cpu) = thread_info(tid)?;
-        let pidfd = match self.pidfds.get(&tgid) {
+        let (pid, cpu) = thread_info(tid)?;
+        let pidfd = match self.pidfds.get(&pid) {
             Some(fd) => fd.as_raw_fd(),
             None => {
-                let fd = pidfd_open(tgid)?;
+                let fd = pidfd_open(pid)?;
                 let raw = fd.as_raw_fd();
-                self.pidfds.insert(tgid, fd);
+                self.pidfds.insert(pid, fd);
                 raw
             }
         };
-        let (error, value) = model::call(route.call, tgid.as_raw(), pidfd, cpu, &args);
+        let call = model::UserCall {
+            nr,
+            pid: pid.as_raw(),
+            pidfd,
+            tid: tid.as_raw(),
+            cpu,
+            sp: regs.rsp,
+            args: [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],
+        };
+        let run = move || {
+            let (error, value) = model::call(route.call, &call);
+            Done {
+                tid,
+                regs,
+                route,
+                args: call.args,
+                error,
+                value,
+            }
+        };
+        if !route.sleeps {
+            return self.finish(run());
+        }
+        let done_tx = self.done_tx.clone();
+        let mut wake_tx = self.wake_tx.try_clone().map_err(|e| format!("pipe: {e}"))?;
+        std::thread::Builder::new()
+            .name(format!("linuxrun-{tid}"))
+            .spawn(move || {
+                let _ = done_tx.send(run());
+                let _ = wake_tx.write_all(b"x");
+            })
+            .map_err(|e| format!("worker thread: {e}"))?;
+        self.workers += 1;
+        Ok(())
+    }
+
+    /// Puts a call's result into its thread and lets the thread go on.
+    fn finish(&mut self, done: Done) -> Result<(), String> {
+        let Done {
+            tid,
+            mut regs,
+            route,
+            args,
+            error,
+            value,
+        } = done;
         let result = match error {
             0 => value,
-            // The model holds signals until the call returns, so a
-            // restart can only come from a signal the tracee already has.
+            // The calls routed so far are not restarted after a signal
+            // (semtimedop gives EINTR itself).
             ERESTART => -i64::from(libc::EINTR),
             e => -i64::from(errno::to_linux(e)),
         };
@@ -228,7 +356,8 @@ impl Tracer {
                 .map(|a| format!("{a:#x}"))
                 .collect();
             eprintln!(
-                "linuxrun: [{tid}] {nr} {}({}) = {}",
+                "linuxrun: [{tid}] {} {}({}) = {}",
+                route.nr,
                 route.name,
                 shown.join(", "),
                 describe(result)
@@ -236,9 +365,9 @@ impl Tracer {
         }
         regs.orig_rax = u64::MAX;
         regs.rax = result as u64;
-        match ptrace::setregs(tid, regs) {
+        match ptrace::setregs(tid, regs).and_then(|()| ptrace::cont(tid, None)) {
             Ok(()) | Err(Errno::ESRCH) => Ok(()),
-            Err(e) => Err(format!("ptrace setregs: {e}")),
+            Err(e) => Err(format!("ptrace: {e}")),
         }
     }
 }

@@ -1,0 +1,129 @@
+/*
+ * semwait.c: semtimedop, which linuxrun routes to the module, where it
+ * sleeps: no wait, a timeout, a wake-up by another process, and a signal
+ * (EINTR, with or without SA_RESTART: semtimedop is never restarted).
+ * It passes on Linux itself, the reference, and must pass through
+ * linuxrun.  One TAP line per check; exit 0 if every check passed.
+ *
+ * Build: musl-gcc -static -o semwait semwait.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define	NR_SEMTIMEDOP	220
+
+static int checks, failures;
+static volatile sig_atomic_t alarms;
+
+static long
+semtimedop_raw(int id, struct sembuf *ops, size_t n, struct timespec *t)
+{
+	long r = syscall(NR_SEMTIMEDOP, id, ops, n, t);
+
+	return r == -1 ? -errno : r;
+}
+
+static void
+check(const char *what, long got, long want)
+{
+
+	checks++;
+	if (got == want) {
+		printf("ok %d - %s\n", checks, what);
+	} else {
+		failures++;
+		printf("not ok %d - %s: got %ld, want %ld\n", checks, what,
+		    got, want);
+	}
+}
+
+static long
+ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static void
+on_alarm(int sig)
+{
+
+	(void)sig;
+	alarms++;
+}
+
+/* SIGALRM in ms milliseconds, with or without SA_RESTART. */
+static void
+alarm_in(int ms, int flags)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, 0 }, { 0, ms * 1000 } };
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = flags;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+int
+main(void)
+{
+	struct sembuf down = { 0, -1, 0 }, up = { 0, 1, 0 };
+	struct sembuf down_nowait = { 0, -1, IPC_NOWAIT };
+	struct timespec start, t50 = { 0, 50000000 }, bad = { 0, 1000000000 };
+	int id, status;
+	long r;
+	pid_t child;
+
+	if ((id = semget(IPC_PRIVATE, 1, 0600)) == -1) {
+		perror("semget");
+		return 2;
+	}
+	check("IPC_NOWAIT on 0: EAGAIN",
+	    semtimedop_raw(id, &down_nowait, 1, NULL), -EAGAIN);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	check("50 ms timeout on 0: EAGAIN", semtimedop_raw(id, &down, 1, &t50),
+	    -EAGAIN);
+	r = ms_since(&start);
+	check("the timeout was waited out", r >= 40 && r < 2000, 1);
+	check("up", semtimedop_raw(id, &up, 1, NULL), 0);
+	check("down, at once", semtimedop_raw(id, &down, 1, &t50), 0);
+	check("timeout nanoseconds out of range: EINVAL",
+	    semtimedop_raw(id, &down, 1, &bad), -EINVAL);
+	check("unmapped operations: EFAULT",
+	    semtimedop_raw(id, (struct sembuf *)8, 1, NULL), -EFAULT);
+
+	alarm_in(100, 0);
+	check("a signal ends the wait: EINTR", semtimedop_raw(id, &down, 1,
+	    NULL), -EINTR);
+	check("the handler ran", alarms, 1);
+	alarm_in(100, SA_RESTART);
+	check("SA_RESTART: EINTR all the same", semtimedop_raw(id, &down, 1,
+	    NULL), -EINTR);
+	check("the handler ran again", alarms, 2);
+
+	if ((child = fork()) == 0) {
+		usleep(100000);
+		_exit(semop(id, &up, 1) == 0 ? 0 : 1);
+	}
+	check("woken by another process", semtimedop_raw(id, &down, 1, NULL), 0);
+	check("which went up", waitpid(child, &status, 0) == child &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
+	semctl(id, 0, IPC_RMID);
+	printf("1..%d\n", checks);
+	return failures == 0 ? 0 : 1;
+}
