@@ -149,12 +149,18 @@ $(BUILD)/bin/linuxrun-%: $(LINUXRUN_SRC) $(BUILD)/netbsd-%/include/.done
 $(BUILD)/bin/linuxrun: $(foreach r,$(RELEASES),$(BUILD)/bin/linuxrun-$(r))
 	ln -sf linuxrun-11 $@
 
-# Static Linux test programs for it (atf-tests/linuxrun runs them).
+# Static Linux test programs for it (atf-tests/linuxrun runs them): with
+# musl, and with glibc where glibc's own behaviour is tested (tests/glibc/:
+# pthread_create and posix_spawn use clone3).
 LINUXRUN_TESTS	:= $(patsubst tools/linuxrun/tests/%.c,$(BUILD)/linuxrun-tests/%,\
-		   $(wildcard tools/linuxrun/tests/*.c))
+		   $(wildcard tools/linuxrun/tests/*.c)) \
+		   $(patsubst tools/linuxrun/tests/glibc/%.c,$(BUILD)/linuxrun-tests/%,\
+		   $(wildcard tools/linuxrun/tests/glibc/*.c))
 all: $(LINUXRUN_TESTS)
 $(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/%.c $(STAMP)/apt
 	mkdir -p $(@D) && musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/glibc/%.c $(STAMP)/apt
+	mkdir -p $(@D) && gcc -static -pthread -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Its unit tests (counted with the others) and lint.
 .PHONY: linuxrun-unit-test linuxrun-lint

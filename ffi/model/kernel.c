@@ -480,7 +480,10 @@ model_is_updating_lock(kmutex_t *mtx)
 	    p < (const char *)(model_mounts + MODEL_NMOUNTS);
 }
 
-/* compat_linux's clone(2): recorded, and a child that is never run. */
+/*
+ * compat_linux's clone(2): recorded, and a child that is never run here;
+ * linuxrun reads the request and has the traced thread perform it.
+ */
 
 int
 linux_sys_clone(struct lwp *l, const struct linux_sys_clone_args *uap,
@@ -497,6 +500,17 @@ linux_sys_clone(struct lwp *l, const struct linux_sys_clone_args *uap,
 	t->clone_args[4] = uap->tls;
 	retval[0] = MODEL_CHILD_TID;
 	return 0;
+}
+
+bool
+model_clone_request(register_t args[5])
+{
+	struct model_trace *t = model_trace();
+
+	if (t->clones == 0)
+		return false;
+	__builtin_memcpy(args, t->clone_args, sizeof(t->clone_args));
+	return true;
 }
 
 /*

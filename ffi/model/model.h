@@ -158,6 +158,12 @@ register_t model_lwp_user_sp(struct lwp *);
 void	model_lwp_set_user_sp(struct lwp *, register_t);
 /* The TID linux_sys_clone reports for the child. */
 #define	MODEL_CHILD_TID	4242
+/*
+ * Whether linux_sys_clone was called on this thread since the last
+ * model_trace_reset(), and the arguments of the last call: flags, stack,
+ * parent TID, child TID, TLS.
+ */
+bool	model_clone_request(register_t[5]);
 struct model_trace *model_trace(void);
 void	model_trace_reset(void);
 /* Marks the mount holding host descriptor fd as mounted MNT_ASYNC. */

@@ -25,9 +25,6 @@ const NETBSD_VERSION: &str = env!("LINUXRUN_NETBSD_VERSION");
 /// Set when linuxrun handed the module over to the build of its release.
 const DISPATCHED: &str = "LINUXRUN_DISPATCHED";
 
-// Installed calls that run natively for now: clone3 needs the traced
-// thread to perform the clone compat_linux's clone is asked for.
-const NOT_YET_ROUTED: &[usize] = &[435];
 /// semtimedop: its handler can sleep.
 const SLEEPS: &[usize] = &[220];
 
@@ -123,7 +120,6 @@ fn main() -> ExitCode {
     } else {
         let routes: Vec<trace::Route> = installed
             .iter()
-            .filter(|(nr, ..)| !NOT_YET_ROUTED.contains(nr))
             .map(|&(nr, narg, call)| trace::Route {
                 nr,
                 name: trace::linux_name(nr).unwrap_or("unknown"),

@@ -47,6 +47,8 @@ unsafe extern "C" {
     fn model_kernel_enter();
     fn model_kernel_exit();
     static model_ncpu: c_uint;
+    fn model_trace_reset();
+    fn model_clone_request(args: *mut u64) -> bool;
 }
 
 /// Fills compat_linux's table as compat_linux does: every slot empty.
@@ -96,13 +98,23 @@ pub struct UserCall {
     pub args: [u64; 6],
 }
 
+/// What a handler did: its NetBSD errno (0, or ERESTART), `retval[0]`,
+/// and the clone it asked compat_linux for, if any (flags, stack, parent
+/// TID, child TID, TLS).
+pub struct Outcome {
+    pub error: c_int,
+    pub value: i64,
+    pub clone: Option<[u64; 5]>,
+}
+
 /// Calls `handler` as compat_linux's dispatcher does, for `call`: the
 /// traced process's memory, descriptors and working directory are user
-/// space for it. Returns the NetBSD errno (0, or ERESTART) and `retval[0]`.
-pub fn call(handler: SyCall, call: &UserCall) -> (c_int, i64) {
+/// space for it.
+pub fn call(handler: SyCall, call: &UserCall) -> Outcome {
     let mut retval = [0i64; 2];
-    // SAFETY: the model's LWP pool and this thread's user process; the
-    // handler gets what the dispatcher passes (an LWP, six argument
+    let mut clone = [0u64; 5];
+    // SAFETY: the model's LWP pool, this thread's trace and user process;
+    // the handler gets what the dispatcher passes (an LWP, six argument
     // registers, a two-slot result) inside the model's kernel, and the
     // LWP and user process are given back after it.
     unsafe {
@@ -113,12 +125,18 @@ pub fn call(handler: SyCall, call: &UserCall) -> (c_int, i64) {
         // As the dispatcher sets l_sysent: FINI sees the LWP inside.
         model_lwp_in_syscall(l, call.nr as c_uint);
         model_user_process(call.pid, call.tid, call.pidfd);
+        model_trace_reset();
         model_kernel_enter();
         let error = handler(l, call.args.as_ptr(), retval.as_mut_ptr());
         model_kernel_exit();
+        let cloned = model_clone_request(clone.as_mut_ptr());
         model_user_process(0, 0, -1);
         model_lwp_in_syscall(l, 0);
         model_lwp_free(l);
-        (error, retval[0])
+        Outcome {
+            error,
+            value: retval[0],
+            clone: cloned.then_some(clone),
+        }
     }
 }

@@ -112,6 +112,9 @@ pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, St
         routes: routes.iter().map(|r| (r.nr, *r)).collect(),
         trace,
         known: HashSet::from([child]),
+        announced: HashMap::new(),
+        held: HashSet::new(),
+        cloning: HashMap::new(),
         pidfds: HashMap::new(),
         main: child,
         status: 0,
@@ -152,8 +155,7 @@ struct Done {
     regs: libc::user_regs_struct,
     route: Route,
     args: [u64; 6],
-    error: c_int,
-    value: i64,
+    outcome: model::Outcome,
 }
 
 struct Tracer {
@@ -161,6 +163,16 @@ struct Tracer {
     trace: bool,
     /// Threads seen stopped at least once or announced by a clone event.
     known: HashSet<Pid>,
+    /// New threads and children a clone event announced, before their
+    /// first stop, with the registers to give back to them (see
+    /// `perform_clone`).
+    announced: HashMap<Pid, Option<ArgRegs>>,
+    /// New ones stopped before their clone event, while a clone the
+    /// module asked for is under way: held until the event names them.
+    held: HashSet<Pid>,
+    /// Threads performing a clone for the module: their own argument
+    /// registers, to restore.
+    cloning: HashMap<Pid, ArgRegs>,
     /// A pidfd of each traced process (thread group), for its descriptors.
     pidfds: HashMap<Pid, OwnedFd>,
     /// PROGRAM's process and its exit status.
@@ -251,15 +263,24 @@ impl Tracer {
                 ]
                 .iter()
                 .any(|&e| e as i32 == ev);
-                if new_child && let Ok(new) = ptrace::getevent(pid) {
-                    // Its first stop (SIGSTOP) may come before or after.
-                    self.known.insert(Pid::from_raw(new as i32));
+                match ptrace::getevent(pid) {
+                    Ok(new) if new_child => self
+                        .new_child(pid, Pid::from_raw(new as i32))
+                        .and_then(|()| ptrace::cont(pid, None)),
+                    _ => ptrace::cont(pid, None),
                 }
-                ptrace::cont(pid, None)
             }
-            WaitStatus::Stopped(pid, Signal::SIGSTOP) if self.known.insert(pid) => {
-                // The first stop of a new thread or child: not a signal.
-                ptrace::cont(pid, None)
+            WaitStatus::Stopped(pid, Signal::SIGSTOP) if !self.known.contains(&pid) => {
+                // The first stop of a new thread or child, not a signal;
+                // it may come before or after the clone event.
+                match self.announced.remove(&pid) {
+                    Some(fix) => self.first_stop(pid, fix),
+                    None if !self.cloning.is_empty() => {
+                        self.held.insert(pid);
+                        Ok(())
+                    }
+                    None => self.first_stop(pid, None),
+                }
             }
             WaitStatus::Stopped(pid, sig) => ptrace::cont(pid, Some(sig)),
             _ => Ok(()),
@@ -273,6 +294,31 @@ impl Tracer {
     fn gone(&mut self, pid: Pid) {
         self.known.remove(&pid);
         self.pidfds.remove(&pid);
+        self.cloning.remove(&pid);
+    }
+
+    /// `parent`'s clone event for `child`: a clone performed for the
+    /// module gets the parent's argument registers back, and the child
+    /// gets them too once it stops.
+    fn new_child(&mut self, parent: Pid, child: Pid) -> Result<(), Errno> {
+        let fix = self.cloning.remove(&parent);
+        if let Some(saved) = fix {
+            set_arg_regs(parent, saved)?;
+        }
+        if self.held.remove(&child) {
+            self.first_stop(child, fix)
+        } else {
+            self.announced.insert(child, fix);
+            Ok(())
+        }
+    }
+
+    fn first_stop(&mut self, pid: Pid, fix: Option<ArgRegs>) -> Result<(), Errno> {
+        self.known.insert(pid);
+        if let Some(saved) = fix {
+            set_arg_regs(pid, saved)?;
+        }
+        ptrace::cont(pid, None)
     }
 
     /// Runs the call thread `tid` stopped at through the module: here, or
@@ -306,16 +352,12 @@ impl Tracer {
             sp: regs.rsp,
             args: [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],
         };
-        let run = move || {
-            let (error, value) = model::call(route.call, &call);
-            Done {
-                tid,
-                regs,
-                route,
-                args: call.args,
-                error,
-                value,
-            }
+        let run = move || Done {
+            tid,
+            regs,
+            route,
+            args: call.args,
+            outcome: model::call(route.call, &call),
         };
         if !route.sleeps {
             return self.finish(run());
@@ -340,21 +382,23 @@ impl Tracer {
             mut regs,
             route,
             args,
-            error,
-            value,
+            outcome,
         } = done;
-        let result = match error {
-            0 => value,
+        let shown: Vec<String> = args[..route.narg]
+            .iter()
+            .map(|a| format!("{a:#x}"))
+            .collect();
+        if let (0, Some(clone)) = (outcome.error, outcome.clone) {
+            return self.perform_clone(tid, regs, &route, &shown, clone);
+        }
+        let result = match outcome.error {
+            0 => outcome.value,
             // The calls routed so far are not restarted after a signal
             // (semtimedop gives EINTR itself).
             ERESTART => -i64::from(libc::EINTR),
             e => -i64::from(errno::to_linux(e)),
         };
         if self.trace {
-            let shown: Vec<String> = args[..route.narg]
-                .iter()
-                .map(|a| format!("{a:#x}"))
-                .collect();
             eprintln!(
                 "linuxrun: [{tid}] {} {}({}) = {}",
                 route.nr,
@@ -365,10 +409,64 @@ impl Tracer {
         }
         regs.orig_rax = u64::MAX;
         regs.rax = result as u64;
-        match ptrace::setregs(tid, regs).and_then(|()| ptrace::cont(tid, None)) {
-            Ok(()) | Err(Errno::ESRCH) => Ok(()),
-            Err(e) => Err(format!("ptrace: {e}")),
+        resume(tid, regs)
+    }
+
+    /// The module asked compat_linux to clone: the thread performs that
+    /// clone(2) itself, in place of the call it stopped at, so the host
+    /// creates the thread or process (followed, as every clone is) and
+    /// returns the child's TID, or 0 in the child. CLONE_UNTRACED, which
+    /// the module accepts as having no effect, is dropped: the child must
+    /// stay traced for its own routed calls.
+    ///
+    /// clone(2) takes its arguments in registers that clone3 leaves alone
+    /// (glibc's child finds its function and argument in them), so at the
+    /// clone event both parent and child get their own values back. Only
+    /// a clone that fails (no event) returns with them changed.
+    fn perform_clone(
+        &mut self,
+        tid: Pid,
+        mut regs: libc::user_regs_struct,
+        route: &Route,
+        shown: &[String],
+        [flags, stack, ptid, ctid, tls]: [u64; 5],
+    ) -> Result<(), String> {
+        let flags = flags & !(libc::CLONE_UNTRACED as u64);
+        if self.trace {
+            eprintln!(
+                "linuxrun: [{tid}] {} {}({}) = clone({flags:#x}, {stack:#x}, {ptid:#x}, \
+                 {ctid:#x}, {tls:#x}) by the thread",
+                route.nr,
+                route.name,
+                shown.join(", ")
+            );
         }
+        self.cloning.insert(tid, arg_regs(&regs));
+        regs.orig_rax = libc::SYS_clone as u64;
+        (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8) = (flags, stack, ptid, ctid, tls);
+        resume(tid, regs)
+    }
+}
+
+/// rdi, rsi, rdx, r10, r8: what clone(2) takes its arguments in.
+type ArgRegs = [u64; 5];
+
+fn arg_regs(regs: &libc::user_regs_struct) -> ArgRegs {
+    [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8]
+}
+
+/// Gives thread `tid` back its argument registers.
+fn set_arg_regs(tid: Pid, [rdi, rsi, rdx, r10, r8]: ArgRegs) -> Result<(), Errno> {
+    let mut regs = ptrace::getregs(tid)?;
+    (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8) = (rdi, rsi, rdx, r10, r8);
+    ptrace::setregs(tid, regs)
+}
+
+/// Sets thread `tid`'s registers and lets it go on.
+fn resume(tid: Pid, regs: libc::user_regs_struct) -> Result<(), String> {
+    match ptrace::setregs(tid, regs).and_then(|()| ptrace::cont(tid, None)) {
+        Ok(()) | Err(Errno::ESRCH) => Ok(()),
+        Err(e) => Err(format!("ptrace: {e}")),
     }
 }
 
