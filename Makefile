@@ -162,6 +162,20 @@ $(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/%.c $(STAMP)/apt
 $(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/glibc/%.c $(STAMP)/apt
 	mkdir -p $(@D) && gcc -static -pthread -O2 -Wall -Wextra -Werror -o $@ $<
 
+# make bench: the cost of a routed call against the same call made
+# natively on the host (ns per call; tools/linuxrun/bench/callcost.c).
+.PHONY: linuxrun-bench
+bench: linuxrun-bench
+linuxrun-bench: all $(BUILD)/linuxrun-bench/callcost
+	@cd $(BUILD)/linuxrun-bench && ./callcost 20000 > native && \
+	$(foreach r,$(RELEASES),$(BUILD)/bin/linuxrun --kmod $(BUILD)/netbsd-$(r)/compat_linux_rs.kmod \
+	    ./callcost 2000 > routed-$(r) &&) \
+	echo "ns per call: native Linux, routed to the NetBSD $(RELEASES) modules" && \
+	paste -d' ' native $(foreach r,$(RELEASES),routed-$(r)) | \
+	    awk '{ printf "  %-26s %8d %8d %8d\n", $$1, $$2, $$4, $$6 }'
+$(BUILD)/linuxrun-bench/%: tools/linuxrun/bench/%.c $(STAMP)/apt
+	mkdir -p $(@D) && musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
 # Its unit tests (counted with the others) and lint.
 .PHONY: linuxrun-unit-test linuxrun-lint
 unit-test: linuxrun-unit-test

@@ -112,6 +112,7 @@ pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, St
         routes: routes.iter().map(|r| (r.nr, *r)).collect(),
         trace,
         known: HashSet::from([child]),
+        processes: HashMap::new(),
         announced: HashMap::new(),
         held: HashSet::new(),
         cloning: HashMap::new(),
@@ -173,6 +174,8 @@ struct Tracer {
     /// Threads performing a clone for the module: their own argument
     /// registers, to restore.
     cloning: HashMap<Pid, ArgRegs>,
+    /// The process (thread group) of each thread that made a routed call.
+    processes: HashMap<Pid, Pid>,
     /// A pidfd of each traced process (thread group), for its descriptors.
     pidfds: HashMap<Pid, OwnedFd>,
     /// PROGRAM's process and its exit status.
@@ -267,6 +270,15 @@ impl Tracer {
                     Ok(new) if new_child => self
                         .new_child(pid, Pid::from_raw(new as i32))
                         .and_then(|()| ptrace::cont(pid, None)),
+                    // A thread that is not the leader took its TID in exec.
+                    Ok(former) if ev == Event::PTRACE_EVENT_EXEC as i32 => {
+                        let former = Pid::from_raw(former as i32);
+                        if former != pid {
+                            self.known.remove(&former);
+                            self.processes.remove(&former);
+                        }
+                        ptrace::cont(pid, None)
+                    }
                     _ => ptrace::cont(pid, None),
                 }
             }
@@ -293,6 +305,7 @@ impl Tracer {
 
     fn gone(&mut self, pid: Pid) {
         self.known.remove(&pid);
+        self.processes.remove(&pid);
         self.pidfds.remove(&pid);
         self.cloning.remove(&pid);
     }
@@ -333,7 +346,17 @@ impl Tracer {
         let Some(route) = self.routes.get(&nr).copied() else {
             return Err(format!("stopped on system call {nr}, which is not routed"));
         };
-        let (pid, cpu) = thread_info(tid)?;
+        // A thread keeps its process until it execs (when it takes the
+        // leader's TID, or it is the leader) or exits.
+        let pid = match self.processes.get(&tid) {
+            Some(&pid) => pid,
+            None => {
+                let pid = process_of(tid)?;
+                self.processes.insert(tid, pid);
+                pid
+            }
+        };
+        let cpu = last_cpu(tid)?;
         let pidfd = match self.pidfds.get(&pid) {
             Some(fd) => fd.as_raw_fd(),
             None => {
@@ -480,15 +503,20 @@ fn describe(result: i64) -> String {
     }
 }
 
-/// Thread `tid`'s process (thread group) and the CPU it last ran on.
-fn thread_info(tid: Pid) -> Result<(Pid, u32), String> {
+/// Thread `tid`'s process (thread group).
+fn process_of(tid: Pid) -> Result<Pid, String> {
     let status = std::fs::read_to_string(format!("/proc/{tid}/status"))
         .map_err(|e| format!("/proc/{tid}/status: {e}"))?;
-    let tgid = status
+    status
         .lines()
         .find_map(|l| l.strip_prefix("Tgid:"))
         .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| format!("/proc/{tid}/status: no Tgid"))?;
+        .map(Pid::from_raw)
+        .ok_or_else(|| format!("/proc/{tid}/status: no Tgid"))
+}
+
+/// The CPU thread `tid` last ran on.
+fn last_cpu(tid: Pid) -> Result<u32, String> {
     // proc_pid_stat(5): field 39, counted after the command's ')'.
     let stat = std::fs::read_to_string(format!("/proc/{tid}/stat"))
         .map_err(|e| format!("/proc/{tid}/stat: {e}"))?;
@@ -497,7 +525,7 @@ fn thread_info(tid: Pid) -> Result<(Pid, u32), String> {
         .and_then(|(_, rest)| rest.split_whitespace().nth(36))
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| format!("/proc/{tid}/stat: no processor"))?;
-    Ok((Pid::from_raw(tgid), cpu))
+    Ok(cpu)
 }
 
 fn pidfd_open(pid: Pid) -> Result<OwnedFd, String> {
@@ -523,7 +551,7 @@ mod tests {
 
     #[test]
     fn this_thread_is_described() {
-        let (tgid, _) = thread_info(Pid::this()).unwrap();
-        assert_eq!(tgid, Pid::this());
+        assert_eq!(process_of(Pid::this()).unwrap(), Pid::this());
+        assert!(last_cpu(Pid::this()).is_ok());
     }
 }
