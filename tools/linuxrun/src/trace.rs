@@ -172,8 +172,8 @@ struct Tracer {
     /// module asked for is under way: held until the event names them.
     held: HashSet<Pid>,
     /// Threads performing a clone for the module: their own argument
-    /// registers, to restore.
-    cloning: HashMap<Pid, ArgRegs>,
+    /// registers, to restore, and the clone's.
+    cloning: HashMap<Pid, (ArgRegs, ArgRegs)>,
     /// The process (thread group) of each thread that made a routed call.
     processes: HashMap<Pid, Pid>,
     /// A pidfd of each traced process (thread group), for its descriptors.
@@ -314,9 +314,15 @@ impl Tracer {
     /// module gets the parent's argument registers back, and the child
     /// gets them too once it stops.
     fn new_child(&mut self, parent: Pid, child: Pid) -> Result<(), Errno> {
-        let fix = self.cloning.remove(&parent);
-        if let Some(saved) = fix {
-            set_arg_regs(parent, saved)?;
+        let mut fix = None;
+        if let Some((saved, clone)) = self.cloning.remove(&parent) {
+            // Ours, unless that clone failed (no event) and this is the
+            // thread's own clone or fork since.
+            let regs = ptrace::getregs(parent)?;
+            if regs.orig_rax == libc::SYS_clone as u64 && arg_regs(&regs) == clone {
+                set_arg_regs(parent, saved)?;
+                fix = Some(saved);
+            }
         }
         if self.held.remove(&child) {
             self.first_stop(child, fix)
@@ -445,7 +451,8 @@ impl Tracer {
     /// clone(2) takes its arguments in registers that clone3 leaves alone
     /// (glibc's child finds its function and argument in them), so at the
     /// clone event both parent and child get their own values back. Only
-    /// a clone that fails (no event) returns with them changed.
+    /// a clone that fails (no event) returns with them changed; the
+    /// thread's next clone event is then told apart by its arguments.
     fn perform_clone(
         &mut self,
         tid: Pid,
@@ -464,9 +471,10 @@ impl Tracer {
                 shown.join(", ")
             );
         }
-        self.cloning.insert(tid, arg_regs(&regs));
+        let saved = arg_regs(&regs);
         regs.orig_rax = libc::SYS_clone as u64;
         (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8) = (flags, stack, ptid, ctid, tls);
+        self.cloning.insert(tid, (saved, arg_regs(&regs)));
         resume(tid, regs)
     }
 }
