@@ -368,7 +368,6 @@ fd_getfile(unsigned fd)
 {
 	struct model_file *mf;
 	struct host_file info;
-
 	int hostfd;
 
 	if (fd >= MODEL_NFILES || (hostfd = host_fd_get((int)fd)) < 0)

@@ -6,7 +6,8 @@
 //! on the routed numbers; everything else runs natively on the host. At a
 //! stop the call is skipped (`orig_rax` = -1) and `rax` receives the
 //! handler's result, or minus the Linux errno compat_linux's dispatcher
-//! would give.
+//! would give; or, where the handler asked compat_linux to clone, the
+//! call becomes that clone(2), which the thread then makes itself.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{CString, OsString, c_int};
