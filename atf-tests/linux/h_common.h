@@ -42,7 +42,11 @@ struct tcase {
 	void (*fn)(void);
 };
 
-static inline void
+/* Undoes what a case set up outside its working directory (IPC sets). */
+static void (*cleanup_hook)(void);
+static pid_t main_pid;
+
+static inline void __attribute__((__noreturn__))
 fail_at(int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -53,10 +57,12 @@ fail_at(int line, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
+	if (cleanup_hook != NULL && getpid() == main_pid)
+		cleanup_hook();
 	_exit(1);
 }
 
-static inline void
+static inline void __attribute__((__noreturn__))
 skip(const char *why)
 {
 	printf("%s\n", why);
@@ -176,9 +182,12 @@ run_cases(const struct tcase *t, size_t n, int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
+	main_pid = getpid();
 	for (i = 0; i < n; i++) {
 		if (strcmp(argv[1], t[i].name) == 0) {
 			t[i].fn();
+			if (cleanup_hook != NULL)
+				cleanup_hook();
 			return 0;
 		}
 	}

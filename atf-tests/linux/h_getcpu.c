@@ -32,7 +32,6 @@ pin_one(void)
 		return c;
 	}
 	fail_at(__LINE__, "no CPU in the affinity mask");
-	return -1;
 }
 
 /* Whether *p still holds SENTINEL. */
