@@ -14,6 +14,16 @@ getcpu(void *cpu, void *node, void *tcache)
 	return syscall(NR_getcpu, cpu, node, tcache);
 }
 
+/*
+ * A thread whose affinity changed may move at its next context switch
+ * (NetBSD) rather than before the call returns (Linux): sleep once.
+ */
+static void
+settle(void)
+{
+	sleep_ms(2);
+}
+
 /* Pins the caller to the first CPU it may run on; returns that CPU. */
 static int
 pin_one(void)
@@ -29,6 +39,7 @@ pin_one(void)
 		CPU_SET(c, &set);
 		if (sched_setaffinity(0, sizeof(set), &set) == -1)
 			skip("sched_setaffinity is not available");
+		settle();
 		return c;
 	}
 	fail_at(__LINE__, "no CPU in the affinity mask");
@@ -57,6 +68,7 @@ c_pinned(void)
 		CPU_SET(c, &one);
 		if (sched_setaffinity(0, sizeof(one), &one) == -1)
 			skip("sched_setaffinity is not available");
+		settle();
 		cpu = node = SENTINEL;
 		CHECK_RET(getcpu(&cpu, &node, NULL), 0);
 		CHECK_EQ(cpu, c);
