@@ -50,6 +50,8 @@ define newline
 endef
 
 KMODS	:= $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/compat_linux_rs.kmod)
+# Static Linux programs of the conformance suite (atf-tests/linux/).
+HELPERS	:= $(patsubst atf-tests/linux/%.c,$(BUILD)/atf-linux/%,$(wildcard atf-tests/linux/h_*.c))
 SOURCES	:= Cargo.toml Cargo.lock build.rs $(wildcard compat_linux_rs/*.rs ffi/*.c ffi/*.h)
 
 export RUSTC_BOOTSTRAP := 1
@@ -57,9 +59,10 @@ export RUSTC
 # Debian's cargo subcommands (clippy) before any rustup proxy in PATH.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps test unit-test kyua-test lint fuzz bench clean
+.PHONY: all deps helpers test unit-test kyua-test lint fuzz bench clean
 .SECONDARY:
-all: $(KMODS)
+all: $(KMODS) $(HELPERS)
+helpers: $(HELPERS)
 
 # --- set-up: packages ---------------------------------------------------
 
@@ -187,6 +190,16 @@ linuxrun-lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 	$(RUSTFMT) --edition 2024 --check tools/linuxrun/src/main.rs tools/linuxrun/build.rs
 	$(foreach r,$(RELEASES),$(call linuxrun_cargo,$(r),clippy --release --all-targets) -- -D warnings$(newline))
 
+# --- the conformance suite's Linux programs -------------------------------
+
+# Static with musl, and marked as Linux binaries: NetBSD's exec picks the
+# Linux emulation by the ELF OS/ABI byte.
+$(BUILD)/atf-linux/h_%: atf-tests/linux/h_%.c atf-tests/linux/h_common.h $(STAMP)/apt
+	@mkdir -p $(@D)
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@.tmp $<
+	elfedit --output-osabi=Linux $@.tmp
+	mv $@.tmp $@
+
 # --- tests ----------------------------------------------------------------
 
 # Every test; the last line totals them as "N passed, N failed".
@@ -209,11 +222,12 @@ unit-test: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 	    CLRS_CFLAGS="$(call cflags,$(r))" CARGO_TARGET_DIR=$(BUILD)/host-$(r) \
 	    $(CARGO) test -q --locked$(newline))
 
-# The ATF suite (module checks, manual page) with kyua, then the figures
-# the module checks measured.
+# The ATF suite (module checks, manual page, the conformance suite run on
+# this Linux host as the reference, the LTP runner) with kyua, then the
+# figures the module checks measured.
 kyua-test: all
 	atf-tests/run-kyua $(BUILD)/kyua build=$(BUILD) require_build=yes \
-	    readobj=$(READOBJ) cc=cc clang=$(CLANG)
+	    readobj=$(READOBJ) cc=cc clang=$(CLANG) helpers=$(BUILD)/atf-linux
 	@for r in $(RELEASES); do \
 	    d=$(BUILD)/netbsd-$$r; \
 	    echo "netbsd-$$r: $$($(PYTHON) atf-tests/kmod/kmodcheck.py nopanic $$d/compat_linux_rs.kmod | head -1);" \

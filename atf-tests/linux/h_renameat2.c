@@ -1,0 +1,199 @@
+/*
+ * renameat2(2), Linux call 316: flags checked (EINVAL), flags 0 is
+ * rename(2) (a rename onto another link of the same file does nothing),
+ * RENAME_NOREPLACE never replaces (EEXIST), RENAME_EXCHANGE swaps.
+ */
+#include "h_common.h"
+
+#define L_AT_FDCWD		-100
+#define RENAME_NOREPLACE	0x1
+#define RENAME_EXCHANGE		0x2
+#define RENAME_WHITEOUT		0x4
+
+static long
+renameat2(int ofd, const void *old, int nfd, const void *new, unsigned flags)
+{
+	return syscall(NR_renameat2, ofd, old, nfd, new, flags);
+}
+
+static int
+gone(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == -1 && errno == ENOENT;
+}
+
+/* A directory d, and its descriptor. */
+static int
+dir_d(void)
+{
+	int dfd;
+
+	CHECK(mkdir("d", 0755) == 0);
+	CHECK((dfd = open("d", O_RDONLY | O_DIRECTORY)) >= 0);
+	return dfd;
+}
+
+static void
+c_plain(void)
+{
+	int dfd = dir_d();
+
+	put_file("d/a", "alpha");
+	CHECK_RET(renameat2(dfd, "a", dfd, "b", 0), 0);
+	CHECK(gone("d/a"));
+	CHECK_FILE("d/b", "alpha", 5);
+	/* across directory descriptors, and with AT_FDCWD */
+	CHECK_RET(renameat2(dfd, "b", L_AT_FDCWD, "c", 0), 0);
+	CHECK(gone("d/b"));
+	CHECK_FILE("c", "alpha", 5);
+}
+
+static void
+c_replace(void)
+{
+	int dfd = dir_d();
+
+	put_file("d/a", "alpha");
+	put_file("d/b", "beta");
+	CHECK_RET(renameat2(dfd, "a", dfd, "b", 0), 0);
+	CHECK(gone("d/a"));
+	CHECK_FILE("d/b", "alpha", 5);
+}
+
+/* Two links of one file: success, both names stay. */
+static void
+c_same_file(void)
+{
+	struct stat st;
+	int dfd = dir_d();
+
+	put_file("d/a", "alpha");
+	CHECK(link("d/a", "d/b") == 0);
+	CHECK_RET(renameat2(dfd, "a", dfd, "b", 0), 0);
+	CHECK_RET(renameat2(L_AT_FDCWD, "d/a", L_AT_FDCWD, "d/b", 0), 0);
+	CHECK(stat("d/a", &st) == 0);
+	CHECK_EQ(st.st_nlink, 2);
+	CHECK_FILE("d/a", "alpha", 5);
+	CHECK_FILE("d/b", "alpha", 5);
+}
+
+static void
+c_noreplace_exists(void)
+{
+	int dfd = dir_d();
+
+	put_file("d/a", "alpha");
+	put_file("d/b", "beta");
+	CHECK_ERR(renameat2(dfd, "a", dfd, "b", RENAME_NOREPLACE), EEXIST);
+	CHECK_FILE("d/a", "alpha", 5);
+	CHECK_FILE("d/b", "beta", 4);
+	/* a directory, a symbolic link, even a dangling one, all exist */
+	CHECK(mkdir("d/sub", 0755) == 0);
+	CHECK(symlink("nowhere", "d/dangling") == 0);
+	CHECK_ERR(renameat2(dfd, "a", dfd, "sub", RENAME_NOREPLACE), EEXIST);
+	CHECK_ERR(renameat2(dfd, "a", dfd, "dangling", RENAME_NOREPLACE),
+	    EEXIST);
+	CHECK_FILE("d/a", "alpha", 5);
+}
+
+/* The old name is looked up first: ENOENT before EEXIST. */
+static void
+c_noreplace_missing_source(void)
+{
+	int dfd = dir_d();
+
+	put_file("d/b", "beta");
+	CHECK_ERR(renameat2(dfd, "a", dfd, "b", RENAME_NOREPLACE), ENOENT);
+	CHECK_ERR(renameat2(dfd, "a", dfd, "c", RENAME_NOREPLACE), ENOENT);
+	CHECK_FILE("d/b", "beta", 4);
+}
+
+/* Linux file systems with the operation rename; see the ATF deviation. */
+static void
+c_noreplace_renames(void)
+{
+	int dfd = dir_d();
+
+	put_file("d/a", "alpha");
+	CHECK_RET(renameat2(dfd, "a", dfd, "b", RENAME_NOREPLACE), 0);
+	CHECK(gone("d/a"));
+	CHECK_FILE("d/b", "alpha", 5);
+}
+
+static void
+c_exchange(void)
+{
+	int dfd = dir_d();
+
+	put_file("d/a", "alpha");
+	put_file("d/b", "beta");
+	CHECK_RET(renameat2(dfd, "a", dfd, "b", RENAME_EXCHANGE), 0);
+	CHECK_FILE("d/a", "beta", 4);
+	CHECK_FILE("d/b", "alpha", 5);
+	CHECK_ERR(renameat2(dfd, "a", dfd, "c", RENAME_EXCHANGE), ENOENT);
+}
+
+static void
+c_bad_flags(void)
+{
+	int dfd = dir_d();
+
+	put_file("d/a", "alpha");
+	CHECK_ERR(renameat2(dfd, "a", dfd, "b", 0x8), EINVAL);
+	CHECK_ERR(renameat2(dfd, "a", dfd, "b", 0x80000000u), EINVAL);
+	CHECK_ERR(renameat2(dfd, "a", dfd, "b",
+	    RENAME_EXCHANGE | RENAME_NOREPLACE), EINVAL);
+	CHECK_ERR(renameat2(dfd, "a", dfd, "b",
+	    RENAME_EXCHANGE | RENAME_WHITEOUT), EINVAL);
+	/* flags are checked before the names are looked up */
+	CHECK_ERR(renameat2(dfd, "missing", dfd, "b", 0x8), EINVAL);
+	CHECK_FILE("d/a", "alpha", 5);
+	CHECK(gone("d/b"));
+}
+
+static void
+c_bad_dirfd(void)
+{
+	int dfd = dir_d(), fd;
+
+	put_file("d/a", "alpha");
+	CHECK((fd = open("d/a", O_RDONLY)) >= 0);
+	CHECK_ERR(renameat2(999, "a", dfd, "b", 0), EBADF);
+	CHECK_ERR(renameat2(dfd, "a", 999, "b", 0), EBADF);
+	CHECK_ERR(renameat2(fd, "a", dfd, "b", 0), ENOTDIR);
+	CHECK_FILE("d/a", "alpha", 5);
+}
+
+static void
+c_efault(void)
+{
+	int dfd = dir_d();
+
+	put_file("d/a", "alpha");
+	CHECK_ERR(renameat2(dfd, unmapped(), dfd, "b", 0), EFAULT);
+	CHECK_ERR(renameat2(dfd, "a", dfd, unmapped(), 0), EFAULT);
+	CHECK_ERR(renameat2(dfd, "a", dfd, unmapped(), RENAME_NOREPLACE),
+	    EFAULT);
+	CHECK_FILE("d/a", "alpha", 5);
+}
+
+static const struct tcase cases[] = {
+	CASE(plain),
+	CASE(replace),
+	CASE(same_file),
+	CASE(noreplace_exists),
+	CASE(noreplace_missing_source),
+	CASE(noreplace_renames),
+	CASE(exchange),
+	CASE(bad_flags),
+	CASE(bad_dirfd),
+	CASE(efault),
+};
+
+int
+main(int argc, char **argv)
+{
+	return RUN_CASES(cases);
+}
