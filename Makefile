@@ -210,7 +210,8 @@ test: all
 	$(MAKE) --no-print-directory kyua-test 2>&1 | tee $(BUILD)/kyua-test.log || status=1; \
 	unit=$$(sed -n 's/^test result: .*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/unit-test.log | \
 	    awk '{ p += $$1; f += $$2 } END { if (NR) print p, f }'); \
-	kyua=$$(sed -n 's/^kyua: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/kyua-test.log); \
+	kyua=$$(sed -n 's/^kyua: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/kyua-test.log | \
+	    awk '{ p += $$1; f += $$2 } END { if (NR) print p, f }'); \
 	set -- $${unit:-0 1} $${kyua:-0 1}; \
 	echo "total: $$(($$1 + $$3)) passed, $$(($$2 + $$4)) failed"; \
 	exit $$status
@@ -223,11 +224,15 @@ unit-test: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 	    $(CARGO) test -q --locked$(newline))
 
 # The ATF suite (module checks, manual page, the conformance suite run on
-# this Linux host as the reference, the LTP runner) with kyua, then the
-# figures the module checks measured.
+# this Linux host as the reference, the LTP runner, linuxrun) with kyua;
+# the conformance suite again through linuxrun against each module; then
+# the figures the module checks measured.
 kyua-test: all
 	atf-tests/run-kyua $(BUILD)/kyua build=$(BUILD) require_build=yes \
 	    readobj=$(READOBJ) cc=cc clang=$(CLANG) helpers=$(BUILD)/atf-linux
+	$(foreach r,$(RELEASES),@echo "the conformance suite through linuxrun, NetBSD $(r) module:"$(newline)\
+	atf-tests/run-kyua $(BUILD)/kyua-linuxrun-$(r) helpers=$(BUILD)/atf-linux platform=netbsd-module \
+	    runner="$(BUILD)/bin/linuxrun --kmod $(BUILD)/netbsd-$(r)/compat_linux_rs.kmod" linux$(newline))
 	@for r in $(RELEASES); do \
 	    d=$(BUILD)/netbsd-$$r; \
 	    echo "netbsd-$$r: $$($(PYTHON) atf-tests/kmod/kmodcheck.py nopanic $$d/compat_linux_rs.kmod | head -1);" \

@@ -20,9 +20,11 @@
 //! would need are private to the kernel. Without a timeout the call is
 //! semop(2). With one, the module polls: it tries the operations with
 //! `IPC_NOWAIT` added to each, and until they succeed or the time is up
-//! sleeps one clock tick between tries, interruptibly. The flagged copy of
-//! `sops` is written to the calling thread's stack below its red zone,
-//! where the program keeps nothing (signal delivery uses the same place).
+//! sleeps one clock tick between tries, interruptibly; a set removed
+//! between tries (EINVAL on a retry) is `EIDRM`, as for a blocked waiter.
+//! The flagged copy of `sops` is written to the calling thread's stack
+//! below its red zone, where the program keeps nothing (signal delivery
+//! uses the same place).
 //! Deviations on NetBSD 10: the timeout is honoured to one clock tick
 //! (10 ms at `HZ`=100) and the wait is not in line with blocked waiters; an
 //! operation set that mixes `IPC_NOWAIT` and waiting operations waits for
@@ -181,11 +183,15 @@ fn semop(
 
     // SAFETY: reads the kernel's clock rate.
     let mut ticks = timeout.ticks(i64::from(unsafe { sys::hz }));
+    let mut retry = false;
     loop {
         match call(scratch) {
             Err(e) if e == Errno::EAGAIN && ticks > 0 && !all_nowait => {}
+            // The first try found the set; now it is gone.
+            Err(e) if e == Errno::EINVAL && retry => return Err(Errno::EIDRM),
             result => return result,
         }
+        retry = true;
         // SAFETY: an interruptible sleep of one tick, holding no lock.
         let slept = unsafe { sys::kpause(c"semtimedop".as_ptr(), true, 1, core::ptr::null_mut()) };
         if slept == sys::EINTR as i32 || slept == sys::ERESTART {
@@ -417,5 +423,22 @@ mod tests {
         assert_eq!(error, sys::EINTR as i32);
         assert!(start.elapsed() < Duration::from_secs(2));
         assert_eq!(set.get(0), 0);
+    }
+
+    #[test]
+    fn removing_the_set_ends_the_wait_with_eidrm() {
+        for timeout in [None, Some([10i64, 0])] {
+            let set = Set::new(1);
+            let id = set.0;
+            let waiter = std::thread::spawn(move || {
+                module(regs(id, &ops(&[(0, -1, 0)]), 1, timeout.as_ref()))
+            });
+            std::thread::sleep(Duration::from_millis(60));
+            // SAFETY: removes the set the waiter waits on.
+            assert_eq!(unsafe { semctl(id, 0, IPC_RMID) }, 0);
+            let start = Instant::now();
+            assert_eq!(waiter.join().unwrap(), sys::EIDRM as i32, "{timeout:?}");
+            assert!(start.elapsed() < Duration::from_secs(2));
+        }
     }
 }

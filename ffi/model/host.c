@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -329,14 +330,90 @@ host_faccessat2_at(int dirfd, const char *path, int mode, int flags)
 	return syscall(SYS_faccessat2, dirfd, path, mode, flags) == 0 ? 0 : errno;
 }
 
+/*
+ * The host checks access with the calling thread's IDs; for a traced
+ * process they must be its thread's.  Linux keeps credentials per thread
+ * and the raw system calls change only the calling one.  Only a runner
+ * that is root can take on other IDs; its saved user ID stays 0 so that
+ * the thread can take its own back.
+ */
+static __thread bool host_ids_adopted;
+
+static bool
+host_ids_of(const char *status, const char *key, unsigned long ids[2])
+{
+	const char *line = strstr(status, key);
+
+	return line != NULL &&
+	    sscanf(line + strlen(key), "%lu %lu", &ids[0], &ids[1]) == 2;
+}
+
+static int
+host_adopt_ids(void)
+{
+	char path[64], status[4096];
+	unsigned long uid[2], gid[2];
+	gid_t groups[256];
+	int ngroups = 0;
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	if (host_user_pid == 0 || geteuid() != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", host_user_pid,
+	    host_user_tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno;
+	n = read(fd, status, sizeof(status) - 1);
+	close(fd);
+	if (n <= 0)
+		return EIO;
+	status[n] = '\0';
+	if (!host_ids_of(status, "\nUid:", uid) ||
+	    !host_ids_of(status, "\nGid:", gid) ||
+	    (p = strstr(status, "\nGroups:")) == NULL)
+		return EIO;
+	for (p += strlen("\nGroups:"); ngroups < 256; ngroups++) {
+		char *end;
+		unsigned long g = strtoul(p, &end, 10);
+
+		if (end == p)
+			break;
+		groups[ngroups] = (gid_t)g;
+		p = end;
+	}
+	host_ids_adopted = true;
+	if (syscall(SYS_setgroups, ngroups, groups) != 0 ||
+	    syscall(SYS_setresgid, gid[0], gid[1], -1) != 0 ||
+	    syscall(SYS_setresuid, uid[0], uid[1], 0) != 0)
+		return errno;
+	return 0;
+}
+
+static void
+host_restore_ids(void)
+{
+
+	if (!host_ids_adopted)
+		return;
+	host_ids_adopted = false;
+	(void)syscall(SYS_setresuid, 0, 0, 0);
+	(void)syscall(SYS_setresgid, 0, 0, 0);
+	(void)syscall(SYS_setgroups, 0, NULL);
+}
+
 int
 host_faccessat2(int udirfd, const char *path, int mode, bool eaccess,
     bool nofollow)
 {
 	int dirfd = host_at(udirfd), error;
 
-	error = host_faccessat2_at(dirfd, path, mode,
-	    (eaccess ? AT_EACCESS : 0) | (nofollow ? AT_SYMLINK_NOFOLLOW : 0));
+	if ((error = host_adopt_ids()) == 0)
+		error = host_faccessat2_at(dirfd, path, mode,
+		    (eaccess ? AT_EACCESS : 0) |
+		    (nofollow ? AT_SYMLINK_NOFOLLOW : 0));
+	host_restore_ids();
 	host_at_put(dirfd);
 	return error;
 }
@@ -346,8 +423,10 @@ host_faccess_fd(int fd, int mode, bool eaccess)
 {
 	int dirfd = fd == AT_FDCWD ? host_at(AT_FDCWD) : fd, error;
 
-	error = host_faccessat2_at(dirfd, "", mode,
-	    AT_EMPTY_PATH | (eaccess ? AT_EACCESS : 0));
+	if ((error = host_adopt_ids()) == 0)
+		error = host_faccessat2_at(dirfd, "", mode,
+		    AT_EMPTY_PATH | (eaccess ? AT_EACCESS : 0));
+	host_restore_ids();
 	if (fd == AT_FDCWD)
 		host_at_put(dirfd);
 	return error;

@@ -552,6 +552,8 @@ model_errno(int host)
 		return ENOTEMPTY;
 	case 40:	/* Linux ELOOP */
 		return ELOOP;
+	case 43:	/* Linux EIDRM */
+		return EIDRM;
 	default:	/* EPERM .. ERANGE have the same numbers */
 		return host <= ERANGE ? host : EIO;
 	}
