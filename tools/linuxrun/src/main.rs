@@ -18,7 +18,8 @@ use kobj::{ModCmd, Module};
 
 const USAGE: &str = "usage: linuxrun [--kmod FILE] [--trace] PROGRAM [ARGS...]\n       \
                      linuxrun [--kmod FILE] --load-only";
-const DEFAULT_KMOD: &str = "build/netbsd-11/compat_linux_rs.kmod";
+/// The default module, beside the build/bin/ that holds linuxrun.
+const DEFAULT_KMOD: &str = "../netbsd-11/compat_linux_rs.kmod";
 
 /// `__NetBSD_Version__` of the headers the model was built with.
 const NETBSD_VERSION: &str = env!("LINUXRUN_NETBSD_VERSION");
@@ -37,7 +38,10 @@ struct Options {
 
 fn parse(mut args: impl Iterator<Item = OsString>) -> Option<Options> {
     let mut opts = Options {
-        kmod: DEFAULT_KMOD.into(),
+        kmod: std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join(DEFAULT_KMOD)))
+            .unwrap_or_else(|| DEFAULT_KMOD.into()),
         load_only: false,
         trace: false,
         program: Vec::new(),
