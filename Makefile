@@ -160,9 +160,9 @@ LINUXRUN_TESTS	:= $(patsubst tools/linuxrun/tests/%.c,$(BUILD)/linuxrun-tests/%,
 		   $(patsubst tools/linuxrun/tests/glibc/%.c,$(BUILD)/linuxrun-tests/%,\
 		   $(wildcard tools/linuxrun/tests/glibc/*.c))
 all: $(LINUXRUN_TESTS)
-$(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/%.c $(STAMP)/apt
+$(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/%.c tools/linuxrun/tests/tap.h $(STAMP)/apt
 	mkdir -p $(@D) && musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
-$(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/glibc/%.c $(STAMP)/apt
+$(BUILD)/linuxrun-tests/%: tools/linuxrun/tests/glibc/%.c tools/linuxrun/tests/tap.h $(STAMP)/apt
 	mkdir -p $(@D) && gcc -static -pthread -O2 -Wall -Wextra -Werror -o $@ $<
 
 # make bench: the cost of a routed call against the same call made

@@ -514,18 +514,12 @@ fn per_call_overhead() {
         },
     );
 
-    unsafe extern "C" {
-        fn semget(key: i32, nsems: i32, flags: i32) -> i32;
-        fn semctl(semid: i32, semnum: i32, cmd: i32, ...) -> i32;
-    }
-    // SAFETY: a private set of one semaphore, removed below.
-    let semid = unsafe { semget(0, 1, 0o600) };
-    assert!(semid >= 0);
+    let set = model::SemSet::new(1);
     // Up by one and down again: never waits, leaves the value 0.
     let ops: [i16; 6] = [0, 1, 0, 0, -1, 0];
     let timeout = [1i64, 0];
     let sem_regs = [
-        semid as u64,
+        set.0 as u64,
         ops.as_ptr() as u64,
         2,
         timeout.as_ptr() as u64,
@@ -550,8 +544,6 @@ fn per_call_overhead() {
             assert_eq!(error, 0);
         },
     );
-    // SAFETY: removes the private set.
-    unsafe { semctl(semid, 0, 0) };
 }
 
 #[cfg(not(netbsd_semtimedop))]

@@ -67,12 +67,7 @@ fn run(nr: u16, seconds: u64) {
     std::fs::create_dir(scratch.dir.join("d")).unwrap();
     let dir = std::fs::File::open(&scratch.dir).unwrap();
     let (pipe_r, _pipe_w) = std::io::pipe().unwrap();
-    unsafe extern "C" {
-        fn semget(key: i32, nsems: i32, flags: i32) -> i32;
-        fn semctl(semid: i32, semnum: i32, cmd: i32, ...) -> i32;
-    }
-    // SAFETY: a private semaphore set, removed below.
-    let semid = unsafe { semget(0, 4, 0o600) };
+    let set = model::SemSet::new(4);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ u64::from(nr));
     let mut inputs = Inputs {
         fds: vec![
@@ -82,7 +77,7 @@ fn run(nr: u16, seconds: u64) {
             model::CLOSED_FD,
         ],
         memory: vec![0; 8192],
-        semid: semid as u64,
+        semid: set.0 as u64,
     };
     let lwp = ModelLwp::on_cpu(0);
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -126,8 +121,6 @@ fn run(nr: u16, seconds: u64) {
         );
         calls += 1;
     }
-    // SAFETY: removes the private set.
-    unsafe { semctl(semid, 0, 0) };
     println!("fuzz {nr}: {calls} calls in {seconds} s");
 }
 

@@ -174,6 +174,50 @@ impl Drop for Scratch {
     }
 }
 
+unsafe extern "C" {
+    fn semget(key: i32, nsems: i32, flags: i32) -> i32;
+    fn semctl(semid: i32, semnum: i32, cmd: i32, ...) -> i32;
+}
+const IPC_PRIVATE: i32 = 0;
+const IPC_RMID: i32 = 0;
+const GETVAL: i32 = 12;
+const SETVAL: i32 = 16;
+
+/// A private System V set of semaphores on the host, removed on drop.
+pub struct SemSet(pub i32);
+
+impl SemSet {
+    pub fn new(n: i32) -> SemSet {
+        // SAFETY: plain System V calls on a private set.
+        let id = unsafe { semget(IPC_PRIVATE, n, 0o600) };
+        assert!(id >= 0, "semget");
+        SemSet(id)
+    }
+
+    pub fn set(&self, num: i32, value: i32) {
+        // SAFETY: as above.
+        assert_eq!(unsafe { semctl(self.0, num, SETVAL, value) }, 0);
+    }
+
+    pub fn get(&self, num: i32) -> i32 {
+        // SAFETY: as above.
+        unsafe { semctl(self.0, num, GETVAL) }
+    }
+
+    /// Removes the set now (also while another thread waits on it).
+    pub fn remove(&self) {
+        // SAFETY: as above.
+        assert_eq!(unsafe { semctl(self.0, 0, IPC_RMID) }, 0);
+    }
+}
+
+impl Drop for SemSet {
+    fn drop(&mut self) {
+        // SAFETY: as above; a set already removed makes this fail harmlessly.
+        unsafe { semctl(self.0, 0, IPC_RMID) };
+    }
+}
+
 /// A descriptor number that no test opens.
 pub const CLOSED_FD: u64 = 999;
 

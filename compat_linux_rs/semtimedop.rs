@@ -206,47 +206,16 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::model::{self, ModelLwp, assert_balanced, linux_errno, same_as_host, trace_reset};
+    use crate::model::{
+        self, ModelLwp, SemSet as Set, assert_balanced, linux_errno, same_as_host, trace_reset,
+    };
 
     unsafe extern "C" {
-        fn semget(key: i32, nsems: i32, flags: i32) -> i32;
-        fn semctl(semid: i32, semnum: i32, cmd: i32, ...) -> i32;
         fn signal(sig: i32, handler: extern "C" fn(i32)) -> usize;
         fn pthread_self() -> usize;
         fn pthread_kill(thread: usize, sig: i32) -> i32;
     }
-    const IPC_PRIVATE: i32 = 0;
-    const IPC_RMID: i32 = 0;
-    const GETVAL: i32 = 12;
-    const SETVAL: i32 = 16;
     const SIGUSR1: i32 = 10;
-
-    /// A private set of `n` semaphores, removed on drop.
-    struct Set(i32);
-
-    impl Set {
-        fn new(n: i32) -> Set {
-            // SAFETY: plain System V calls on a private set.
-            let id = unsafe { semget(IPC_PRIVATE, n, 0o600) };
-            assert!(id >= 0, "semget");
-            Set(id)
-        }
-        fn set(&self, num: i32, value: i32) {
-            // SAFETY: as above.
-            assert_eq!(unsafe { semctl(self.0, num, SETVAL, value) }, 0);
-        }
-        fn get(&self, num: i32) -> i32 {
-            // SAFETY: as above.
-            unsafe { semctl(self.0, num, GETVAL) }
-        }
-    }
-
-    impl Drop for Set {
-        fn drop(&mut self) {
-            // SAFETY: as above.
-            unsafe { semctl(self.0, 0, IPC_RMID) };
-        }
-    }
 
     /// `struct sembuf` entries.
     fn ops(list: &[(u16, i16, i16)]) -> Vec<[u8; 6]> {
@@ -434,8 +403,7 @@ mod tests {
                 module(regs(id, &ops(&[(0, -1, 0)]), 1, timeout.as_ref()))
             });
             std::thread::sleep(Duration::from_millis(60));
-            // SAFETY: removes the set the waiter waits on.
-            assert_eq!(unsafe { semctl(id, 0, IPC_RMID) }, 0);
+            set.remove();
             let start = Instant::now();
             assert_eq!(waiter.join().unwrap(), sys::EIDRM as i32, "{timeout:?}");
             assert!(start.elapsed() < Duration::from_secs(2));

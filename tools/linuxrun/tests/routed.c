@@ -18,6 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tap.h"
+
 /* Linux x86-64 numbers, for C libraries whose headers predate them. */
 #define	NR_SYNC_FILE_RANGE	277
 #define	NR_SYNCFS		306
@@ -29,7 +31,6 @@
 #define	L_AT_EMPTY_PATH		0x1000
 #define	L_SYNC_FILE_RANGE_WRITE	2
 
-static int checks, failures;
 
 /* A raw system call: its result, or minus its errno. */
 static long
@@ -38,20 +39,6 @@ sys(long nr, long a, long b, long c, long d, long e, long f)
 	long r = syscall(nr, a, b, c, d, e, f);
 
 	return r == -1 ? -errno : r;
-}
-
-static void
-check(const char *what, long got, long want)
-{
-
-	checks++;
-	if (got == want) {
-		printf("ok %d - %s\n", checks, what);
-	} else {
-		failures++;
-		printf("not ok %d - %s: got %ld, want %ld\n", checks, what,
-		    got, want);
-	}
 }
 
 static int
@@ -222,6 +209,5 @@ main(void)
 	unlink("out");
 	chdir("/");
 	rmdir(dir);
-	printf("1..%d\n", checks);
-	return failures == 0 ? 0 : 1;
+	return tap_done();
 }

@@ -20,9 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tap.h"
+
 #define	NR_SEMTIMEDOP	220
 
-static int checks, failures;
 static volatile sig_atomic_t alarms;
 
 static long
@@ -31,20 +32,6 @@ semtimedop_raw(int id, struct sembuf *ops, size_t n, struct timespec *t)
 	long r = syscall(NR_SEMTIMEDOP, id, ops, n, t);
 
 	return r == -1 ? -errno : r;
-}
-
-static void
-check(const char *what, long got, long want)
-{
-
-	checks++;
-	if (got == want) {
-		printf("ok %d - %s\n", checks, what);
-	} else {
-		failures++;
-		printf("not ok %d - %s: got %ld, want %ld\n", checks, what,
-		    got, want);
-	}
 }
 
 static long
@@ -124,6 +111,5 @@ main(void)
 	check("which went up", waitpid(child, &status, 0) == child &&
 	    WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
 	semctl(id, 0, IPC_RMID);
-	printf("1..%d\n", checks);
-	return failures == 0 ? 0 : 1;
+	return tap_done();
 }

@@ -15,27 +15,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../tap.h"
+
 #define	NTHREADS	8
 
 extern char **environ;
 
-static int checks, failures;
 static int counter;
 static pid_t tids[NTHREADS];
-
-static void
-check(const char *what, long got, long want)
-{
-
-	checks++;
-	if (got == want) {
-		printf("ok %d - %s\n", checks, what);
-	} else {
-		failures++;
-		printf("not ok %d - %s: got %ld, want %ld\n", checks, what,
-		    got, want);
-	}
-}
 
 static void *
 worker(void *arg)
@@ -79,6 +66,5 @@ main(int argc, char **argv)
 	    environ), 0);
 	check("the spawned process exited 42", waitpid(pid, &status, 0) == pid &&
 	    WIFEXITED(status) ? WEXITSTATUS(status) : -1, 42);
-	printf("1..%d\n", checks);
-	return failures == 0 ? 0 : 1;
+	return tap_done();
 }
