@@ -30,13 +30,19 @@ pub mod semtimedop;
 pub mod sync_file_range;
 pub mod syncfs;
 
+// Tests, the kernel model's Rust side, the fuzzer and the benchmarks:
+// host-only code, kept apart from the module's own files.
 #[cfg(test)]
+#[path = "tests/bench.rs"]
 mod bench;
 #[cfg(test)]
+#[path = "tests/fuzz.rs"]
 mod fuzz;
 #[cfg(test)]
+#[path = "tests/model.rs"]
 mod model;
 #[cfg(test)]
+#[path = "tests/module_tests.rs"]
 mod module_tests;
 
 /// Reached only through a panic, and `make test` proves that the linked

@@ -1,0 +1,239 @@
+//! Tests of `faccessat2.rs`.
+
+use std::ffi::CString;
+use std::fs::{self, File};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::PermissionsExt;
+
+use super::*;
+use crate::model::{
+    self, CLOSED_FD, ModelLwp, Scratch, assert_balanced, same_as_host, trace, trace_reset,
+};
+
+const R: u64 = 4;
+const W: u64 = 2;
+const X: u64 = 1;
+const EACCESS: u64 = 0x200;
+const NOFOLLOW: u64 = 0x100;
+const EMPTY: u64 = 0x1000;
+
+fn run(dirfd: u64, path: &CString, mode: u64, flags: u64) -> i32 {
+    let lwp = ModelLwp::on_cpu(0);
+    trace_reset();
+    let error = same_as_host(&lwp, NR, [dirfd, path.as_ptr() as u64, mode, flags, 0, 0]);
+    assert_balanced();
+    let t = trace();
+    assert_eq!(
+        (t.creds_held, t.vnodes_referenced),
+        (0, 0),
+        "credential or vnode leaked"
+    );
+    error
+}
+
+fn tree() -> (Scratch, File) {
+    let s = Scratch::new("access", 10);
+    fs::set_permissions(s.dir.join("file"), fs::Permissions::from_mode(0o640)).unwrap();
+    fs::write(s.dir.join("exe"), "#!/bin/sh\n").unwrap();
+    fs::set_permissions(s.dir.join("exe"), fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink("missing", s.dir.join("dangling")).unwrap();
+    let dir = File::open(&s.dir).unwrap();
+    (s, dir)
+}
+
+fn c(s: &str) -> CString {
+    CString::new(s).unwrap()
+}
+
+#[test]
+fn modes_and_flags_match_linux() {
+    let (s, dir) = tree();
+    let fd = dir.as_raw_fd() as u64;
+    for mode in [0, R, W, X, R | W, R | W | X] {
+        for flags in [0, EACCESS, NOFOLLOW, EACCESS | NOFOLLOW] {
+            run(fd, &c("file"), mode, flags);
+            run(fd, &c("exe"), mode, flags);
+        }
+    }
+    assert_eq!(
+        run(fd, &c("file"), X, 0),
+        sys::EACCES as i32,
+        "root needs an x bit"
+    );
+    assert_eq!(run(fd, &c("dangling"), 0, 0), sys::ENOENT as i32);
+    assert_eq!(run(fd, &c("dangling"), 0, NOFOLLOW), 0);
+    assert_eq!(run(fd, &c("nothing"), 0, 0), sys::ENOENT as i32);
+    let abs = c(s.dir.join("exe").to_str().unwrap());
+    assert_eq!(
+        run(model::CLOSED_FD, &abs, X, 0),
+        0,
+        "absolute paths ignore the descriptor"
+    );
+}
+
+#[test]
+fn invalid_modes_and_flags_are_einval() {
+    let (_s, dir) = tree();
+    let fd = dir.as_raw_fd() as u64;
+    for (mode, flags) in [
+        (8, 0),
+        (u32::MAX as u64, 0),
+        (0, 1),
+        (0, 0x400),
+        (0, 0x800),
+        (0, 0x1_0000_0000 | 0x2),
+    ] {
+        assert_eq!(
+            run(fd, &c("file"), mode, flags),
+            sys::EINVAL as i32,
+            "mode {mode:x} flags {flags:x}"
+        );
+    }
+    // Only the low 32 bits of flags count: an upper half is ignored.
+    assert_eq!(run(fd, &c("file"), R, 0xdead_0000_0000 | EACCESS), 0);
+}
+
+#[test]
+fn directory_descriptors_are_checked() {
+    let (s, _dir) = tree();
+    let file = File::open(s.dir.join("file")).unwrap();
+    assert_eq!(run(CLOSED_FD, &c("file"), 0, 0), sys::EBADF as i32);
+    assert_eq!(run((-5i64) as u64, &c("file"), 0, 0), sys::EBADF as i32);
+    assert_eq!(
+        run(file.as_raw_fd() as u64, &c("file"), 0, 0),
+        sys::ENOTDIR as i32
+    );
+    let (sock, _peer) = std::os::unix::net::UnixStream::pair().unwrap();
+    assert_eq!(
+        run(sock.as_raw_fd() as u64, &c("file"), 0, 0),
+        sys::ENOTDIR as i32
+    );
+}
+
+#[test]
+fn empty_paths() {
+    let (s, dir) = tree();
+    let file = File::open(s.dir.join("file")).unwrap();
+    assert_eq!(
+        run(dir.as_raw_fd() as u64, &c(""), 0, 0),
+        sys::ENOENT as i32
+    );
+    assert_eq!(run(file.as_raw_fd() as u64, &c(""), R | W, EMPTY), 0);
+    assert_eq!(
+        run(file.as_raw_fd() as u64, &c(""), X, EMPTY),
+        sys::EACCES as i32
+    );
+    assert_eq!(
+        run(dir.as_raw_fd() as u64, &c(""), R | X, EMPTY | EACCESS),
+        0
+    );
+    assert_eq!(
+        run(sys::AT_FDCWD as u64, &c(""), 0, EMPTY),
+        0,
+        "the working directory"
+    );
+    assert_eq!(run(CLOSED_FD, &c(""), 0, EMPTY), sys::EBADF as i32);
+}
+
+#[test]
+fn real_ids_unless_eaccess() {
+    let (s, _dir) = tree();
+    let file = File::open(s.dir.join("file")).unwrap();
+    let lwp = ModelLwp::on_cpu(0);
+    let empty = c("");
+    for (flags, real) in [(EMPTY, true), (EMPTY | EACCESS, false)] {
+        trace_reset();
+        let (error, _) = model::call(
+            &lwp,
+            NR,
+            [
+                file.as_raw_fd() as u64,
+                empty.as_ptr() as u64,
+                R,
+                flags,
+                0,
+                0,
+            ],
+        );
+        assert_eq!(
+            (error, trace().access_real_ids),
+            (0, real),
+            "flags {flags:x}"
+        );
+    }
+}
+
+/// In a child whose effective user is nobody and real user root, the
+/// module and the host answer alike: root may read a 0600 file, nobody
+/// may not, and AT_EACCESS decides which is asked.
+#[test]
+fn differing_real_and_effective_ids_match_linux() {
+    let s = Scratch::new("access", 10);
+    fs::set_permissions(s.dir.join("file"), fs::Permissions::from_mode(0o600)).unwrap();
+    fs::set_permissions(&s.dir, fs::Permissions::from_mode(0o755)).unwrap();
+    let path = c(s.dir.join("file").to_str().unwrap());
+    let empty = c("");
+    let file = File::open(s.dir.join("file")).unwrap();
+    let agreed = model::in_child(|| {
+        unsafe extern "C" {
+            fn setresuid(r: u32, e: u32, s: u32) -> i32;
+        }
+        // SAFETY: changes this child's IDs only.
+        if unsafe { setresuid(0, 65534, 0) } != 0 {
+            return 100;
+        }
+        let lwp = ModelLwp::on_cpu(0);
+        let cases = [
+            ([sys::AT_FDCWD as u64, path.as_ptr() as u64, R, 0, 0, 0], 0),
+            (
+                [sys::AT_FDCWD as u64, path.as_ptr() as u64, R, EACCESS, 0, 0],
+                sys::EACCES as i32,
+            ),
+            (
+                [
+                    file.as_raw_fd() as u64,
+                    empty.as_ptr() as u64,
+                    R,
+                    EMPTY,
+                    0,
+                    0,
+                ],
+                0,
+            ),
+            (
+                [
+                    file.as_raw_fd() as u64,
+                    empty.as_ptr() as u64,
+                    R,
+                    EMPTY | EACCESS,
+                    0,
+                    0,
+                ],
+                sys::EACCES as i32,
+            ),
+        ];
+        for (i, (regs, expect)) in cases.into_iter().enumerate() {
+            let (error, _) = model::call(&lwp, NR, regs);
+            let host = model::host(NR, regs).err().unwrap_or(0);
+            if error != expect || host != expect {
+                return 101 + i as i32;
+            }
+        }
+        0
+    });
+    assert_eq!(
+        agreed,
+        0,
+        "case {} disagreed (100: setresuid)",
+        agreed - 101
+    );
+}
+
+#[test]
+fn unreadable_paths_are_efault() {
+    let lwp = ModelLwp::on_cpu(0);
+    for flags in [0, EMPTY] {
+        let regs = [sys::AT_FDCWD as u64, 8, 0, flags, 0, 0];
+        assert_eq!(same_as_host(&lwp, NR, regs), sys::EFAULT as i32);
+    }
+}
