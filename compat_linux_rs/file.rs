@@ -56,7 +56,15 @@ impl FileRef {
         unsafe { sys::clrs_file_set_offset(self.fp.as_ptr(), offset) }
     }
 
-    /// Whether two held descriptors are one open file.
+    /// The `IO_SYNC` or `IO_DSYNC` that write(2) on the file would use
+    /// (`O_SYNC`, `O_DSYNC`, a synchronous mount), for `Vnode::write_at`.
+    pub fn write_ioflags(&self) -> i32 {
+        // SAFETY: the held file stays valid until drop.
+        unsafe { sys::clrs_file_ioflags(self.fp.as_ptr()) }
+    }
+
+    /// Whether two held descriptors reach one file (one vnode), through one
+    /// open file or two.
     pub fn same_vnode(&self, other: &FileRef) -> bool {
         match (self.vnode(), other.vnode()) {
             (Some(a), Some(b)) => a.vp == b.vp,
@@ -163,6 +171,32 @@ impl Vnode<'_> {
         unsafe { sys::clrs_vnode_type(self.vp.as_ptr()) }
     }
 
+    /// Whether two vnodes are on one mounted file system.
+    pub fn same_mount(&self, other: &Vnode<'_>) -> bool {
+        // SAFETY: held vnodes; the shim reads v_mount, which is only
+        // compared here, never followed.
+        unsafe {
+            core::ptr::eq(
+                sys::clrs_vnode_mount(self.vp.as_ptr()),
+                sys::clrs_vnode_mount(other.vp.as_ptr()),
+            )
+        }
+    }
+
+    /// The largest file size the file system declares
+    /// (`_PC_FILESIZEBITS`: a signed size of that many bits).
+    pub fn max_file_size(&self) -> Result<i64, Errno> {
+        let mut bits: sys::register_t = 0;
+        // SAFETY: a held vnode; the shim locks it for VOP_PATHCONF and
+        // writes the local.
+        Errno::check(unsafe { sys::clrs_vnode_filesize_bits(self.vp.as_ptr(), &mut bits) })?;
+        Ok(match bits {
+            ..=1 => 0,
+            2..=63 => (1i64 << (bits - 1)) - 1,
+            _ => i64::MAX,
+        })
+    }
+
     /// The file's size.
     pub fn size(&self, cred: Cred<'_>) -> Result<i64, Errno> {
         let mut size = 0;
@@ -186,16 +220,19 @@ impl Vnode<'_> {
             buf.as_mut_ptr(),
             buf.len(),
             offset,
+            0,
             cred,
         )
     }
 
-    /// Writes `buf` at `offset`; returns the bytes written.
+    /// Writes `buf` at `offset` with `ioflags` (`FileRef::write_ioflags`);
+    /// returns the bytes written.
     pub fn write_at(
         &self,
         lwp: &Lwp,
         buf: &[u8],
         offset: i64,
+        ioflags: i32,
         cred: Cred<'_>,
     ) -> Result<usize, Errno> {
         self.rdwr(
@@ -204,10 +241,12 @@ impl Vnode<'_> {
             buf.as_ptr().cast_mut(),
             buf.len(),
             offset,
+            ioflags,
             cred,
         )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn rdwr(
         &self,
         lwp: &Lwp,
@@ -215,6 +254,7 @@ impl Vnode<'_> {
         base: *mut u8,
         len: usize,
         offset: i64,
+        ioflags: i32,
         cred: Cred<'_>,
     ) -> Result<usize, Errno> {
         let len = len.min(i32::MAX as usize);
@@ -230,7 +270,7 @@ impl Vnode<'_> {
                 len as i32,
                 offset,
                 sys::uio_seg_UIO_SYSSPACE,
-                0,
+                ioflags,
                 cred.0,
                 &mut resid,
                 lwp.as_ptr(),

@@ -36,12 +36,14 @@
 #include <sys/module.h>
 #include <sys/namei.h>
 #include <sys/proc.h>
+#include <sys/resource.h>
 #include <sys/rwlock.h>
 #include <sys/sem.h>
 #include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscallargs.h>
 #include <sys/uio.h>
+#include <sys/unistd.h>
 #include <sys/vnode.h>
 #include <machine/vmparam.h>
 #include <prop/proplib.h>
@@ -50,6 +52,7 @@
 #include <sys/systm.h>
 #include <sys/cpu.h>
 #include <sys/kauth.h>
+#include <sys/resourcevar.h>
 #include <sys/signalvar.h>
 #include <sys/vfs_syscalls.h>
 #include <sys/xcall.h>
@@ -104,6 +107,14 @@ struct linux_sys_clone_args {
 	register_t	tls;
 };
 
+/*
+ * sys/resourcevar.h: the head of struct plimit, which the module reads
+ * only through p_rlimit, as vn_rdwr does.
+ */
+struct plimit {
+	struct rlimit	pl_rlimit[RLIM_NLIMITS];
+};
+
 /* sys/atomic.h, _KERNEL part: the same ordering by the compiler's builtin. */
 #define	atomic_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
@@ -134,12 +145,17 @@ void	fd_putfile(unsigned);
 
 /*
  * Vnodes and file systems: sys/vnode.h, sys/vnode_if.h, sys/mount.h.
- * The FSYNC_* flags and the VOP_ACCESS modes are _KERNEL-only; in-tree,
+ * The FSYNC_*, IO_* and F*SYNC flags and the VOP_ACCESS modes are
+ * _KERNEL-only; in-tree,
  * where the header defines them too, a different value would be a
  * redefinition error.
  */
 #define	FSYNC_WAIT	0x0001
 #define	FSYNC_DATAONLY	0x0002
+#define	IO_DSYNC	0x00200
+#define	IO_SYNC		(0x40|IO_DSYNC)
+#define	FFSYNC		O_SYNC
+#define	FDSYNC		O_DSYNC
 #define	VEXEC		000000000100
 #define	VWRITE		000000000200
 #define	VREAD		000000000400
@@ -148,6 +164,7 @@ int	VOP_UNLOCK(struct vnode *);
 int	VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
 int	VOP_GETATTR(struct vnode *, struct vattr *, kauth_cred_t);
 int	VOP_ACCESS(struct vnode *, accmode_t, kauth_cred_t);
+int	VOP_PATHCONF(struct vnode *, int, register_t *);
 void	vref(struct vnode *);
 void	vrele(struct vnode *);
 void	rw_enter(krwlock_t *, const krw_t);
@@ -155,6 +172,10 @@ void	rw_exit(krwlock_t *);
 int	vn_rdwr(enum uio_rw, struct vnode *, void *, int, off_t, enum uio_seg,
 	    int, kauth_cred_t, size_t *, struct lwp *);
 int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
+int	vfs_busy(struct mount *);
+void	vfs_unbusy(struct mount *);
+void	vfs_ref(struct mount *);
+void	vfs_rele(struct mount *);
 
 /* Credentials: sys/kauth.h. */
 kauth_cred_t kauth_cred_dup(kauth_cred_t);
@@ -183,6 +204,7 @@ extern int hz;
 void	*kmem_alloc(size_t, km_flag_t);
 void	kmem_free(void *, size_t);
 int	sigispending(struct lwp *, int);
+void	psignal(struct proc *, int);
 
 /* sys/namei.h lookup flags, _KERNEL-only, checked in-tree as above. */
 #define	NOFOLLOW	0x00000000

@@ -40,23 +40,36 @@ register_t clrs_lwp_user_sp(struct lwp *);
 int	clrs_semopm(void);
 /* The process's working directory, referenced (vrele it). */
 struct vnode *clrs_lwp_cwd(struct lwp *);
+/*
+ * The soft RLIMIT_FSIZE of the LWP's process, and SIGXFSZ to it: what
+ * vn_rdwr enforces on every write (enforce_rlimit_fsize, vfs_vnops.c).
+ */
+rlim_t	clrs_lwp_fsize_limit(struct lwp *);
+void	clrs_lwp_sigxfsz(struct lwp *);
 
 /* A file's vnode, or NULL if the descriptor is not a vnode (pipe, socket). */
 struct vnode *clrs_file_vnode(file_t *);
 kauth_cred_t clrs_file_cred(file_t *);
 /* f_flag: FREAD, FWRITE, FAPPEND, ... */
 int	clrs_file_flags(file_t *);
+/* IO_SYNC or IO_DSYNC where write(2) on the file would use it (vn_write). */
+int	clrs_file_ioflags(file_t *);
 /* The descriptor's offset, read and set under the file's lock. */
 off_t	clrs_file_offset(file_t *);
 void	clrs_file_set_offset(file_t *, off_t);
 /* The vnode's type (enum vtype: VREG, VDIR, ...). */
 u_int	clrs_vnode_type(struct vnode *);
+/* The mount the vnode is on, to compare. */
+const struct mount *clrs_vnode_mount(struct vnode *);
+/* VOP_PATHCONF of _PC_FILESIZEBITS, the vnode locked shared. */
+int	clrs_vnode_filesize_bits(struct vnode *, register_t *);
 /* The size of the vnode's file (VOP_GETATTR, the vnode locked shared). */
 int	clrs_vnode_size(struct vnode *, kauth_cred_t, off_t *);
 
 /*
  * Syncs the file system that holds the vnode and waits for it, as sync(2)
- * syncs each file system, but one only: 0 for a read-only or dead one.
+ * syncs each file system, but one only: 0 for a read-only, revoked or
+ * unmounted one.
  */
 int	clrs_vnode_syncfs(struct vnode *, kauth_cred_t);
 

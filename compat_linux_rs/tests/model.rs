@@ -131,7 +131,8 @@ pub fn trace() -> sys::model_trace {
     unsafe { sys::model_trace().read() }
 }
 
-/// Checks that the last call released every file, lock and mount it took.
+/// Checks that the last call released every file, lock and mount it took,
+/// and broke none of the rules a DIAGNOSTIC kernel asserts.
 pub fn assert_balanced() {
     let t = trace();
     assert_eq!(
@@ -139,6 +140,18 @@ pub fn assert_balanced() {
         (0, 0, 0),
         "unbalanced"
     );
+    assert_eq!(t.violations, 0, "{}", violation(&t));
+}
+
+/// The last rule the model saw broken.
+pub fn violation(t: &sys::model_trace) -> String {
+    if t.violation.is_null() {
+        return String::new();
+    }
+    // SAFETY: the model records static C strings.
+    unsafe { std::ffi::CStr::from_ptr(t.violation) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// A scratch file of `len` bytes in a fresh temporary folder.
@@ -216,6 +229,25 @@ impl Drop for SemSet {
         // SAFETY: as above; a set already removed makes this fail harmlessly.
         unsafe { semctl(self.0, 0, IPC_RMID) };
     }
+}
+
+unsafe extern "C" {
+    fn signal(sig: i32, handler: usize) -> usize;
+}
+
+/// Ignores signal `sig` in this process.
+pub fn ignore_signal(sig: i32) {
+    const SIG_IGN: usize = 1;
+    // SAFETY: sets a disposition; no handler runs.
+    unsafe { signal(sig, SIG_IGN) };
+}
+
+/// Catches signal `sig` with a handler that does nothing, installed by
+/// glibc's signal(), so with `SA_RESTART`.
+pub fn catch_signal(sig: i32) {
+    extern "C" fn on_signal(_: i32) {}
+    // SAFETY: a handler that does nothing.
+    unsafe { signal(sig, on_signal as extern "C" fn(i32) as usize) };
 }
 
 /// A descriptor number that no test opens.

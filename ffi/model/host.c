@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -133,12 +134,26 @@ host_fd_put(int fd)
 		close(fd);
 }
 
-/* A descriptor of our own for as long as the model runs. */
 int
-host_fd_keep(int fd)
+host_fd_dup(int fd)
 {
 
 	return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+}
+
+void
+host_fd_close(int fd)
+{
+
+	if (fd >= 0)
+		close(fd);
+}
+
+void
+host_report(const char *what)
+{
+
+	fprintf(stderr, "model: %s\n", what);
 }
 
 /*
@@ -185,8 +200,14 @@ host_file_info(int fd, struct host_file *info)
 	info->readable = (fl & O_ACCMODE) != O_WRONLY && !(fl & O_PATH);
 	info->writable = (fl & O_ACCMODE) != O_RDONLY;
 	info->append = (fl & O_APPEND) != 0;
-	info->rdonly_fs = fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+	info->sync = (fl & O_SYNC) == O_SYNC;
+	info->dsync = (fl & O_DSYNC) != 0 && !info->sync;
+	if (fstatvfs(fd, &sv) == 0) {
+		info->rdonly_fs = (sv.f_flag & ST_RDONLY) != 0;
+		info->noexec_fs = (sv.f_flag & ST_NOEXEC) != 0;
+	}
 	info->dev = st.st_dev;
+	info->ino = st.st_ino;
 }
 
 int
@@ -436,11 +457,30 @@ host_faccess_fd(int fd, int mode, bool eaccess)
 static __thread sigset_t host_user_mask;
 static __thread bool host_in_kernel;
 
+unsigned long long
+host_fsize_limit(void)
+{
+	struct rlimit rl;
+
+	if (prlimit(host_user_pid, RLIMIT_FSIZE, NULL, &rl) != 0)
+		return RLIM_INFINITY;
+	return rl.rlim_cur;
+}
+
+void
+host_signal_user(int sig)
+{
+
+	if (host_user_pid != 0)
+		kill(host_user_pid, sig);
+}
+
 void
 model_kernel_enter(void)
 {
 	sigset_t all;
 
+	model_proc_refresh();
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &host_user_mask);
 	host_in_kernel = true;
