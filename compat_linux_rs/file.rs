@@ -7,6 +7,7 @@ use core::ptr::NonNull;
 use crate::errno::Errno;
 use crate::lwp::Lwp;
 use crate::sys;
+use crate::user::KernelPath;
 
 /// A held file descriptor: `fd_getfile` on creation, `fd_putfile` on drop,
 /// so every return path releases it.
@@ -129,19 +130,48 @@ impl Drop for RealIds {
     }
 }
 
-/// The calling process's working directory, referenced until drop.
-pub struct Cwd(NonNull<sys::vnode>);
+/// A referenced vnode: `vrele` on drop.
+pub struct VnodeRef(NonNull<sys::vnode>);
 
-impl Cwd {
+impl VnodeRef {
     /// References the working directory of the LWP's process.
-    pub fn of(lwp: &Lwp) -> Cwd {
+    pub fn cwd(lwp: &Lwp) -> VnodeRef {
         // SAFETY: the live calling LWP; the shim takes a reference under the
         // working directory lock, and a process always has a working
         // directory, so the pointer is not NULL.
-        Cwd(unsafe { NonNull::new_unchecked(sys::clrs_lwp_cwd(lwp.as_ptr())) })
+        VnodeRef(unsafe { NonNull::new_unchecked(sys::clrs_lwp_cwd(lwp.as_ptr())) })
     }
 
-    /// The directory's vnode.
+    /// Looks `path` up as namei does for a system call (the emulation's
+    /// root tried first), relative to `dir` or else the working directory,
+    /// following a final symbolic link if `follow`.
+    pub fn lookup(
+        dir: Option<&Vnode<'_>>,
+        path: &mut KernelPath,
+        follow: bool,
+    ) -> Result<VnodeRef, Errno> {
+        let mut vp = core::ptr::null_mut();
+        // SAFETY: a held directory vnode or NULL, a NUL-terminated kernel
+        // path, and a result slot that nameiat_simple_kernel fills with a
+        // referenced vnode when it returns 0. The NSM_* flags are kernel
+        // constants.
+        Errno::check(unsafe {
+            let flags = if follow {
+                sys::NSM_FOLLOW_TRYEMULROOT
+            } else {
+                sys::NSM_NOFOLLOW_TRYEMULROOT
+            };
+            sys::nameiat_simple_kernel(
+                dir.map_or(core::ptr::null_mut(), |d| d.vp.as_ptr()),
+                path.as_c_ptr(),
+                flags,
+                &mut vp,
+            )
+        })?;
+        NonNull::new(vp).map(VnodeRef).ok_or(Errno::ENOENT)
+    }
+
+    /// The vnode.
     pub fn vnode(&self) -> Vnode<'_> {
         Vnode {
             vp: self.0,
@@ -150,9 +180,9 @@ impl Cwd {
     }
 }
 
-impl Drop for Cwd {
+impl Drop for VnodeRef {
     fn drop(&mut self) {
-        // SAFETY: releases the reference clrs_lwp_cwd took.
+        // SAFETY: releases the reference clrs_lwp_cwd or the lookup took.
         unsafe { sys::vrele(self.0.as_ptr()) }
     }
 }
@@ -169,6 +199,12 @@ impl Vnode<'_> {
     pub fn vtype(&self) -> sys::vtype {
         // SAFETY: a vnode held through its file; v_type is stable.
         unsafe { sys::clrs_vnode_type(self.vp.as_ptr()) }
+    }
+
+    /// The flags of the mount the vnode is on (`MNT_RDONLY`, ...).
+    pub fn mount_flags(&self) -> u32 {
+        // SAFETY: a held vnode; the shim reads its mount's flags.
+        unsafe { sys::clrs_vnode_mount_flags(self.vp.as_ptr()) as u32 }
     }
 
     /// Whether two vnodes are on one mounted file system.

@@ -98,6 +98,12 @@ __link_set_add_rodata(modules, __CONCAT(name,_modinfo))
 /* sys/xcall.h */
 typedef void (*xcfunc_t)(void *, void *);
 
+/* sys/namei.h, _KERNEL part: the typesafe flags of namei_simple. */
+struct namei_simple_flags_type;
+typedef const struct namei_simple_flags_type *namei_simple_flags_t;
+extern const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT,
+    NSM_FOLLOW_TRYEMULROOT;
+
 /* compat/linux/linux_syscallargs.h, amd64: one register per argument. */
 struct linux_sys_clone_args {
 	register_t	flags;
@@ -130,6 +136,7 @@ struct plimit {
 /* Copying between user and kernel space: sys/systm.h. */
 int	copyin(const void *, void *, size_t);
 int	copyout(const void *, void *, size_t);
+int	copyinstr(const void *, void *, size_t, size_t *);
 
 /* Locks, cross-calls and the LWP list: sys/mutex.h, sys/xcall.h, sys/proc.h. */
 void	mutex_enter(kmutex_t *);
@@ -211,15 +218,18 @@ void	psignal(struct proc *, int);
 #define	FOLLOW		0x00000040
 
 /*
- * Path operations: sys/vfs_syscalls.h, sys/syscallargs.h.  do_sys_accessat
- * takes NetBSD's AT_EACCESS and AT_SYMLINK_NOFOLLOW.  sys_renameat
+ * Path operations: sys/vfs_syscalls.h, sys/namei.h, sys/syscallargs.h.
+ * nameiat_simple_kernel looks a kernel path up from a directory vnode
+ * (NULL: the working directory) and returns the vnode referenced; its
+ * NSM_*_TRYEMULROOT flags try the emulation's root first.  sys_renameat
  * keeps BSD rename semantics (renaming a link onto another link of the same
  * file removes the source); sys___posix_rename has POSIX's (it does
  * nothing) but takes no directory descriptors.
  */
 int	do_sys_statat(struct lwp *, int, const char *, unsigned int,
 	    struct stat *);
-int	do_sys_accessat(struct lwp *, int, const char *, int, int);
+int	nameiat_simple_kernel(struct vnode *, const char *,
+	    namei_simple_flags_t, struct vnode **);
 int	sys_renameat(struct lwp *, const struct sys_renameat_args *,
 	    register_t *);
 int	sys___posix_rename(struct lwp *, const struct sys___posix_rename_args *,

@@ -161,6 +161,13 @@ clrs_vnode_mount(struct vnode *vp)
 }
 
 int
+clrs_vnode_mount_flags(struct vnode *vp)
+{
+
+	return vp->v_mount->mnt_flag;
+}
+
+int
 clrs_vnode_filesize_bits(struct vnode *vp, register_t *bits)
 {
 	int error;

@@ -59,8 +59,9 @@ off_t	clrs_file_offset(file_t *);
 void	clrs_file_set_offset(file_t *, off_t);
 /* The vnode's type (enum vtype: VREG, VDIR, ...). */
 u_int	clrs_vnode_type(struct vnode *);
-/* The mount the vnode is on, to compare. */
+/* The mount the vnode is on, to compare, and its flags (MNT_RDONLY, ...). */
 const struct mount *clrs_vnode_mount(struct vnode *);
+int	clrs_vnode_mount_flags(struct vnode *);
 /* VOP_PATHCONF of _PC_FILESIZEBITS, the vnode locked shared. */
 int	clrs_vnode_filesize_bits(struct vnode *, register_t *);
 /* The size of the vnode's file (VOP_GETATTR, the vnode locked shared). */

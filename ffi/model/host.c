@@ -425,31 +425,30 @@ host_restore_ids(void)
 }
 
 int
-host_faccessat2(int udirfd, const char *path, int mode, bool eaccess,
-    bool nofollow)
+host_lookup(int dirfd, const char *path, bool follow)
 {
-	int dirfd = host_at(udirfd), error;
+	int at = dirfd == AT_FDCWD ? host_at(AT_FDCWD) : dirfd, fd = -1, error;
 
-	if ((error = host_adopt_ids()) == 0)
-		error = host_faccessat2_at(dirfd, path, mode,
-		    (eaccess ? AT_EACCESS : 0) |
-		    (nofollow ? AT_SYMLINK_NOFOLLOW : 0));
+	if ((error = host_adopt_ids()) == 0) {
+		fd = openat(at, path, O_PATH | O_CLOEXEC |
+		    (follow ? 0 : O_NOFOLLOW));
+		error = fd < 0 ? errno : 0;
+	}
 	host_restore_ids();
-	host_at_put(dirfd);
-	return error;
+	if (dirfd == AT_FDCWD)
+		host_at_put(at);
+	return error != 0 ? -error : fd;
 }
 
 int
 host_faccess_fd(int fd, int mode, bool eaccess)
 {
-	int dirfd = fd == AT_FDCWD ? host_at(AT_FDCWD) : fd, error;
+	int error;
 
 	if ((error = host_adopt_ids()) == 0)
-		error = host_faccessat2_at(dirfd, "", mode,
+		error = host_faccessat2_at(fd, "", mode,
 		    AT_EMPTY_PATH | (eaccess ? AT_EACCESS : 0));
 	host_restore_ids();
-	if (fd == AT_FDCWD)
-		host_at_put(dirfd);
 	return error;
 }
 

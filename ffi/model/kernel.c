@@ -102,11 +102,15 @@ struct kauth_cred {
 static struct kauth_cred model_cred;
 
 /*
- * The one process: its working directory is the host's; its limits are
- * the user process's, read again each time a thread enters the kernel.
+ * The one process.  Its limits are the user process's, read again each
+ * time a thread enters the kernel (concurrent calls of processes with
+ * different limits would see one of them).  Its working directory is the
+ * calling thread's user process's, looked up when a thread takes the
+ * working directory lock and released when it lets go: in between, the
+ * vnode is referenced as cwdi_cdir, and nothing is held outside a call.
  */
-static struct vnode model_cwd_vnode = { .v_type = VDIR };
-static struct cwdinfo model_cwdi = { .cwdi_cdir = &model_cwd_vnode };
+static struct cwdinfo model_cwdi;
+static kmutex_t model_cwdi_lock;
 static struct plimit model_plimit;
 static struct proc model_proc = { .p_cwdi = &model_cwdi,
     .p_limit = &model_plimit };
@@ -616,8 +620,6 @@ model_vnode_fd(struct vnode *vp, enum uio_rw rw, bool any)
 {
 	struct model_vnode *mv;
 
-	if (vp == &model_cwd_vnode)
-		return AT_FDCWD;
 	mv = model_vnode(vp);
 	if (any)
 		return mv->readfd >= 0 ? mv->readfd :
@@ -743,32 +745,43 @@ model_clone_request(register_t args[5])
 }
 
 /*
- * Path operations.  The user paths are copied in as namei does, with the
- * host's limit (Linux's PATH_MAX), since the host resolves them; its errno
- * values are Linux's, turned into NetBSD's here.
+ * Path operations.  User paths are copied in as copyinstr(9) copies them,
+ * at most NetBSD's PATH_MAX (1024) bytes for namei; the host resolves
+ * them, and its errno values are Linux's, turned into NetBSD's here.
  */
 
-#define	MODEL_PATH_MAX	4096
+int
+copyinstr(const void *uaddr, void *kaddr, size_t len, size_t *done)
+{
+	const char *upath = uaddr;
+	char *kpath = kaddr;
+	size_t copied = 0, chunk, i;
+
+	model_trace()->user_copies++;
+	while (copied < len) {
+		/* To the end of the page: the next one may not be mapped. */
+		chunk = PAGE_SIZE - ((uintptr_t)(upath + copied) & (PAGE_SIZE - 1));
+		if (chunk > len - copied)
+			chunk = len - copied;
+		if (host_copy_from_user(upath + copied, kpath + copied, chunk) != 0)
+			return EFAULT;
+		for (i = copied; i < copied + chunk; i++) {
+			if (kpath[i] == '\0') {
+				if (done != NULL)
+					*done = i + 1;
+				return 0;
+			}
+		}
+		copied += chunk;
+	}
+	return ENAMETOOLONG;
+}
 
 static int
 model_copyinpath(const char *upath, char *kpath)
 {
-	size_t done = 0, chunk, i;
 
-	while (done < MODEL_PATH_MAX) {
-		/* To the end of the page: the next one may not be mapped. */
-		chunk = PAGE_SIZE - ((uintptr_t)(upath + done) & (PAGE_SIZE - 1));
-		if (chunk > MODEL_PATH_MAX - done)
-			chunk = MODEL_PATH_MAX - done;
-		if (host_copy_from_user(upath + done, kpath + done, chunk) != 0)
-			return EFAULT;
-		for (i = done; i < done + chunk; i++) {
-			if (kpath[i] == '\0')
-				return 0;
-		}
-		done += chunk;
-	}
-	return ENAMETOOLONG;
+	return copyinstr(upath, kpath, PATH_MAX, NULL);
 }
 
 static int
@@ -793,7 +806,7 @@ int
 do_sys_statat(struct lwp *l, int fdat, const char *path, unsigned int nd_flag,
     struct stat *sb)
 {
-	char kpath[MODEL_PATH_MAX];
+	char kpath[PATH_MAX];
 	unsigned long dev, ino;
 	int error;
 
@@ -813,7 +826,7 @@ int
 sys___posix_rename(struct lwp *l, const struct sys___posix_rename_args *uap,
     register_t *retval)
 {
-	char from[MODEL_PATH_MAX], to[MODEL_PATH_MAX];
+	char from[PATH_MAX], to[PATH_MAX];
 	int error;
 
 	(void)l, (void)retval;
@@ -829,7 +842,7 @@ int
 sys_renameat(struct lwp *l, const struct sys_renameat_args *uap,
     register_t *retval)
 {
-	char from[MODEL_PATH_MAX], to[MODEL_PATH_MAX];
+	char from[PATH_MAX], to[PATH_MAX];
 	unsigned long fdev, fino, tdev, tino;
 	int error;
 
@@ -1019,14 +1032,26 @@ void
 rw_enter(krwlock_t *rw, const krw_t op)
 {
 
-	(void)rw, (void)op;
+	(void)op;
+	if (rw != &model_cwdi.cwdi_lock)
+		return;
+	mutex_enter(&model_cwdi_lock);
+	if (nameiat_simple_kernel(NULL, ".", NSM_FOLLOW_TRYEMULROOT,
+	    &model_cwdi.cwdi_cdir) != 0)
+		model_violation("rw_enter: the user's working directory is gone");
+	model_trace()->vnodes_referenced--;	/* the cwdinfo's, not a call's */
 }
 
 void
 rw_exit(krwlock_t *rw)
 {
 
-	(void)rw;
+	if (rw != &model_cwdi.cwdi_lock)
+		return;
+	if (model_cwdi.cwdi_cdir != NULL)
+		model_vrele(model_cwdi.cwdi_cdir);
+	model_cwdi.cwdi_cdir = NULL;
+	mutex_exit(&model_cwdi_lock);
 }
 
 void
@@ -1064,20 +1089,42 @@ VOP_ACCESS(struct vnode *vp, accmode_t accmode, kauth_cred_t cred)
 	    !cred->real_ids));
 }
 
+/* namei_simple's flags: distinct addresses. */
+static const char model_nsm[2];
+const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT =
+    (namei_simple_flags_t)&model_nsm[0];
+const namei_simple_flags_t NSM_FOLLOW_TRYEMULROOT =
+    (namei_simple_flags_t)&model_nsm[1];
+
+/* The lookup of a kernel path from a directory vnode, as namei's. */
 int
-do_sys_accessat(struct lwp *l, int fdat, const char *path, int mode, int flags)
+nameiat_simple_kernel(struct vnode *dvp, const char *path,
+    namei_simple_flags_t sflags, struct vnode **vpp)
 {
+	static const u_int vtypes[] = {
+		[HOST_REG] = VREG, [HOST_DIR] = VDIR, [HOST_LNK] = VLNK,
+		[HOST_BLK] = VBLK, [HOST_CHR] = VCHR, [HOST_FIFO] = VFIFO,
+		[HOST_SOCK] = VSOCK,
+	};
+	struct host_file info;
+	int dirfd, fd;
 
-	char kpath[MODEL_PATH_MAX];
-	int error;
-
-	(void)l;
-	if (mode & ~(R_OK | W_OK | X_OK))
-		return EINVAL;
-	if ((error = model_copyinpath(path, kpath)) != 0)
-		return error;
-	return model_errno(host_faccessat2(fdat, kpath, mode,
-	    (flags & AT_EACCESS) != 0, (flags & AT_SYMLINK_NOFOLLOW) != 0));
+	if (sflags != NSM_FOLLOW_TRYEMULROOT &&
+	    sflags != NSM_NOFOLLOW_TRYEMULROOT)
+		return EINVAL;	/* the module uses these two only */
+	if (path[0] == '\0')
+		return ENOENT;
+	dirfd = dvp == NULL ? AT_FDCWD : model_vnode_fd(dvp, UIO_READ, true);
+	fd = host_lookup(dirfd, path, sflags == NSM_FOLLOW_TRYEMULROOT);
+	if (fd < 0)
+		return model_errno(-fd);
+	host_file_info(fd, &info);
+	*vpp = model_vnode_get(fd, &info, vtypes[info.kind]);
+	host_fd_close(fd);
+	if (*vpp == NULL)
+		return ENFILE;
+	model_trace()->vnodes_referenced++;
+	return 0;
 }
 
 /* SysV semaphores on the host's; a signal gives ERESTART, as NetBSD does

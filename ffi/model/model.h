@@ -75,9 +75,13 @@ long	host_pwrite(int, const void *, size_t, long long);
 int	host_size(int, long long *);
 long long host_offset(int);
 void	host_set_offset(int, long long);
-/* faccessat2 with Linux flags: 0 or a host errno. */
-int	host_faccessat2(int, const char *, int, bool eaccess, bool nofollow);
-/* faccessat2 of host descriptor fd itself (AT_FDCWD: the working directory). */
+/*
+ * A host descriptor (O_PATH) of what path names from host directory
+ * descriptor dirfd (AT_FDCWD: the user process's working directory), with
+ * the user's IDs; or minus a host errno.
+ */
+int	host_lookup(int dirfd, const char *path, bool follow);
+/* faccessat2 of host descriptor fd itself. */
 int	host_faccess_fd(int fd, int, bool eaccess);
 /* SysV semaphores: 0 or a host errno (EINTR for a signal). */
 int	host_semop(int, void *, size_t, const void *timeout);
