@@ -164,6 +164,10 @@ compat_linux_rs_modcmd(modcmd_t cmd, void *arg)
 		error = clrs_override(arg, &override);
 		if (error != 0)
 			return error;
+		if (!clrs_cpu_layout_check()) {
+			printf("compat_linux_rs: struct cpu_info is not laid out "
+			    "as this module expects; getcpu reports NUMA node 0\n");
+		}
 		return clrs_install(override);
 	case MODULE_CMD_FINI:
 		return clrs_uninstall();

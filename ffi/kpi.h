@@ -38,6 +38,7 @@
 #include <sys/proc.h>
 #include <sys/resource.h>
 #include <sys/rwlock.h>
+#include <sys/sched.h>
 #include <sys/sem.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -119,6 +120,26 @@ struct linux_sys_clone_args {
  */
 struct plimit {
 	struct rlimit	pl_rlimit[RLIM_NLIMITS];
+};
+
+/*
+ * sys/cpu_data.h, absent from the installed headers: the head of struct
+ * cpu_data, as far as cpu_numa_id, as in revisions 1.54 to 1.57 (2023 to
+ * 2025, NetBSD 11), whose head netbsd-10's is taken to share (its fields
+ * date from 2019 and 2020).
+ */
+struct clrs_cpu_data_head {
+	u_int		cpu_index;
+	lwp_t		*cpu_biglock_wanted;
+	kcondvar_t	cpu_xcall;
+	int		cpu_xcall_pending;
+	u_int		cpu_psz_read_depth;
+	uint32_t	cpu_ipipend[1];		/* IPI_BITWORDS, sys/ipi.h */
+	struct schedstate_percpu cpu_schedstate;
+	u_int		cpu_package_id;
+	u_int		cpu_core_id;
+	u_int		cpu_smt_id;
+	u_int		cpu_numa_id;
 };
 
 /* sys/atomic.h, _KERNEL part: the same ordering by the compiler's builtin. */
@@ -234,6 +255,9 @@ int	sys_renameat(struct lwp *, const struct sys_renameat_args *,
 	    register_t *);
 int	sys___posix_rename(struct lwp *, const struct sys___posix_rename_args *,
 	    register_t *);
+
+/* The console and the message buffer: sys/systm.h. */
+void	printf(const char *, ...) __printflike(1, 2);
 
 /* CPUs: sys/cpu.h (cpu_lookup), conf/param.c (maxcpus). */
 struct cpu_info *cpu_lookup(u_int);

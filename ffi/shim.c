@@ -5,29 +5,58 @@
 
 #include "shim.h"
 
+/*
+ * A CPU's index and NUMA node, from struct cpu_data, which struct cpu_info
+ * begins with on x86 (x86/include/cpu.h).  Built against the kernel's own
+ * headers, the compiler knows the layout; off NetBSD, kpi.h writes out the
+ * head of struct cpu_data, and the load-time check guards it.
+ */
+#ifdef _KERNEL
+#define	CLRS_CPU_INDEX(ci)	((ci)->ci_data.cpu_index)
+#define	CLRS_CPU_NUMA(ci)	((ci)->ci_data.cpu_numa_id)
+#else
+#define	CLRS_CPU_HEAD(ci)	((const struct clrs_cpu_data_head *)(ci))
+#define	CLRS_CPU_INDEX(ci)	(CLRS_CPU_HEAD(ci)->cpu_index)
+#define	CLRS_CPU_NUMA(ci)	(CLRS_CPU_HEAD(ci)->cpu_numa_id)
+#endif
+
+static bool clrs_cpu_layout_ok;
+
+/* Every attached CPU must show its own index where the layout puts it. */
+bool
+clrs_cpu_layout_check(void)
+{
+	struct cpu_info *ci;
+	u_int i;
+
+	clrs_cpu_layout_ok = true;
+	for (i = 0; i < maxcpus; i++) {
+		if ((ci = cpu_lookup(i)) != NULL && CLRS_CPU_INDEX(ci) != i)
+			clrs_cpu_layout_ok = false;
+	}
+	return clrs_cpu_layout_ok;
+}
+
 void
 clrs_lwp_cpu(struct lwp *l, u_int *cpu, u_int *node)
 {
 	struct cpu_info *ci = l->l_cpu;
-#ifdef _KERNEL
-	*cpu = cpu_index(ci);
-	*node = ci->ci_data.cpu_numa_id;
-#else
-	/*
-	 * The installed headers do not describe struct cpu_info, so find the
-	 * index by the kernel's own lookup; the NUMA node is not reachable.
-	 */
 	u_int i;
 
-	*cpu = 0;
 	*node = 0;
+	if (clrs_cpu_layout_ok) {
+		*cpu = CLRS_CPU_INDEX(ci);
+		*node = CLRS_CPU_NUMA(ci);
+		return;
+	}
+	/* The kernel's own lookup still gives the index. */
+	*cpu = 0;
 	for (i = 0; i < maxcpus; i++) {
 		if (cpu_lookup(i) == ci) {
 			*cpu = i;
 			break;
 		}
 	}
-#endif
 }
 
 kauth_cred_t

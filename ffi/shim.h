@@ -29,9 +29,11 @@ extern const size_t clrs_nsyscalls;
 /* Defined in C (shim.c): struct internals and inline functions. */
 
 /*
- * The index of the CPU the LWP is running on, and that CPU's NUMA node.
- * The node is 0 where the build cannot see struct cpu_info (see shim.c).
+ * Whether struct cpu_info is laid out as this build expects (see shim.c),
+ * checked once at load; if not, clrs_lwp_cpu reports NUMA node 0.
  */
+bool	clrs_cpu_layout_check(void);
+/* The index of the CPU the LWP is running on, and that CPU's NUMA node. */
 void	clrs_lwp_cpu(struct lwp *, u_int *, u_int *);
 kauth_cred_t clrs_lwp_cred(struct lwp *);
 /* The LWP's user stack pointer, as saved on entry to the kernel. */

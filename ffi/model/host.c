@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -154,6 +155,13 @@ host_report(const char *what)
 {
 
 	fprintf(stderr, "model: %s\n", what);
+}
+
+void
+host_vreport(const char *fmt, va_list ap)
+{
+
+	vfprintf(stderr, fmt, ap);
 }
 
 /*

@@ -72,12 +72,15 @@ xc_wait(uint64_t where)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-/* CPUs: distinct addresses stand for the cpu_info of each CPU. */
+/*
+ * CPUs: struct cpu_info begins with struct cpu_data; one NUMA node, as on
+ * most machines, unless a test asks for more.
+ */
 
 #define	MODEL_MAXCPUS	8
 const u_int model_ncpu = 4;
 u_int maxcpus = MODEL_MAXCPUS;
-static char model_cpu_info[MODEL_MAXCPUS];
+static struct clrs_cpu_data_head model_cpu_info[MODEL_MAXCPUS];
 
 struct cpu_info *
 cpu_lookup(u_int idx)
@@ -85,6 +88,38 @@ cpu_lookup(u_int idx)
 
 	/* NetBSD attaches CPUs from 0; the rest of the array is NULL. */
 	return idx < model_ncpu ? (struct cpu_info *)&model_cpu_info[idx] : NULL;
+}
+
+void
+model_cpus_reset(bool laid_out, u_int per_node)
+{
+	u_int i;
+
+	for (i = 0; i < model_ncpu; i++) {
+		model_cpu_info[i].cpu_index = laid_out ? i : i + 100;
+		model_cpu_info[i].cpu_numa_id = i / per_node;
+	}
+}
+
+__attribute__((constructor)) static void
+model_cpus_init(void)
+{
+
+	model_cpus_reset(true, model_ncpu);
+}
+
+/* The console: what the module printed. */
+u_int model_printfs;
+
+void
+printf(const char *fmt, ...)
+{
+	__builtin_va_list ap;
+
+	__builtin_va_start(ap, fmt);
+	host_vreport(fmt, ap);
+	__builtin_va_end(ap);
+	model_printfs++;
 }
 
 /* LWPs: a fixed pool, on alllwp while in use. */

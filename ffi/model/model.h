@@ -44,8 +44,9 @@ void	host_fd_put(int);
 /* A duplicate of host descriptor fd, and closing one (-1: none). */
 int	host_fd_dup(int fd);
 void	host_fd_close(int fd);
-/* Reports what a DIAGNOSTIC kernel would have stopped on. */
+/* Reports what a DIAGNOSTIC kernel would have stopped on; printf(9). */
 void	host_report(const char *);
+void	host_vreport(const char *, __builtin_va_list);
 
 /* What the model needs to know of a host descriptor. */
 enum host_kind {
@@ -120,6 +121,14 @@ void	model_lwp_in_syscall(struct lwp *, u_int code);
 void	model_sysent_reset(u_int native);
 int	model_native_syscall(struct lwp *, const void *, register_t *);
 extern const u_int model_ncpu;
+/*
+ * The CPUs' struct cpu_info as the module expects them (cpu_index at
+ * its place), or with the index elsewhere; per_node CPUs on each NUMA
+ * node (node index / per_node).
+ */
+void	model_cpus_reset(bool laid_out, u_int per_node);
+/* printf(9) calls since the start. */
+extern u_int model_printfs;
 
 /* Module properties: a dictionary with one entry, or NULL for none. */
 enum model_prop { MODEL_PROP_NONE, MODEL_PROP_BOOL, MODEL_PROP_STRING };
