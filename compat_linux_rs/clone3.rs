@@ -26,9 +26,13 @@
 //!
 //! Not provided, and failing with `ENOSYS`: `set_tid`, `CLONE_PIDFD`,
 //! `CLONE_PARENT`, `CLONE_PTRACE`, `CLONE_CLEAR_SIGHAND`,
-//! `CLONE_INTO_CGROUP`, `CLONE_NEWTIME` and the namespace flags. `ENOSYS`
-//! because glibc's clone3 users fall back to clone(2) on `ENOSYS` and only
-//! on it; any other errno would make pthread_create or posix_spawn fail.
+//! `CLONE_INTO_CGROUP`, `CLONE_NEWTIME` and the namespace flags; and
+//! `CLONE_SETTLS`, `CLONE_PARENT_SETTID` or `CLONE_CHILD_CLEARTID` without
+//! `CLONE_THREAD`, which compat_linux's clone honours for a thread only
+//! (its fork path in `linux_sched.c` leaves them out): the call fails
+//! rather than drop a flag. `ENOSYS` because glibc's clone3 users fall
+//! back to clone(2) on `ENOSYS` and only on it; any other errno would make
+//! pthread_create or posix_spawn fail.
 //!
 //! Deviations: `CLONE_SYSVSEM` is accepted and dropped: threads share their
 //! process's SysV undo list anyway, and separate processes cannot share one
@@ -142,6 +146,12 @@ const NOT_PROVIDED: CloneFlags = CloneFlags::PIDFD
     .union(CloneFlags::NEWUSER)
     .union(CloneFlags::NEWPID)
     .union(CloneFlags::NEWNET);
+
+/// What compat_linux's clone does for a thread only (`linux_clone_nptl`),
+/// and its fork path would drop.
+const THREAD_ONLY: CloneFlags = CloneFlags::SETTLS
+    .union(CloneFlags::PARENT_SETTID)
+    .union(CloneFlags::CHILD_CLEARTID);
 
 /// `struct clone_args`: eleven `__aligned_u64` (`CLONE_ARGS_SIZE_VER2`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -261,7 +271,10 @@ impl CloneArgs {
         {
             return einval;
         }
-        if flags.intersects(NOT_PROVIDED) || self.set_tid() != 0 {
+        if flags.intersects(NOT_PROVIDED)
+            || self.set_tid() != 0
+            || (!flags.contains(CloneFlags::THREAD) && flags.intersects(THREAD_ONLY))
+        {
             return Err(Errno::ENOSYS);
         }
         Ok(flags)

@@ -261,6 +261,27 @@ fn features_not_provided_are_enosys() {
 }
 
 #[test]
+fn thread_only_flags_on_a_process_are_enosys_not_dropped() {
+    for flags in [
+        CloneFlags::SETTLS,
+        CloneFlags::PARENT_SETTID,
+        CloneFlags::CHILD_CLEARTID,
+    ] {
+        let args = Args::new(fields(
+            flags | CloneFlags::VM | CloneFlags::VFORK,
+            SIGCHLD,
+            0,
+            0,
+        ));
+        let (error, _, cloned) = module(args.addr(), 88);
+        assert_eq!((error, cloned), (sys::ENOSYS as i32, None), "{flags:?}");
+    }
+    // A process may have its TID stored in the child: compat_linux does it.
+    let args = Args::new(fields(CloneFlags::CHILD_SETTID, SIGCHLD, 0, 0));
+    assert_eq!(module(args.addr(), 88).0, 0);
+}
+
+#[test]
 fn accepted_flags_without_effect_are_not_passed_on() {
     let flags = CloneFlags::IO | CloneFlags::UNTRACED | CloneFlags::SYSVSEM;
     let args = Args::new(fields(flags, SIGCHLD, 0, 0));
