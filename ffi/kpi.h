@@ -144,6 +144,7 @@ struct clrs_cpu_data_head {
 
 /* sys/atomic.h, _KERNEL part: the same ordering by the compiler's builtin. */
 #define	atomic_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define	atomic_load_acquire(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
 
 #endif /* !_KERNEL */
 

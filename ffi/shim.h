@@ -22,9 +22,14 @@ struct clrs_syscall {
 /* Capacity of the glue's saved-entry array; the Rust table fits in it. */
 #define	CLRS_MAX_SYSCALLS	16
 
-/* Defined in Rust: the table, ordered by cs_code. */
+/*
+ * Defined in Rust: the table, ordered by cs_code, and the number of calls
+ * inside its handlers (an AtomicU32), counted from the first instruction
+ * of the handler's trampoline to the last but its return.
+ */
 extern const struct clrs_syscall clrs_syscalls[];
 extern const size_t clrs_nsyscalls;
+extern volatile u_int clrs_calls_inside;
 
 /* Defined in C (shim.c): struct internals and inline functions. */
 

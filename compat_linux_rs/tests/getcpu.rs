@@ -62,13 +62,15 @@ fn an_unexpected_cpu_info_layout_gives_node_0_and_says_so_once() {
     let _layout = laid_out();
     // SAFETY: rewrites the model's cpu_info; the test holds `serial()`.
     unsafe { sys::model_cpus_reset(false, 2) };
-    // SAFETY: the model's modcmd; the test holds `serial()`.
-    let (loaded, printed) = unsafe {
-        let printfs = sys::model_printfs;
+    // SAFETY: the model's table and console count; the test holds
+    // `serial()`.
+    let printfs = unsafe {
         sys::model_sysent_reset(0);
-        let loaded = sys::model_modcmd(sys::modcmd_MODULE_CMD_INIT, core::ptr::null_mut());
-        (loaded, sys::model_printfs - printfs)
+        sys::model_printfs
     };
+    let loaded = crate::model::modcmd(sys::modcmd_MODULE_CMD_INIT, core::ptr::null_mut());
+    // SAFETY: as above.
+    let printed = unsafe { sys::model_printfs } - printfs;
     assert_eq!((loaded, printed), (0, 1));
     let lwp = ModelLwp::on_cpu(3);
     let (mut cpu, mut node) = (u32::MAX, u32::MAX);
@@ -77,14 +79,12 @@ fn an_unexpected_cpu_info_layout_gives_node_0_and_says_so_once() {
         (0, 0)
     );
     assert_eq!((cpu, node), (3, 0), "the index from cpu_lookup, node 0");
+    assert_eq!(
+        crate::model::modcmd(sys::modcmd_MODULE_CMD_FINI, core::ptr::null_mut()),
+        0
+    );
     // SAFETY: as above.
-    unsafe {
-        assert_eq!(
-            sys::model_modcmd(sys::modcmd_MODULE_CMD_FINI, core::ptr::null_mut()),
-            0
-        );
-        sys::model_cpus_reset(true, 2);
-    }
+    unsafe { sys::model_cpus_reset(true, 2) };
 }
 
 #[test]

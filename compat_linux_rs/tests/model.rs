@@ -1,7 +1,7 @@
 //! Test helpers over the user-space kernel model (`ffi/model/`), which
 //! stands in for the kernel under the handlers, shims and module glue.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 use crate::sys;
 
@@ -43,9 +43,33 @@ pub fn serial() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Calls through the module's table in flight (read), or a module command
+/// that must see none but its test's own (write): FINI counts the calls
+/// inside the module's handlers, which other tests' calls would be.
+static CALLS: RwLock<()> = RwLock::new(());
+
+/// Runs a module command (`MODULE_CMD_INIT`, `FINI`, ...) as modload and
+/// modunload do, while no other test's call is inside the module.
+pub fn modcmd(cmd: sys::modcmd_t, props: sys::prop_dictionary_t) -> i32 {
+    let _no_calls = CALLS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // SAFETY: the model's modcmd is the module's, found through the link set.
+    unsafe { sys::model_modcmd(cmd, props.cast()) }
+}
+
 /// Calls Linux system call `nr` through the module's table entry, as
 /// compat_linux's dispatcher does; returns the NetBSD errno and `retval[0]`.
 pub fn call(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
+    let _in_flight = CALLS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    call_uncounted(lwp, nr, regs)
+}
+
+/// `call` without the test's own lock: for a call in flight while the
+/// test runs a module command.
+pub fn call_uncounted(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
     let entry = crate::table::clrs_syscalls
         .iter()
         .find(|cs| cs.cs_code == nr)
