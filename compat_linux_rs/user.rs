@@ -152,7 +152,8 @@ impl KernelPath {
 
     /// The path without its NUL.
     pub fn as_bytes(&mut self) -> &[u8] {
-        &self.buf.as_mut_slice()[..self.len]
+        let len = self.len;
+        self.buf.as_mut_slice().get(..len).unwrap_or_default()
     }
 
     /// The NUL-terminated path, for kernel functions that take a C string.

@@ -102,8 +102,8 @@ typedef void (*xcfunc_t)(void *, void *);
 /* sys/namei.h, _KERNEL part: the typesafe flags of namei_simple. */
 struct namei_simple_flags_type;
 typedef const struct namei_simple_flags_type *namei_simple_flags_t;
-extern const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT,
-    NSM_FOLLOW_TRYEMULROOT;
+extern const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT;
+extern const namei_simple_flags_t NSM_FOLLOW_TRYEMULROOT;
 
 /* compat/linux/linux_syscallargs.h, amd64: one register per argument. */
 struct linux_sys_clone_args {
