@@ -85,7 +85,7 @@ fn main() {
         .allowlist_function("VOP_FSYNC|VOP_UNLOCK|VFS_SYNC|vfs_busy|vfs_unbusy|linux_sys_nosys|linux_sys_clone|model_.*")
         .allowlist_function("do_sys_statat|sys_renameat|sys___posix_rename|vn_rdwr|kmem_.*|sigispending")
         .allowlist_function("nameiat_simple_kernel|copyinstr|VOP_ACCESS|vrele|kauth_cred_.*")
-        .allowlist_function("sys_semop|sys_semtimedop|kpause")
+        .allowlist_function("sys_semop|sys_semtimedop")
         .allowlist_var("CLRS_.*|E[A-Z0-9]+|PAGE_SIZE|FSYNC_WAIT|FSYNC_DATAONLY|LK_.*|MNT_WAIT")
         .allowlist_var("IO_SYNC|IO_DSYNC|PATH_MAX|NSM_.*|MNT_RDONLY|MNT_NOEXEC")
         .allowlist_var("linux_sysent|model_.*|ERESTART|MODEL_.*|AT_FDCWD|NOFOLLOW|F(READ|WRITE|APPEND)|KM_SLEEP|V(READ|WRITE|EXEC)|AT_EACCESS|AT_SYMLINK_NOFOLLOW|hz|IPC_NOWAIT")
