@@ -84,7 +84,7 @@ fn main() {
         .allowlist_function("clrs_.*|copyin|copyout|fd_getfile|fd_putfile|vn_lock")
         .allowlist_function("VOP_FSYNC|VOP_UNLOCK|VFS_SYNC|vfs_busy|vfs_unbusy|linux_sys_nosys|linux_sys_clone|model_.*")
         .allowlist_function("do_sys_statat|sys_renameat|sys___posix_rename|vn_rdwr|kmem_.*|sigispending")
-        .allowlist_function("nameiat_simple_kernel|copyinstr|VOP_ACCESS|vrele|kauth_cred_.*")
+        .allowlist_function("nameiat_simple_kernel|copyinstr|VOP_ACCESS|vref|vrele|kauth_cred_.*")
         .allowlist_function("sys_semop|sys_semtimedop")
         .allowlist_var("CLRS_.*|E[A-Z0-9]+|PAGE_SIZE|FSYNC_WAIT|FSYNC_DATAONLY|LK_.*|MNT_WAIT")
         .allowlist_var("IO_SYNC|IO_DSYNC|PATH_MAX|NSM_.*|MNT_RDONLY|MNT_NOEXEC")
