@@ -17,6 +17,7 @@ pub mod args;
 pub mod errno;
 pub mod file;
 pub mod lwp;
+pub mod nosys;
 pub mod sys;
 pub mod table;
 pub mod user;
