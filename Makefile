@@ -137,7 +137,7 @@ $(BUILD)/netbsd-%/compat_linux_rs.kmod: $(BUILD)/netbsd-%/compat_linux_rs.o tool
 # (relocation-model=static; --target keeps build scripts ordinary): the
 # module's 32-bit relocations must reach the model's code and data below 2 GiB.
 HOST_TARGET	:= x86_64-unknown-linux-gnu
-LINUXRUN_SRC	:= $(wildcard tools/linuxrun/src/*.rs) tools/linuxrun/build.rs \
+LINUXRUN_SRC	:= $(wildcard tools/linuxrun/src/*.rs) tools/linuxrun/build.rs tools/linuxrun/data/syscalls.tab \
 		   tools/linuxrun/Cargo.toml tools/linuxrun/Cargo.lock \
 		   $(wildcard ffi/model/*) ffi/kpi.h ffi/shim.h
 linuxrun_cargo	= CLRS_CFLAGS="$(call cflags,$(1))" CLRS_CC=$(CLANG) \

@@ -1,15 +1,18 @@
 //! Runs a Linux program under ptrace and routes the system calls the
 //! module installed through its sysent handlers, over the kernel model.
 //!
-//! A seccomp filter, installed in the child before it execs PROGRAM and
-//! inherited by its threads and children, stops it (SECCOMP_RET_TRACE) only
-//! on the routed numbers; everything else runs natively on the host. At a
-//! stop the call is skipped (`orig_rax` = -1) and `rax` receives the
-//! handler's result, or minus the Linux errno compat_linux's dispatcher
-//! would give; or, where the handler asked compat_linux to clone, the
-//! call becomes that clone(2), which the thread then makes itself.
+//! A seccomp filter (`filter.rs`), installed in the child before it execs
+//! PROGRAM and inherited by its threads and children, stops it
+//! (SECCOMP_RET_TRACE) on the routed numbers; calls compat_linux has run
+//! on the host; calls it lacks fail with ENOSYS in the kernel, or stop too
+//! when linuxrun counts or shows them. At a stop for a routed call, the
+//! call is skipped (`orig_rax` = -1) and `rax` receives the handler's
+//! result, or minus the Linux errno compat_linux's dispatcher would give;
+//! or, where the handler asked compat_linux to clone, the call becomes
+//! that clone(2), which the thread then makes itself. A call NetBSD lacks
+//! is skipped with ENOSYS, or left to run on the host (`--host-syscalls`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsString, c_int};
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
@@ -24,8 +27,10 @@ use nix::sys::signal::{SigSet, SigmaskHow, Signal, raise};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, execvp, fork};
-use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
 
+use crate::filter::{self, Filter};
+use crate::report::Seen;
+use crate::table::{self, Release};
 use crate::{errno, model};
 
 /// NetBSD's ERESTART (`ffi/kpi.h`): the dispatcher restarts the call.
@@ -42,38 +47,25 @@ pub struct Route {
     pub sleeps: bool,
 }
 
-/// Linux's name of system call `nr`, for the ones the module may install.
-pub fn linux_name(nr: usize) -> Option<&'static str> {
-    Some(match nr {
-        220 => "semtimedop",
-        277 => "sync_file_range",
-        306 => "syncfs",
-        309 => "getcpu",
-        316 => "renameat2",
-        326 => "copy_file_range",
-        435 => "clone3",
-        439 => "faccessat2",
-        _ => return None,
-    })
+/// What linuxrun does with PROGRAM's system calls.
+pub struct Plan {
+    /// The calls the module installed.
+    pub routes: Vec<Route>,
+    /// What the kernel does with each number (stops are linuxrun's).
+    pub filter: Filter,
+    /// The release whose compat_linux table applies.
+    pub release: Release,
+    /// Whether a call NetBSD lacks runs on the host rather than failing
+    /// with ENOSYS.
+    pub host_syscalls: bool,
+    /// Whether each call linuxrun serves is shown on stderr.
+    pub trace: bool,
 }
 
-/// Runs `program` to its end with `routes` routed; returns its exit
-/// status (128 + the signal that killed it).
-pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, String> {
-    let rules = routes
-        .iter()
-        .map(|r| (r.nr as i64, Vec::new()))
-        .collect::<BTreeMap<_, _>>();
-    let filter = SeccompFilter::new(
-        rules,
-        SeccompAction::Allow,
-        SeccompAction::Trace(0),
-        TargetArch::x86_64,
-    )
-    .map_err(|e| format!("seccomp filter: {e}"))?;
-    let bpf: BpfProgram = filter
-        .try_into()
-        .map_err(|e| format!("seccomp filter: {e:?}"))?;
+/// Runs `program` to its end as `plan` says; returns its exit status (128
+/// + the signal that killed it) and the calls linuxrun saw.
+pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
+    let bpf = plan.filter.program();
     let argv: Vec<CString> = program
         .iter()
         .map(|a| CString::new(a.as_bytes()).map_err(|_| "a NUL in an argument".to_string()))
@@ -110,8 +102,11 @@ pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, St
     ptrace::cont(child, None).map_err(|e| format!("ptrace: {e}"))?;
     let (done_tx, done_rx) = mpsc::channel();
     Tracer {
-        routes: routes.iter().map(|r| (r.nr, *r)).collect(),
-        trace,
+        routes: plan.routes.iter().map(|r| (r.nr, *r)).collect(),
+        release: plan.release,
+        host_syscalls: plan.host_syscalls,
+        trace: plan.trace,
+        seen: Seen::default(),
         known: HashSet::from([child]),
         processes: HashMap::new(),
         announced: HashMap::new(),
@@ -130,7 +125,7 @@ pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, St
 
 /// The child: stops for the tracer to set its options, then takes the
 /// filter and becomes PROGRAM.
-fn exec_traced(argv: &[CString], bpf: &BpfProgram, mask: &SigSet) -> ! {
+fn exec_traced(argv: &[CString], bpf: &[libc::sock_filter], mask: &SigSet) -> ! {
     let fail = |what: &[u8]| -> ! {
         // SAFETY: write(2) of a buffer we own, then _exit(2).
         unsafe {
@@ -144,7 +139,7 @@ fn exec_traced(argv: &[CString], bpf: &BpfProgram, mask: &SigSet) -> ! {
     if ptrace::traceme().is_err() || raise(Signal::SIGSTOP).is_err() {
         fail(b"linuxrun: cannot be traced\n");
     }
-    if seccompiler::apply_filter(bpf).is_err() {
+    if filter::install(bpf).is_err() {
         fail(b"linuxrun: cannot install the seccomp filter\n");
     }
     let _ = execvp(&argv[0], argv);
@@ -162,7 +157,11 @@ struct Done {
 
 struct Tracer {
     routes: HashMap<usize, Route>,
+    release: Release,
+    host_syscalls: bool,
     trace: bool,
+    /// The calls seen, for `--report`.
+    seen: Seen,
     /// Threads seen stopped at least once or announced by a clone event.
     known: HashSet<Pid>,
     /// New threads and children a clone event announced, before their
@@ -201,7 +200,7 @@ impl Tracer {
         mut self,
         sigfd: &SignalFd,
         mut wake_rx: std::io::PipeReader,
-    ) -> Result<u8, String> {
+    ) -> Result<(u8, Seen), String> {
         loop {
             loop {
                 match waitpid(None, Some(WaitPidFlag::__WALL | WaitPidFlag::WNOHANG)) {
@@ -214,7 +213,7 @@ impl Tracer {
                         for _ in 0..self.workers {
                             let _ = self.done_rx.recv();
                         }
-                        return Ok(self.status);
+                        return Ok((self.status, self.seen));
                     }
                     Err(e) => return Err(format!("waitpid: {e}")),
                 }
@@ -351,18 +350,10 @@ impl Tracer {
         };
         let nr = regs.orig_rax as usize;
         let Some(route) = self.routes.get(&nr).copied() else {
-            return Err(format!("stopped on system call {nr}, which is not routed"));
+            return self.lacking(tid, regs);
         };
-        // A thread keeps its process until it execs (when it takes the
-        // leader's TID, or it is the leader) or exits.
-        let pid = match self.processes.get(&tid) {
-            Some(&pid) => pid,
-            None => {
-                let pid = process_of(tid)?;
-                self.processes.insert(tid, pid);
-                pid
-            }
-        };
+        let pid = self.process(tid)?;
+        self.seen.served.record(nr as u64, pid);
         let cpu = last_cpu(tid)?;
         let pidfd = match self.pidfds.get(&pid) {
             Some(fd) => fd.as_raw_fd(),
@@ -403,6 +394,50 @@ impl Tracer {
             .map_err(|e| format!("worker thread: {e}"))?;
         self.workers += 1;
         Ok(())
+    }
+
+    /// Thread `tid`'s process (thread group). A thread keeps its process
+    /// until it execs (when it takes the leader's TID, or it is the
+    /// leader) or exits.
+    fn process(&mut self, tid: Pid) -> Result<Pid, String> {
+        if let Some(&pid) = self.processes.get(&tid) {
+            return Ok(pid);
+        }
+        let pid = process_of(tid)?;
+        self.processes.insert(tid, pid);
+        Ok(pid)
+    }
+
+    /// A call NetBSD lacks, stopped at to be counted or shown: it fails
+    /// with ENOSYS as there, or runs on the host (`--host-syscalls`).
+    fn lacking(&mut self, tid: Pid, mut regs: libc::user_regs_struct) -> Result<(), String> {
+        let nr = regs.orig_rax;
+        let pid = self.process(tid)?;
+        self.seen.unserved.record(nr, pid);
+        let name = table::name(nr);
+        if self.host_syscalls {
+            if self.trace {
+                eprintln!(
+                    "linuxrun: [{tid}] {nr} {name}: {} lacks it, run on the host",
+                    self.release
+                );
+            }
+            return match ptrace::cont(tid, None) {
+                Ok(()) | Err(Errno::ESRCH) => Ok(()),
+                Err(e) => Err(format!("ptrace: {e}")),
+            };
+        }
+        let result = -i64::from(libc::ENOSYS);
+        if self.trace {
+            eprintln!(
+                "linuxrun: [{tid}] {nr} {name} = {}: {} lacks it",
+                describe(result),
+                self.release
+            );
+        }
+        regs.orig_rax = u64::MAX;
+        regs.rax = result as u64;
+        resume(tid, regs)
     }
 
     /// Puts a call's result into its thread and lets the thread go on.
