@@ -31,14 +31,17 @@
 static __thread int host_user_pid;	/* 0: this process */
 static __thread int host_user_tid;	/* the calling thread of it */
 static __thread int host_user_pidfd = -1;
+/* Set by linuxrun when a signal the thread took is to end its sleeps. */
+static __thread const int *host_user_signalled;
 
 void
-model_user_process(int pid, int tid, int pidfd)
+model_user_process(int pid, int tid, int pidfd, const int *signalled)
 {
 
 	host_user_pid = pid;
 	host_user_tid = tid;
 	host_user_pidfd = pidfd;
+	host_user_signalled = signalled;
 }
 
 bool
@@ -49,41 +52,19 @@ host_user_traced(void)
 }
 
 /*
- * Signals whose default action is to do nothing (SIGCHLD, SIGURG,
- * SIGWINCH, and SIGCONT for a running process): neither kernel lets one
- * end a sleep unless the process catches it.  A traced process holds
- * them pending all the same, so they are told apart here.
- */
-#define	HOST_SIGBIT(sig)	(1ULL << ((sig) - 1))
-#define	HOST_DEFAULT_IGNORED	(HOST_SIGBIT(SIGCHLD) | HOST_SIGBIT(SIGURG) | \
-	HOST_SIGBIT(SIGWINCH) | HOST_SIGBIT(SIGCONT))
-
-/*
- * Whether the traced thread has a signal pending that it neither blocks
- * nor ignores: what ends an interruptible sleep of its LWP.  A thread
- * that is gone (killed) has nothing left to wait for.
+ * Whether the traced thread took a signal that ends an interruptible
+ * sleep of its LWP.  The thread waits in the host kernel while linuxrun
+ * serves its call; a signal interrupts that wait and stops the thread for
+ * linuxrun, which tells from the signal's disposition whether NetBSD
+ * would end the sleep (one the process catches, or whose default action
+ * kills it) and then sets the flag.
  */
 bool
 host_traced_signal_pending(void)
 {
-	unsigned long long pnd = 0, shd = 0, blk = 0, ign = 0, cgt = 0;
-	char path[64], line[256];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", host_user_pid,
-	    host_user_tid);
-	if ((f = fopen(path, "re")) == NULL)
-		return true;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		(void)(sscanf(line, "SigPnd: %llx", &pnd) ||
-		    sscanf(line, "ShdPnd: %llx", &shd) ||
-		    sscanf(line, "SigBlk: %llx", &blk) ||
-		    sscanf(line, "SigIgn: %llx", &ign) ||
-		    sscanf(line, "SigCgt: %llx", &cgt));
-	}
-	fclose(f);
-	return ((pnd | shd) & ~blk & ~ign &
-	    ~(HOST_DEFAULT_IGNORED & ~cgt)) != 0;
+	return host_user_signalled != NULL &&
+	    __atomic_load_n(host_user_signalled, __ATOMIC_ACQUIRE) != 0;
 }
 
 /* process_vm_{read,write}v: EFAULT instead of a crash. */

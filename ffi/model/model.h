@@ -27,10 +27,11 @@
 /*
  * Whose memory, descriptors and working directory are user space for the
  * calling thread: pid 0, this process (the default, for the unit tests),
- * or a process linuxrun traces, with the calling thread tid of it and a
- * pidfd of it.
+ * or a process linuxrun traces, with the calling thread tid of it, a
+ * pidfd of it, and a flag linuxrun sets when a signal the thread took is
+ * to end the call's sleeps (NULL: none will).
  */
-void	model_user_process(int pid, int tid, int pidfd);
+void	model_user_process(int pid, int tid, int pidfd, const int *signalled);
 /* Whether that is a traced process; whether its thread has a signal due. */
 bool	host_user_traced(void);
 bool	host_traced_signal_pending(void);

@@ -7,6 +7,8 @@
 //! architecture and the number, so the kernel's per-number cache of
 //! allowed calls (Linux 5.11 and later) lets allowed calls skip it.
 
+use std::os::fd::{FromRawFd, OwnedFd};
+
 use nix::errno::Errno;
 use nix::libc::{self, sock_filter, sock_fprog};
 
@@ -19,7 +21,11 @@ pub enum Action {
     Host,
     /// It fails with ENOSYS at once, as compat_linux's `linux_sys_nosys`.
     Enosys,
-    /// The thread stops for linuxrun (`PTRACE_EVENT_SECCOMP`).
+    /// The thread waits in the kernel, asleep, for linuxrun to answer the
+    /// call through the filter's listener (`notify.rs`).
+    Notify,
+    /// The thread stops for linuxrun (`PTRACE_EVENT_SECCOMP`), which can
+    /// change the call it makes.
     Stop,
 }
 
@@ -28,6 +34,7 @@ impl Action {
         match self {
             Action::Host => libc::SECCOMP_RET_ALLOW,
             Action::Enosys => libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32,
+            Action::Notify => libc::SECCOMP_RET_USER_NOTIF,
             Action::Stop => libc::SECCOMP_RET_TRACE,
         }
     }
@@ -121,28 +128,32 @@ fn jump(op: u32, k: u32, jt: u8, jf: u8) -> sock_filter {
 }
 
 /// Sets no_new_privs (which an unprivileged filter needs) and installs
-/// `prog` on the calling thread, for it and everything it starts.
-/// Makes only system calls (for a child between fork and exec).
-pub fn install(prog: &[sock_filter]) -> Result<(), Errno> {
+/// `prog` on the calling thread, for it and everything it starts; returns
+/// the filter's listener descriptor, through which `Notify` calls are
+/// answered. Makes only system calls (for a child between fork and exec).
+pub fn install(prog: &[sock_filter]) -> Result<OwnedFd, Errno> {
     let fprog = sock_fprog {
         len: prog.len() as u16,
         filter: prog.as_ptr().cast_mut(),
     };
     // SAFETY: prctl with integer arguments; seccomp reads `fprog` and the
     // instructions it points to, which outlive the call.
-    unsafe {
-        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
-            || libc::syscall(
-                libc::SYS_seccomp,
-                libc::SECCOMP_SET_MODE_FILTER,
-                0,
-                &raw const fprog,
-            ) != 0
-        {
+    let fd = unsafe {
+        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
             return Err(Errno::last());
         }
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            libc::SECCOMP_FILTER_FLAG_NEW_LISTENER,
+            &raw const fprog,
+        )
+    };
+    if fd < 0 {
+        return Err(Errno::last());
     }
-    Ok(())
+    // SAFETY: a descriptor seccomp just made, owned by nothing else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
 #[cfg(test)]
@@ -180,6 +191,7 @@ mod tests {
             0 | 511 => Action::Stop,
             n if n % 7 == 0 || (200..260).contains(&n) => Action::Enosys,
             n if n % 13 == 0 => Action::Stop,
+            n if n % 11 == 0 => Action::Notify,
             _ => Action::Host,
         };
         let filter = Filter::new(pick, Action::Stop, Action::Enosys);

@@ -8,6 +8,8 @@ mod errno;
 mod filter;
 mod kobj;
 mod model;
+mod notify;
+mod procfs;
 mod report;
 mod table;
 mod trace;
@@ -33,6 +35,13 @@ const DISPATCHED: &str = "LINUXRUN_DISPATCHED";
 
 /// semtimedop: its handler can sleep.
 const SLEEPS: &[usize] = &[220];
+/// restart_syscall: the host kernel has a thread make it to resume a
+/// sleep a signal interrupted (clock_nanosleep, ...), so it is the host's
+/// own, though compat_linux lacks it.
+const RESTART_SYSCALL: u64 = 219;
+/// clone3: its handler can ask compat_linux to clone, which the thread
+/// then does itself; it stops, the other routed calls wait asleep.
+const CLONES: &[usize] = &[435];
 
 struct Options {
     kmod: PathBuf,
@@ -165,23 +174,35 @@ fn main() -> ExitCode {
 /// What becomes of each of PROGRAM's system calls: the module's are
 /// routed to it; those compat_linux of `release` has run on the host;
 /// the others fail with ENOSYS in the kernel, as on NetBSD, or run on the
-/// host with `--host-syscalls`, and stop to be counted or shown with
-/// `--report` or `--trace`.
+/// host with `--host-syscalls`, and go through linuxrun to be counted or
+/// shown with `--report` or `--trace`.
 fn plan(
     opts: &Options,
     release: Release,
     installed: &[(usize, usize, model::SyCall)],
 ) -> trace::Plan {
     let lacking = if opts.report || opts.trace {
-        Action::Stop
+        Action::Notify
     } else if opts.host_syscalls {
         Action::Host
     } else {
         Action::Enosys
     };
+    let via = |nr: usize| {
+        if CLONES.contains(&nr) {
+            trace::Via::Stop
+        } else {
+            trace::Via::Notify
+        }
+    };
     let action = |nr: u64| {
-        if installed.iter().any(|&(n, ..)| n as u64 == nr) {
-            Action::Stop
+        if nr == RESTART_SYSCALL {
+            Action::Host
+        } else if let Some(&(n, ..)) = installed.iter().find(|&&(n, ..)| n as u64 == nr) {
+            match via(n) {
+                trace::Via::Stop => Action::Stop,
+                trace::Via::Notify => Action::Notify,
+            }
         } else if table::netbsd_has(release, nr) {
             Action::Host
         } else {
@@ -198,11 +219,12 @@ fn plan(
         routes: installed
             .iter()
             .map(|&(nr, narg, call)| trace::Route {
-                nr,
+                nr: nr as u64,
                 name: table::name(nr as u64),
                 narg: narg.min(6),
                 call,
                 sleeps: SLEEPS.contains(&nr),
+                via: via(nr),
             })
             .collect(),
         filter: Filter::new(action, lacking, foreign),

@@ -6,18 +6,23 @@
  * "netbsd-10" or "netbsd-11" (linuxrun with that release's module).
  * A child process makes the first openat2 and the parent three
  * process_vm_readv, for linuxrun --report's counts; "# child PID" and
- * "# parent PID" name them.  One TAP line per check; exit 0 if all passed.
+ * "# parent PID" name them.  Last, a sleep that an ignored signal
+ * interrupts under a tracer resumes (restart_syscall, which NetBSD lacks,
+ * is the host kernel's own).  One TAP line per check; exit 0 if all
+ * passed.
  *
  * Build: musl-gcc -static -o nosys nosys.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -109,5 +114,20 @@ main(int argc, char **argv)
 	check("getpid", sys(SYS_getpid, 0, 0, 0, 0, 0, 0), getpid());
 	/* Past compat_linux's table of 512 slots; unassigned on Linux too. */
 	check("number 600", sys(600, 0, 0, 0, 0, 0, 0), -ENOSYS);
+
+	/*
+	 * restart_syscall is the host kernel's: under a tracer, an ignored
+	 * signal interrupts a sleep, which it resumes with that call.
+	 */
+	if ((child = fork()) == 0) {
+		struct timespec ts = { 0, 200000000 };
+
+		signal(SIGUSR1, SIG_IGN);
+		_exit(sys(SYS_nanosleep, (long)&ts, 0, 0, 0, 0, 0) == 0 ? 0 : 1);
+	}
+	usleep(50000);
+	kill(child, SIGUSR1);
+	check("a sleep goes on after an ignored signal", waitpid(child, &status,
+	    0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
 	return tap_done();
 }
