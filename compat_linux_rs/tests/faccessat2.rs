@@ -135,32 +135,45 @@ fn empty_paths() {
     assert_eq!(run(CLOSED_FD, &c(""), 0, EMPTY), sys::EBADF as i32);
 }
 
+/// Without AT_EACCESS the credential VOP_ACCESS is given has the real
+/// IDs as its effective ones; with it, the LWP's own. The child's real
+/// user is root and its effective user nobody, so they differ.
 #[test]
 fn real_ids_unless_eaccess() {
-    let (s, _dir) = tree();
+    let s = Scratch::new("access", 10);
+    fs::set_permissions(s.dir.join("file"), fs::Permissions::from_mode(0o644)).unwrap();
     let file = File::open(s.dir.join("file")).unwrap();
-    let lwp = ModelLwp::on_cpu(0);
     let empty = c("");
-    for (flags, real) in [(EMPTY, true), (EMPTY | EACCESS, false)] {
-        trace_reset();
-        let (error, _) = model::call(
-            &lwp,
-            NR,
-            [
+    let wrong = model::in_child(|| {
+        unsafe extern "C" {
+            fn setresuid(r: u32, e: u32, s: u32) -> i32;
+        }
+        // SAFETY: changes this child's IDs only.
+        if unsafe { setresuid(0, 65534, 0) } != 0 {
+            return 100;
+        }
+        let lwp = ModelLwp::on_cpu(0);
+        for (i, (flags, real)) in [(EMPTY, true), (EMPTY | EACCESS, false)]
+            .into_iter()
+            .enumerate()
+        {
+            trace_reset();
+            let regs = [
                 file.as_raw_fd() as u64,
                 empty.as_ptr() as u64,
                 R,
                 flags,
                 0,
                 0,
-            ],
-        );
-        assert_eq!(
-            (error, trace().access_real_ids),
-            (0, real),
-            "flags {flags:x}"
-        );
-    }
+            ];
+            let (error, _) = model::call(&lwp, NR, regs);
+            if (error, trace().access_real_ids) != (0, real) {
+                return 101 + i as i32;
+            }
+        }
+        0
+    });
+    assert_eq!(wrong, 0, "case {} (100: setresuid)", wrong - 101);
 }
 
 /// In a child whose effective user is nobody and real user root, the

@@ -44,7 +44,8 @@ unsafe extern "C" {
     fn model_lwp_new(cpu: c_uint) -> *mut c_void;
     fn model_lwp_free(l: *mut c_void);
     fn model_lwp_in_syscall(l: *mut c_void, code: c_uint);
-    fn model_user_process(pid: c_int, tid: c_int, pidfd: c_int, signalled: *const c_int);
+    fn model_user_process(pid: c_int, pidfd: c_int, signalled: *const c_int);
+    fn model_lwp_set_cred(l: *mut c_void, ids: *const Cred);
     fn model_lwp_set_user_sp(l: *mut c_void, sp: u64);
     fn model_kernel_enter();
     fn model_kernel_exit();
@@ -84,14 +85,29 @@ pub fn installed() -> Vec<(usize, usize, SyCall)> {
         .collect()
 }
 
+/// NetBSD's `NGROUPS`: a credential holds at most so many groups.
+pub const NGROUPS: usize = 16;
+
+/// A kauth credential's IDs (`struct host_cred` of `ffi/model/model.h`):
+/// real, effective and saved user and group IDs, supplementary groups.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cred {
+    pub uid: [u32; 3],
+    pub gid: [u32; 3],
+    pub ngroups: c_int,
+    pub groups: [u32; NGROUPS],
+}
+
 /// A system call of a traced thread, as the dispatcher sees it.
 pub struct UserCall {
     /// The Linux system call number.
     pub nr: usize,
-    /// The process (thread group), a pidfd of it, and the thread.
+    /// The process (thread group) and a pidfd of it.
     pub pid: c_int,
     pub pidfd: c_int,
-    pub tid: c_int,
+    /// The thread's credential, which its LWP has.
+    pub cred: Cred,
     /// The host CPU the thread last ran on.
     pub cpu: u32,
     /// Its user stack pointer and six argument registers.
@@ -139,13 +155,14 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
         model_lwp_set_user_sp(l, call.sp);
         // As the dispatcher sets l_sysent: FINI sees the LWP inside.
         model_lwp_in_syscall(l, call.nr as c_uint);
-        model_user_process(call.pid, call.tid, call.pidfd, signalled);
+        model_lwp_set_cred(l, &call.cred);
+        model_user_process(call.pid, call.pidfd, signalled);
         model_trace_reset();
         model_kernel_enter();
         let error = handler(l, call.args.as_ptr(), retval.as_mut_ptr());
         model_kernel_exit();
         let cloned = model_clone_request(clone.as_mut_ptr());
-        model_user_process(0, 0, -1, std::ptr::null());
+        model_user_process(0, -1, std::ptr::null());
         model_lwp_in_syscall(l, 0);
         model_lwp_free(l);
         Outcome {

@@ -4,6 +4,8 @@
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
+use crate::model::{Cred, NGROUPS};
+
 /// The lines of `/proc/TID/status` linuxrun needs.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Status {
@@ -13,6 +15,8 @@ pub struct Status {
     /// for signal `n`).
     pub caught: u64,
     pub ignored: u64,
+    /// The thread's IDs and groups (NetBSD's first NGROUPS of them).
+    pub cred: Cred,
 }
 
 impl Status {
@@ -29,10 +33,25 @@ impl Status {
                 .map(str::trim)
         };
         let mask = |key: &str| u64::from_str_radix(field(key)?, 16).ok();
+        // Real, effective, saved (and file system) IDs.
+        let ids = |key: &str| -> Option<[u32; 3]> {
+            let mut ids = field(key)?.split_whitespace().map(|v| v.parse().ok());
+            Some([ids.next()??, ids.next()??, ids.next()??])
+        };
+        let mut cred = Cred {
+            uid: ids("Uid:")?,
+            gid: ids("Gid:")?,
+            ..Cred::default()
+        };
+        for group in field("Groups:")?.split_whitespace().take(NGROUPS) {
+            cred.groups[cred.ngroups as usize] = group.parse().ok()?;
+            cred.ngroups += 1;
+        }
         Some(Status {
             tgid: Pid::from_raw(field("Tgid:")?.parse().ok()?),
             caught: mask("SigCgt:")?,
             ignored: mask("SigIgn:")?,
+            cred,
         })
     }
 
@@ -85,6 +104,9 @@ mod tests {
         let tid = nix::unistd::gettid();
         let status = Status::read(tid).unwrap();
         assert_eq!(status.tgid, Pid::this());
+        // SAFETY: getuid(2) and getgid(2) cannot fail.
+        let ids = unsafe { (nix::libc::getuid(), nix::libc::getgid()) };
+        assert_eq!((status.cred.uid[0], status.cred.gid[0]), ids);
         assert!(last_cpu(tid).is_ok());
         // Read while in read(2), below this frame on this thread's stack.
         let local = 0u8;
@@ -94,11 +116,33 @@ mod tests {
     }
 
     #[test]
+    fn groups_past_netbsds_limit_are_dropped() {
+        let groups: Vec<String> = (100..120).map(|g| g.to_string()).collect();
+        let text = format!(
+            "Tgid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t{} \nSigIgn:\t0\nSigCgt:\t0\n",
+            groups.join(" ")
+        );
+        let cred = Status::parse(&text).unwrap().cred;
+        assert_eq!(cred.ngroups as usize, NGROUPS);
+        assert_eq!(cred.groups[..3], [100, 101, 102]);
+        assert_eq!(cred.groups[NGROUPS - 1], 115);
+    }
+
+    #[test]
     fn which_signals_end_a_sleep() {
         // Caught: SIGINT (2), SIGUSR2 (12), SIGALRM (14); ignored: SIGPIPE (13).
-        let text = "Name:\tx\nTgid:\t7\nSigIgn:\t0000000000001000\nSigCgt:\t0000000000002802\n";
+        let text = "Name:\tx\nTgid:\t7\nUid:\t1\t2\t3\t2\nGid:\t4\t5\t6\t5\nGroups:\t\n\
+                    SigIgn:\t0000000000001000\nSigCgt:\t0000000000002802\n";
         let status = Status::parse(text).unwrap();
         assert_eq!(status.tgid, Pid::from_raw(7));
+        assert_eq!(
+            status.cred,
+            Cred {
+                uid: [1, 2, 3],
+                gid: [4, 5, 6],
+                ..Cred::default()
+            }
+        );
         for sig in [Signal::SIGINT, Signal::SIGUSR2, Signal::SIGALRM] {
             assert!(status.ends_sleep(sig), "{sig}");
         }

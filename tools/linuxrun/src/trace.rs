@@ -599,8 +599,8 @@ impl Tracer {
     /// to make the call again, or killed) is left alone.
     fn dispatch(&mut self, n: Notification, route: Route) -> Result<(), String> {
         let tid = n.tid;
-        let (Ok(pid), Ok(cpu), Ok(sp)) = (
-            self.process(tid),
+        let (Ok(status), Ok(cpu), Ok(sp)) = (
+            Status::read(tid),
             procfs::last_cpu(tid),
             procfs::user_sp(tid),
         ) else {
@@ -609,6 +609,7 @@ impl Tracer {
         if !self.listener.waiting(n.id) {
             return Ok(());
         }
+        let pid = status.tgid;
         let pidfd = self.pidfd(pid)?;
         self.seen.served.record(n.nr, pid);
         let signalled = Arc::new(AtomicI32::new(0));
@@ -633,7 +634,7 @@ impl Tracer {
                 nr: n.nr as usize,
                 pid: pid.as_raw(),
                 pidfd,
-                tid: tid.as_raw(),
+                cred: status.cred,
                 cpu,
                 sp,
                 args: n.args,
@@ -728,14 +729,15 @@ impl Tracer {
         let Some(route) = self.routes.get(&nr).copied() else {
             return Err(format!("stopped on system call {nr}, which is not routed"));
         };
-        let pid = self.process(tid)?;
+        let status = Status::read(tid)?;
+        let pid = status.tgid;
         let pidfd = self.pidfd(pid)?;
         self.seen.served.record(nr, pid);
         let call = model::UserCall {
             nr: nr as usize,
             pid: pid.as_raw(),
             pidfd,
-            tid: tid.as_raw(),
+            cred: status.cred,
             cpu: procfs::last_cpu(tid)?,
             sp: regs.rsp,
             args: [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],
