@@ -126,6 +126,7 @@ static ALONE: Mutex<()> = Mutex::new(());
 /// What a handler did: its NetBSD errno (0, or ERESTART), `retval[0]`,
 /// and the clone it asked compat_linux for, if any (flags, stack, parent
 /// TID, child TID, TLS).
+#[derive(Clone, Copy)]
 pub struct Outcome {
     pub error: c_int,
     pub value: i64,

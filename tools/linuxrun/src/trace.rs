@@ -214,9 +214,9 @@ struct Call {
     signalled: Arc<AtomicI32>,
     /// Where the thread is.
     thread: Thread,
-    /// The result, when the handler was done before the thread could
-    /// have it.
-    result: Option<i64>,
+    /// What the handler did, when it was done before the thread could
+    /// have the result.
+    outcome: Option<model::Outcome>,
 }
 
 /// Where the thread of a routed call is.
@@ -410,20 +410,26 @@ impl Tracer {
         self.processes.remove(&tid);
         self.pidfds.remove(&tid);
         self.cloning.remove(&tid);
+        self.abandon(tid);
+    }
+
+    /// Thread `tid` is gone: the call it waited in, if any, ends its
+    /// sleeps, and its result has nowhere to go.
+    fn abandon(&mut self, tid: Pid) {
         if let Some(id) = self.waiting.remove(&tid)
             && let Some(call) = self.calls.get_mut(&id)
         {
-            // Its sleeps end; the result has nowhere to go.
             call.thread = Thread::Gone;
             call.signalled.store(1, Ordering::Release);
-            if call.result.is_some() {
+            if call.outcome.is_some() {
                 self.calls.remove(&id);
             }
         }
     }
 
-    /// Thread `tid` of process `pid` execs: it takes the TID of the leader
-    /// (`former` is its own), and every other thread of it is gone.
+    /// A thread of process `pid` execs: it takes the leader's TID
+    /// (`former` was its own), and every other thread of the process,
+    /// the former leader among them, is gone.
     fn exec(&mut self, pid: Pid, former: Pid) {
         if former != pid {
             self.known.remove(&former);
@@ -436,7 +442,7 @@ impl Tracer {
             .map(|c| c.tid)
             .collect();
         for tid in others {
-            self.gone(tid);
+            self.abandon(tid);
         }
     }
 
@@ -483,8 +489,8 @@ impl Tracer {
             && interrupted
             && regs.orig_rax == call.nr
         {
-            if let Some(result) = call.result {
-                return self.deliver(id, result, sig);
+            if let Some(outcome) = call.outcome {
+                return self.deliver(id, result_of(&outcome, true), sig);
             }
             if Status::read(tid).map_or(true, |s| s.ends_sleep(sig)) {
                 call.signalled.store(1, Ordering::Release);
@@ -545,10 +551,11 @@ impl Tracer {
             && call.thread == Thread::Again
             && call.nr == n.nr
         {
-            match call.result {
+            match call.outcome {
                 // Interrupted again, it stops with the result at hand.
-                Some(result) => {
-                    if notify::answer(self.listener.fd(), n.id, Reply::Result(result)) {
+                Some(outcome) => {
+                    let reply = Reply::Result(result_of(&outcome, false));
+                    if notify::answer(self.listener.fd(), n.id, reply) {
                         self.forget(id);
                     }
                 }
@@ -621,7 +628,7 @@ impl Tracer {
                 nr: n.nr,
                 signalled: Arc::clone(&signalled),
                 thread: Thread::Waits(n.id),
-                result: None,
+                outcome: None,
             },
         );
         self.waiting.insert(tid, n.id);
@@ -647,6 +654,7 @@ impl Tracer {
     /// interrupted, gets it now or at its signal stop.
     fn finished(&mut self, done: Done) -> Result<(), String> {
         self.workers.idle.push(done.worker);
+        // As the thread gets it, at its signal stop if not answered.
         let result = result_of(&done.outcome, !done.answered);
         if self.trace {
             let shown: Vec<String> = done.args[..done.route.narg]
@@ -682,10 +690,14 @@ impl Tracer {
             // Waiting again after a signal, in another notification.
             Thread::Waits(id)
                 if id != done.id
-                    && notify::answer(self.listener.fd(), id, Reply::Result(result)) => {}
+                    && notify::answer(
+                        self.listener.fd(),
+                        id,
+                        Reply::Result(result_of(&done.outcome, false)),
+                    ) => {}
             // Not yet stopped or back in the call: it gets the result then.
             Thread::Waits(_) | Thread::Again => {
-                call.result = Some(result);
+                call.outcome = Some(done.outcome);
                 return Ok(());
             }
         }
