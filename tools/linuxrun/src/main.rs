@@ -198,6 +198,9 @@ fn plan(
     let action = |nr: u64| {
         if nr == RESTART_SYSCALL {
             Action::Host
+        } else if trace::CREDENTIAL_CALLS.contains(&nr) {
+            // Compat_linux has them; linuxrun lets them run, told of each.
+            Action::Notify
         } else if let Some(&(n, ..)) = installed.iter().find(|&&(n, ..)| n as u64 == nr) {
             match via(n) {
                 trace::Via::Stop => Action::Stop,

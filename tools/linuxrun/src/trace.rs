@@ -44,6 +44,7 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, execvp, fork};
 
 use crate::filter::{self, Filter};
+use crate::model::Cred;
 use crate::notify::{self, Listener, Notification, Reply};
 use crate::procfs::{self, Status};
 use crate::report::Seen;
@@ -57,6 +58,14 @@ const ERESTART: c_int = -3;
 /// has SA_RESTART, else EINTR; restart always.
 const ERESTARTSYS: i64 = 512;
 const ERESTARTNOINTR: i64 = 513;
+
+/// The calls that change a thread's IDs or groups (setuid, setgid,
+/// setreuid, setregid, setgroups, setresuid, setresgid, setfsuid,
+/// setfsgid): linuxrun is told of each and lets it run on the host, so that
+/// it reads the thread's credential again before its next routed call.
+/// Nothing else changes it: exec of a set-user-ID file does not under
+/// no_new_privs, and user namespaces are not NetBSD's.
+pub const CREDENTIAL_CALLS: &[u64] = &[105, 106, 113, 114, 116, 117, 119, 122, 123];
 
 /// How a routed call reaches linuxrun.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +163,7 @@ pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
         listening: true,
         known: HashSet::from([child]),
         processes: HashMap::new(),
+        creds: HashMap::new(),
         announced: HashMap::new(),
         held: HashSet::new(),
         cloning: HashMap::new(),
@@ -257,8 +267,11 @@ struct Tracer {
     /// Threads performing a clone for the module: their own argument
     /// registers, to restore, and the clone's.
     cloning: HashMap<Pid, (ArgRegs, ArgRegs)>,
-    /// The process (thread group) of each thread that made a routed call.
+    /// The process (thread group) of each thread that made a routed call,
+    /// and its credential as of its last call (forgotten when it changes
+    /// it).
     processes: HashMap<Pid, Pid>,
+    creds: HashMap<Pid, Cred>,
     /// A pidfd of each traced process (thread group), for its descriptors.
     pidfds: HashMap<Pid, OwnedFd>,
     /// PROGRAM's process and its exit status.
@@ -408,6 +421,7 @@ impl Tracer {
     fn gone(&mut self, tid: Pid) {
         self.known.remove(&tid);
         self.processes.remove(&tid);
+        self.creds.remove(&tid);
         self.pidfds.remove(&tid);
         self.cloning.remove(&tid);
         self.abandon(tid);
@@ -434,6 +448,8 @@ impl Tracer {
         if former != pid {
             self.known.remove(&former);
             self.processes.remove(&former);
+            self.creds.remove(&former);
+            self.creds.remove(&pid);
         }
         let others: Vec<Pid> = self
             .calls
@@ -546,6 +562,11 @@ impl Tracer {
         else {
             return Ok(());
         };
+        if CREDENTIAL_CALLS.contains(&n.nr) {
+            self.creds.remove(&n.tid);
+            notify::answer(self.listener.fd(), n.id, Reply::Continue);
+            return Ok(());
+        }
         if let Some(&id) = self.waiting.get(&n.tid)
             && let Some(call) = self.calls.get_mut(&id)
             && call.thread == Thread::Again
@@ -606,8 +627,8 @@ impl Tracer {
     /// to make the call again, or killed) is left alone.
     fn dispatch(&mut self, n: Notification, route: Route) -> Result<(), String> {
         let tid = n.tid;
-        let (Ok(status), Ok(cpu), Ok(sp)) = (
-            Status::read(tid),
+        let (Ok((pid, cred)), Ok(cpu), Ok(sp)) = (
+            self.identity(tid),
             procfs::last_cpu(tid),
             procfs::user_sp(tid),
         ) else {
@@ -616,7 +637,6 @@ impl Tracer {
         if !self.listener.waiting(n.id) {
             return Ok(());
         }
-        let pid = status.tgid;
         let pidfd = self.pidfd(pid)?;
         self.seen.served.record(n.nr, pid);
         let signalled = Arc::new(AtomicI32::new(0));
@@ -641,7 +661,7 @@ impl Tracer {
                 nr: n.nr as usize,
                 pid: pid.as_raw(),
                 pidfd,
-                cred: status.cred,
+                cred,
                 cpu,
                 sp,
                 args: n.args,
@@ -717,6 +737,18 @@ impl Tracer {
         Ok(pid)
     }
 
+    /// Thread `tid`'s process and credential, read from `/proc` when not
+    /// known (the read is the costliest part of a routed call).
+    fn identity(&mut self, tid: Pid) -> Result<(Pid, Cred), String> {
+        if let (Some(&pid), Some(&cred)) = (self.processes.get(&tid), self.creds.get(&tid)) {
+            return Ok((pid, cred));
+        }
+        let status = Status::read(tid)?;
+        self.processes.insert(tid, status.tgid);
+        self.creds.insert(tid, status.cred);
+        Ok((status.tgid, status.cred))
+    }
+
     /// A pidfd of process `pid`, kept while it lives.
     fn pidfd(&mut self, pid: Pid) -> Result<RawFd, String> {
         if let Some(fd) = self.pidfds.get(&pid) {
@@ -741,15 +773,14 @@ impl Tracer {
         let Some(route) = self.routes.get(&nr).copied() else {
             return Err(format!("stopped on system call {nr}, which is not routed"));
         };
-        let status = Status::read(tid)?;
-        let pid = status.tgid;
+        let (pid, cred) = self.identity(tid)?;
         let pidfd = self.pidfd(pid)?;
         self.seen.served.record(nr, pid);
         let call = model::UserCall {
             nr: nr as usize,
             pid: pid.as_raw(),
             pidfd,
-            cred: status.cred,
+            cred,
             cpu: procfs::last_cpu(tid)?,
             sp: regs.rsp,
             args: [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],

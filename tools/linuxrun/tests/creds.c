@@ -72,7 +72,10 @@ make(const char *name, mode_t mode, uid_t owner)
 	close(fd);
 }
 
-/* The checks, as nobody; writable is root's descriptor of root/secret. */
+/*
+ * The checks, as nobody (after one as root); writable is root's descriptor
+ * of root/secret.
+ */
 static void
 as_nobody(int closed_set, int open_set, int writable)
 {
@@ -81,6 +84,10 @@ as_nobody(int closed_set, int open_set, int writable)
 	long long in = 0, out = 0;
 	int ro, mine;
 
+	/* The same thread's call as root, before: its IDs change between. */
+	check("faccessat2 W_OK of root's 0644 file, as root",
+	    sys(NR_FACCESSAT2, AT_FDCWD, (long)at(a, "root/public"), W_OK, 0,
+	    0, 0), 0);
 	if (setgroups(0, NULL) != 0 || setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
 	    setresuid(NOBODY, NOBODY, NOBODY) != 0) {
 		perror("taking on nobody's IDs");
