@@ -29,7 +29,7 @@ PYTHON		:= /usr/bin/python3
 
 APT_PACKAGES	:= rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web \
 		   clang-14 llvm-14 binutils gcc kyua atf-sh mandoc \
-		   python3 python3-pip unzip musl-tools
+		   python3 python3-pip python3-pyelftools unzip musl-tools
 
 TARGET		:= x86_64-unknown-none
 RUST_KFLAGS	:= -C relocation-model=static -Z plt=yes \
@@ -144,7 +144,7 @@ $(BUILD)/netbsd-%/compat_linux_rs.kmod: $(BUILD)/netbsd-%/compat_linux_rs.o tool
 # (relocation-model=static; --target keeps build scripts ordinary): the
 # module's 32-bit relocations must reach the model's code and data below 2 GiB.
 HOST_TARGET	:= x86_64-unknown-linux-gnu
-LINUXRUN_SRC	:= $(wildcard tools/linuxrun/src/*.rs) tools/linuxrun/build.rs \
+LINUXRUN_SRC	:= $(wildcard tools/linuxrun/src/*.rs) tools/linuxrun/build.rs ffi/linux_syscalls.tab \
 		   tools/linuxrun/Cargo.toml tools/linuxrun/Cargo.lock \
 		   $(wildcard ffi/model/*) ffi/kpi.h ffi/shim.h
 linuxrun_cargo	= CLRS_CFLAGS="$(call cflags,$(1))" CLRS_CC=$(CLANG) \
@@ -236,7 +236,7 @@ unit-test: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 # the figures the module checks measured.
 kyua-test: all
 	atf-tests/run-kyua $(BUILD)/kyua build=$(BUILD) require_build=yes \
-	    readobj=$(READOBJ) cc=cc clang=$(CLANG) helpers=$(BUILD)/atf-linux
+	    readobj=$(READOBJ) cc=cc clang=$(CLANG) python=$(PYTHON) helpers=$(BUILD)/atf-linux
 	$(foreach r,$(RELEASES),@echo "the conformance suite through linuxrun, NetBSD $(r) module:"$(newline)\
 	atf-tests/run-kyua $(BUILD)/kyua-linuxrun-$(r) helpers=$(BUILD)/atf-linux platform=netbsd-module \
 	    runner="$(BUILD)/bin/linuxrun --kmod $(BUILD)/netbsd-$(r)/compat_linux_rs.kmod" linux$(newline))

@@ -23,17 +23,20 @@ Each CHECK prints what it measured and exits 1 with a reason on failure:
   stack        every frame <= ARG bytes, from .stack_sizes of the
                object before stripping (KMOD is then the .o)
 """
+import io
 import os
 import re
 import struct
 import subprocess
 import sys
 
-ET_REL, EM_X86_64 = 1, 62
-SHT_SYMTAB, SHT_RELA, SHT_REL, SHT_NOBITS = 2, 4, 9, 8
+# Debian's python3-pyelftools (the Makefile installs it): one maintained
+# ELF reader for every check, instead of one written here.
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
+
 SHF_EXECINSTR, SHF_TLS = 0x4, 0x400
-STB_GLOBAL, STB_WEAK = 1, 2
-SHN_UNDEF = 0
 
 RELOC_NAMES = {
     0: "NONE", 1: "64", 2: "PC32", 3: "GOT32", 4: "PLT32", 9: "GOTPCREL",
@@ -51,35 +54,32 @@ MODULE_CLASS_MISC = 1
 
 
 class Elf:
+    """The object as pyelftools reads it: its header, and its sections,
+    symbols and relocations as plain records for the checks."""
+
     def __init__(self, path):
+        self.path = path
         with open(path, "rb") as f:
             self.data = f.read()
-        d = self.data
-        if len(d) < 64 or d[:4] != b"\x7fELF":
-            raise SystemExit(f"{path}: not an ELF file")
-        self.ident = d[:16]
-        self.type, self.machine = struct.unpack_from("<HH", d, 16)
-        shoff, = struct.unpack_from("<Q", d, 0x28)
-        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3A)
-        self.sections = []
-        for i in range(shnum):
-            (name, stype, flags, addr, off, size, link, info, align,
-             entsize) = struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize)
-            self.sections.append(dict(index=i, name_off=name, type=stype,
-                                      flags=flags, offset=off, size=size,
-                                      link=link, info=info, entsize=entsize))
-        strtab = self.sections[shstrndx]
-        for s in self.sections:
-            s["name"] = self.cstr(strtab["offset"] + s["name_off"])
-        self.symbols = []
-        for s in self.sections:
-            if s["type"] == SHT_SYMTAB:
-                names = self.sections[s["link"]]["offset"]
-                for off in range(s["offset"], s["offset"] + s["size"], 24):
-                    name, info, _, shndx, value, size = struct.unpack_from("<IBBHQQ", d, off)
-                    self.symbols.append(dict(name=self.cstr(names + name),
-                                             bind=info >> 4, type=info & 0xF,
-                                             shndx=shndx, value=value, size=size))
+        try:
+            elf = ELFFile(io.BytesIO(self.data))
+            h = elf.header
+            self.elfclass = h["e_ident"]["EI_CLASS"]
+            self.encoding = h["e_ident"]["EI_DATA"]
+            self.type, self.machine = h["e_type"], h["e_machine"]
+            self.sections = [
+                dict(index=i, name=s.name, type=s["sh_type"], flags=s["sh_flags"],
+                     offset=s["sh_offset"], size=s["sh_size"], link=s["sh_link"],
+                     info=s["sh_info"], reader=s)
+                for i, s in enumerate(elf.iter_sections())]
+            self.symbols = [
+                dict(name=sym.name, bind=sym["st_info"]["bind"],
+                     type=sym["st_info"]["type"], shndx=sym["st_shndx"],
+                     value=sym["st_value"], size=sym["st_size"])
+                for s in elf.iter_sections() if isinstance(s, SymbolTableSection)
+                and s["sh_type"] == "SHT_SYMTAB" for sym in s.iter_symbols()]
+        except (ELFError, struct.error, ValueError) as e:
+            raise SystemExit(f"{path}: not a readable ELF file: {e}")
 
     def cstr(self, off):
         return self.data[off:self.data.index(b"\0", off)].decode()
@@ -91,14 +91,14 @@ class Elf:
     def relocations(self):
         """(target section, offset, type, symbol, addend) for every RELA."""
         for s in self.sections:
-            if s["type"] == SHT_REL:
+            if s["type"] == "SHT_REL":
                 raise SystemExit(f"REL section {s['name']}: x86-64 objects use RELA")
-            if s["type"] != SHT_RELA:
+            if s["type"] != "SHT_RELA":
                 continue
             target = self.sections[s["info"]]
-            for off in range(s["offset"], s["offset"] + s["size"], 24):
-                r_off, info, addend = struct.unpack_from("<QQq", self.data, off)
-                yield target, r_off, info & 0xFFFFFFFF, self.symbols[info >> 32], addend
+            for r in s["reader"].iter_relocations():
+                yield (target, r["r_offset"], r["r_info_type"],
+                       self.symbols[r["r_info_sym"]], r["r_addend"])
 
     def reloc_at(self, section, offset):
         for target, r_off, rtype, sym, addend in self.relocations():
@@ -112,8 +112,8 @@ class Elf:
         if r is None or r[0] != 1:
             raise SystemExit(f"no R_X86_64_64 at {section['name']}+{offset:#x}")
         _, sym, addend = r
-        if sym["shndx"] == SHN_UNDEF:
-            raise SystemExit(f"pointer to undefined symbol {sym['name']}")
+        if not isinstance(sym["shndx"], int):
+            raise SystemExit(f"pointer to {sym['shndx']} symbol {sym['name']}")
         return self.sections[sym["shndx"]], sym["value"] + addend
 
 
@@ -123,13 +123,13 @@ def fail(msg):
 
 
 def check_elf(elf, _):
-    print(f"class={elf.ident[4]} data={elf.ident[5]} type={elf.type} machine={elf.machine}")
-    if elf.ident[4] != 2 or elf.ident[5] != 1:
+    print(f"class={elf.elfclass} data={elf.encoding} type={elf.type} machine={elf.machine}")
+    if elf.elfclass != "ELFCLASS64" or elf.encoding != "ELFDATA2LSB":
         fail("not ELF64 little-endian")
-    if elf.type != ET_REL:
+    if elf.type != "ET_REL":
         fail(f"e_type {elf.type}, want ET_REL")
-    if elf.machine != EM_X86_64:
-        fail(f"e_machine {elf.machine}, want x86-64")
+    if elf.machine != "EM_X86_64":
+        fail(f"e_machine {elf.machine}, want EM_X86_64")
 
 
 def netbsd_version(release):
@@ -213,11 +213,11 @@ def kernel_names(header):
 def check_symbols(elf, header):
     declared = declared_names(header)
     defined = [s["name"] for s in elf.symbols
-               if s["bind"] in (STB_GLOBAL, STB_WEAK) and s["shndx"] != SHN_UNDEF]
+               if s["bind"] in ("STB_GLOBAL", "STB_WEAK") and s["shndx"] != "SHN_UNDEF"]
     undefined = sorted(s["name"] for s in elf.symbols
-                       if s["shndx"] == SHN_UNDEF and s["name"])
+                       if s["shndx"] == "SHN_UNDEF" and s["name"])
     weak_undef = [s["name"] for s in elf.symbols
-                  if s["shndx"] == SHN_UNDEF and s["bind"] == STB_WEAK]
+                  if s["shndx"] == "SHN_UNDEF" and s["bind"] == "STB_WEAK"]
     print(f"global definitions: {len(defined)} {' '.join(defined)}")
     print(f"undefined ({len(undefined)}): {' '.join(undefined)}")
     if defined:
@@ -267,7 +267,8 @@ PANIC_SYMBOL = re.compile(r"panic|rust_begin_unwind|_fail(ed)?$|str_index_overfl
 def function_at(elf, shndx, addr):
     """The name of the function symbol covering section shndx + addr."""
     for s in elf.symbols:
-        if s["type"] == 2 and s["shndx"] == shndx and s["value"] <= addr < s["value"] + max(s["size"], 1):
+        if (s["type"] == "STT_FUNC" and s["shndx"] == shndx
+                and s["value"] <= addr < s["value"] + max(s["size"], 1)):
             return s["name"]
     return ""
 
@@ -276,7 +277,7 @@ def reloc_target(elf, sym, addend, rtype):
     """What a relocation refers to, by name: the symbol, or for a section
     symbol (what ld -r leaves for local targets) the function at the
     address.  PC-relative ones point 4 bytes before the next instruction."""
-    if sym["name"] or sym["shndx"] == SHN_UNDEF:
+    if sym["name"] or not isinstance(sym["shndx"], int):
         return sym["name"]
     pc_bias = 4 if rtype in (2, 4) else 0
     return function_at(elf, sym["shndx"], sym["value"] + addend + pc_bias)
@@ -304,7 +305,8 @@ def check_stack(elf, limit):
                          check=True, capture_output=True, text=True).stdout
     entries = re.findall(r"Functions: \[(.*?)\]\s*Size: (0x[0-9a-fA-F]+)", out)
     sizes = sorted(((int(size, 16), names) for names, size in entries), reverse=True)
-    funcs = {s["name"] for s in elf.symbols if s["type"] == 2 and s["shndx"] != SHN_UNDEF}
+    funcs = {s["name"] for s in elf.symbols
+             if s["type"] == "STT_FUNC" and s["shndx"] != "SHN_UNDEF"}
     covered = {n.strip() for _, names in sizes for n in names.split(",")}
     print(f"functions: {len(funcs)}, with stack-size data: {len(covered & funcs)}")
     for size, names in sizes[:10]:
@@ -330,7 +332,6 @@ def main(argv):
     if len(argv) not in (3, 4) or argv[1] not in CHECKS:
         sys.exit(__doc__)
     elf = Elf(argv[2])
-    elf.path = argv[2]
     arg = argv[3] if len(argv) == 4 else argv[2]
     CHECKS[argv[1]](elf, arg)
 

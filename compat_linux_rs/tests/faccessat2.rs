@@ -135,32 +135,52 @@ fn empty_paths() {
     assert_eq!(run(CLOSED_FD, &c(""), 0, EMPTY), sys::EBADF as i32);
 }
 
+/// Runs `f` in a child whose real user is root and effective user nobody,
+/// with an LWP of it: `f`'s exit status, or 100 if the IDs could not be set.
+fn as_root_and_nobody(f: impl FnOnce(&ModelLwp) -> i32) -> i32 {
+    model::in_child(|| {
+        unsafe extern "C" {
+            fn setresuid(r: u32, e: u32, s: u32) -> i32;
+        }
+        // SAFETY: changes this child's IDs only.
+        if unsafe { setresuid(0, 65534, 0) } != 0 {
+            return 100;
+        }
+        f(&ModelLwp::on_cpu(0))
+    })
+}
+
+/// Without AT_EACCESS the credential VOP_ACCESS is given has the real
+/// IDs as its effective ones; with it, the LWP's own. The child's real
+/// user is root and its effective user nobody, so they differ.
 #[test]
 fn real_ids_unless_eaccess() {
-    let (s, _dir) = tree();
+    let s = Scratch::new("access", 10);
+    fs::set_permissions(s.dir.join("file"), fs::Permissions::from_mode(0o644)).unwrap();
     let file = File::open(s.dir.join("file")).unwrap();
-    let lwp = ModelLwp::on_cpu(0);
     let empty = c("");
-    for (flags, real) in [(EMPTY, true), (EMPTY | EACCESS, false)] {
-        trace_reset();
-        let (error, _) = model::call(
-            &lwp,
-            NR,
-            [
+    let wrong = as_root_and_nobody(|lwp| {
+        for (i, (flags, real)) in [(EMPTY, true), (EMPTY | EACCESS, false)]
+            .into_iter()
+            .enumerate()
+        {
+            trace_reset();
+            let regs = [
                 file.as_raw_fd() as u64,
                 empty.as_ptr() as u64,
                 R,
                 flags,
                 0,
                 0,
-            ],
-        );
-        assert_eq!(
-            (error, trace().access_real_ids),
-            (0, real),
-            "flags {flags:x}"
-        );
-    }
+            ];
+            let (error, _) = model::call(lwp, NR, regs);
+            if (error, trace().access_real_ids) != (0, real) {
+                return 101 + i as i32;
+            }
+        }
+        0
+    });
+    assert_eq!(wrong, 0, "case {} (100: setresuid)", wrong - 101);
 }
 
 /// In a child whose effective user is nobody and real user root, the
@@ -174,15 +194,7 @@ fn differing_real_and_effective_ids_match_linux() {
     let path = c(s.dir.join("file").to_str().unwrap());
     let empty = c("");
     let file = File::open(s.dir.join("file")).unwrap();
-    let agreed = model::in_child(|| {
-        unsafe extern "C" {
-            fn setresuid(r: u32, e: u32, s: u32) -> i32;
-        }
-        // SAFETY: changes this child's IDs only.
-        if unsafe { setresuid(0, 65534, 0) } != 0 {
-            return 100;
-        }
-        let lwp = ModelLwp::on_cpu(0);
+    let agreed = as_root_and_nobody(|lwp| {
         let cases = [
             ([sys::AT_FDCWD as u64, path.as_ptr() as u64, R, 0, 0, 0], 0),
             (
@@ -213,7 +225,7 @@ fn differing_real_and_effective_ids_match_linux() {
             ),
         ];
         for (i, (regs, expect)) in cases.into_iter().enumerate() {
-            let (error, _) = model::call(&lwp, NR, regs);
+            let (error, _) = model::call(lwp, NR, regs);
             let host = model::host(NR, regs).err().unwrap_or(0);
             if error != expect || host != expect {
                 return 101 + i as i32;

@@ -16,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <limits.h>
 #include <sys/sem.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -30,16 +31,17 @@
  * one that linuxrun traces.
  */
 static __thread int host_user_pid;	/* 0: this process */
-static __thread int host_user_tid;	/* the calling thread of it */
 static __thread int host_user_pidfd = -1;
+/* Set by linuxrun when a signal the thread took is to end its sleeps. */
+static __thread const int *host_user_signalled;
 
 void
-model_user_process(int pid, int tid, int pidfd)
+model_user_process(int pid, int pidfd, const int *signalled)
 {
 
 	host_user_pid = pid;
-	host_user_tid = tid;
 	host_user_pidfd = pidfd;
+	host_user_signalled = signalled;
 }
 
 bool
@@ -50,42 +52,23 @@ host_user_traced(void)
 }
 
 /*
- * Signals whose default action is to do nothing (SIGCHLD, SIGURG,
- * SIGWINCH, and SIGCONT for a running process): neither kernel lets one
- * end a sleep unless the process catches it.  A traced process holds
- * them pending all the same, so they are told apart here.
- */
-#define	HOST_SIGBIT(sig)	(1ULL << ((sig) - 1))
-#define	HOST_DEFAULT_IGNORED	(HOST_SIGBIT(SIGCHLD) | HOST_SIGBIT(SIGURG) | \
-	HOST_SIGBIT(SIGWINCH) | HOST_SIGBIT(SIGCONT))
-
-/*
- * Whether the traced thread has a signal pending that it neither blocks
- * nor ignores: what ends an interruptible sleep of its LWP.  A thread
- * that is gone (killed) has nothing left to wait for.
+ * Whether the traced thread took a signal that ends an interruptible
+ * sleep of its LWP.  The thread waits in the host kernel while linuxrun
+ * serves its call; a signal interrupts that wait and stops the thread for
+ * linuxrun, which tells from the signal's disposition whether NetBSD
+ * would end the sleep (one the process catches, or whose default action
+ * kills it) and then sets the flag.
  */
 static bool
 host_traced_signal_pending(void)
 {
-	unsigned long long pnd = 0, shd = 0, blk = 0, ign = 0, cgt = 0;
-	char path[64], line[256];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", host_user_pid,
-	    host_user_tid);
-	if ((f = fopen(path, "re")) == NULL)
-		return true;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		(void)(sscanf(line, "SigPnd: %llx", &pnd) ||
-		    sscanf(line, "ShdPnd: %llx", &shd) ||
-		    sscanf(line, "SigBlk: %llx", &blk) ||
-		    sscanf(line, "SigIgn: %llx", &ign) ||
-		    sscanf(line, "SigCgt: %llx", &cgt));
-	}
-	fclose(f);
-	return ((pnd | shd) & ~blk & ~ign &
-	    ~(HOST_DEFAULT_IGNORED & ~cgt)) != 0;
+	return host_user_signalled != NULL &&
+	    __atomic_load_n(host_user_signalled, __ATOMIC_ACQUIRE) != 0;
 }
+
+static bool host_self_begin(void);
+static void host_self_end(bool);
 
 /* process_vm_{read,write}v: EFAULT instead of a crash. */
 int
@@ -94,11 +77,15 @@ host_copy_from_user(const void *uaddr, void *kaddr, size_t len)
 	struct iovec local = { kaddr, len };
 	struct iovec remote = { (void *)uaddr, len };
 	pid_t pid = host_user_pid != 0 ? host_user_pid : getpid();
+	bool self;
+	ssize_t n;
 
 	if (len == 0)
 		return 0;
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
-	    (ssize_t)len ? 0 : EFAULT;
+	self = host_self_begin();
+	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	host_self_end(self);
+	return n == (ssize_t)len ? 0 : EFAULT;
 }
 
 int
@@ -107,11 +94,15 @@ host_copy_to_user(const void *kaddr, void *uaddr, size_t len)
 	struct iovec local = { (void *)kaddr, len };
 	struct iovec remote = { uaddr, len };
 	pid_t pid = host_user_pid != 0 ? host_user_pid : getpid();
+	bool self;
+	ssize_t n;
 
 	if (len == 0)
 		return 0;
-	return process_vm_writev(pid, &local, 1, &remote, 1, 0) ==
-	    (ssize_t)len ? 0 : EFAULT;
+	self = host_self_begin();
+	n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+	host_self_end(self);
+	return n == (ssize_t)len ? 0 : EFAULT;
 }
 
 /*
@@ -123,9 +114,15 @@ int
 host_fd_get(int ufd)
 {
 
+	bool self;
+	int fd;
+
 	if (host_user_pid == 0)
 		return ufd >= 0 && fcntl(ufd, F_GETFD) != -1 ? ufd : -1;
-	return (int)syscall(SYS_pidfd_getfd, host_user_pidfd, ufd, 0);
+	self = host_self_begin();
+	fd = (int)syscall(SYS_pidfd_getfd, host_user_pidfd, ufd, 0);
+	host_self_end(self);
+	return fd;
 }
 
 void
@@ -185,9 +182,14 @@ host_at(int udirfd)
 		return udirfd;
 	if (udirfd == AT_FDCWD) {
 		char cwd[64];
+		bool self;
+		int fd;
 
 		snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", host_user_pid);
-		return open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		self = host_self_begin();
+		fd = open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		host_self_end(self);
+		return fd;
 	}
 	return host_fd_get(udirfd);
 }
@@ -368,104 +370,143 @@ host_faccessat2_at(int dirfd, const char *path, int mode, int flags)
 }
 
 /*
- * The host checks access with the calling thread's IDs; for a traced
- * process they must be its thread's.  Linux keeps credentials per thread
- * and the raw system calls change only the calling one.  Only a runner
- * that is root can take on other IDs; its saved user ID stays 0 so that
- * the thread can take its own back.
+ * Host credentials.  Linux keeps credentials per thread, and the raw
+ * system calls change the calling thread's only (glibc's wrappers change
+ * every thread's), so a thread can make a host call with a kauth
+ * credential's IDs and take its own back after.  A thread that is
+ * privileged (user ID 0 among its real, effective and saved ones) goes
+ * through effective user 0, whose capabilities setgroups and setresgid
+ * need, and keeps saved user 0 to come back; any other can take on only
+ * IDs it has, and a credential it cannot take on fails the host call
+ * with that error: never with more privilege than the credential's.
  */
-static __thread bool host_ids_adopted;
+static __thread struct host_cred host_own;	/* this thread's, while switched */
+static __thread struct host_cred host_taken;	/* the one it took on */
+static __thread unsigned int host_taken_suid;
+static __thread bool host_switched, host_groups_switched;
+static int host_cred_set(const struct host_cred *, unsigned int, bool);
 
-static bool
-host_ids_of(const char *status, const char *key, unsigned long ids[2])
+void
+host_cred_self(struct host_cred *c)
 {
-	const char *line = strstr(status, key);
+	gid_t groups[NGROUPS_MAX];
+	int n, i;
 
-	return line != NULL &&
-	    sscanf(line + strlen(key), "%lu %lu", &ids[0], &ids[1]) == 2;
+	(void)syscall(SYS_getresuid, &c->uid, &c->euid, &c->suid);
+	(void)syscall(SYS_getresgid, &c->gid, &c->egid, &c->sgid);
+	n = (int)syscall(SYS_getgroups, NGROUPS_MAX, groups);
+	c->ngroups = n < 0 ? 0 : n < HOST_NGROUPS ? n : HOST_NGROUPS;
+	for (i = 0; i < c->ngroups; i++)
+		c->groups[i] = groups[i];
 }
 
-static int
-host_adopt_ids(void)
+static bool
+host_cred_same(const struct host_cred *a, const struct host_cred *b)
 {
-	char path[64], status[4096];
-	unsigned long uid[2], gid[2];
-	gid_t groups[256];
-	int ngroups = 0;
-	const char *p;
-	ssize_t n;
-	int fd;
 
-	if (host_user_pid == 0 || geteuid() != 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", host_user_pid,
-	    host_user_tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno;
-	n = read(fd, status, sizeof(status) - 1);
-	close(fd);
-	if (n <= 0)
-		return EIO;
-	status[n] = '\0';
-	if (!host_ids_of(status, "\nUid:", uid) ||
-	    !host_ids_of(status, "\nGid:", gid) ||
-	    (p = strstr(status, "\nGroups:")) == NULL)
-		return EIO;
-	for (p += strlen("\nGroups:"); ngroups < 256; ngroups++) {
-		char *end;
-		unsigned long g = strtoul(p, &end, 10);
+	return a->uid == b->uid && a->euid == b->euid && a->suid == b->suid &&
+	    a->gid == b->gid && a->egid == b->egid && a->sgid == b->sgid &&
+	    a->ngroups == b->ngroups && memcmp(a->groups, b->groups,
+	    (size_t)a->ngroups * sizeof(a->groups[0])) == 0;
+}
 
-		if (end == p)
-			break;
-		groups[ngroups] = (gid_t)g;
-		p = end;
-	}
-	host_ids_adopted = true;
-	if (syscall(SYS_setgroups, ngroups, groups) != 0 ||
-	    syscall(SYS_setresgid, gid[0], gid[1], -1) != 0 ||
-	    syscall(SYS_setresuid, uid[0], uid[1], 0) != 0)
+/*
+ * Takes on c, keeping saved user ID suid; its groups only if they are not
+ * the thread's already (setgroups needs privilege even for the same ones).
+ */
+static int
+host_cred_set(const struct host_cred *c, unsigned int suid, bool groups)
+{
+	gid_t list[HOST_NGROUPS];
+	int i;
+
+	for (i = 0; i < c->ngroups; i++)
+		list[i] = c->groups[i];
+	/* Fails harmlessly for a thread that cannot. */
+	(void)syscall(SYS_setresuid, -1, 0, -1);
+	if ((groups && syscall(SYS_setgroups, c->ngroups, list) != 0) ||
+	    syscall(SYS_setresgid, c->gid, c->egid, c->sgid) != 0 ||
+	    syscall(SYS_setresuid, c->uid, c->euid, suid) != 0)
 		return errno;
 	return 0;
 }
 
-static void
-host_restore_ids(void)
+int
+host_cred_enter(const struct host_cred *c)
+{
+	bool privileged;
+	int error;
+
+	host_cred_self(&host_own);
+	if (host_cred_same(c, &host_own))
+		return 0;
+	privileged = host_own.uid == 0 || host_own.euid == 0 ||
+	    host_own.suid == 0;
+	host_switched = true;
+	host_groups_switched = c->ngroups != host_own.ngroups ||
+	    memcmp(c->groups, host_own.groups,
+	    (size_t)c->ngroups * sizeof(c->groups[0])) != 0;
+	host_taken = *c;
+	host_taken_suid = privileged ? 0 : c->suid;
+	error = host_cred_set(c, host_taken_suid, host_groups_switched);
+	if (error != 0)
+		host_cred_exit();
+	return error;
+}
+
+void
+host_cred_exit(void)
 {
 
-	if (!host_ids_adopted)
+	if (!host_switched)
 		return;
-	host_ids_adopted = false;
-	(void)syscall(SYS_setresuid, 0, 0, 0);
-	(void)syscall(SYS_setresgid, 0, 0, 0);
-	(void)syscall(SYS_setgroups, 0, NULL);
+	host_switched = false;
+	(void)host_cred_set(&host_own, host_own.suid, host_groups_switched);
+}
+
+/*
+ * Reaching the user process (its memory, descriptors and working
+ * directory) takes ptrace access, which is linuxrun's, not the user's: a
+ * thread inside a host call made with another credential goes back to its
+ * own for that.
+ */
+static bool
+host_self_begin(void)
+{
+
+	if (!host_switched)
+		return false;
+	(void)host_cred_set(&host_own, host_own.suid, host_groups_switched);
+	return true;
+}
+
+static void
+host_self_end(bool switched)
+{
+
+	if (switched)
+		(void)host_cred_set(&host_taken, host_taken_suid,
+		    host_groups_switched);
 }
 
 int
 host_lookup(int dirfd, const char *path, bool follow)
 {
-	int at = dirfd == AT_FDCWD ? host_at(AT_FDCWD) : dirfd, fd = -1, error;
+	int at = dirfd == AT_FDCWD ? host_at(AT_FDCWD) : dirfd, fd;
 
-	if ((error = host_adopt_ids()) == 0) {
-		fd = openat(at, path, O_PATH | O_CLOEXEC |
-		    (follow ? 0 : O_NOFOLLOW));
-		error = fd < 0 ? errno : 0;
-	}
-	host_restore_ids();
+	fd = openat(at, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		fd = -errno;
 	if (dirfd == AT_FDCWD)
 		host_at_put(at);
-	return error != 0 ? -error : fd;
+	return fd;
 }
 
 int
-host_faccess_fd(int fd, int mode, bool eaccess)
+host_faccess_fd(int fd, int mode)
 {
-	int error;
 
-	if ((error = host_adopt_ids()) == 0)
-		error = host_faccessat2_at(fd, "", mode,
-		    AT_EMPTY_PATH | (eaccess ? AT_EACCESS : 0));
-	host_restore_ids();
-	return error;
+	return host_faccessat2_at(fd, "", mode, AT_EMPTY_PATH | AT_EACCESS);
 }
 
 /* The thread's signal mask outside the model's kernel. */

@@ -34,6 +34,7 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 static bool model_is_updating_lock(kmutex_t *);
 static bool mutex_owned_by_me(kmutex_t *);
 static void model_violation(const char *);
+static int model_errno(int);
 static __thread char model_thread_token;
 
 void
@@ -221,13 +222,44 @@ kmutex_t proc_lock;
 struct lwplist alllwp = LIST_HEAD_INITIALIZER(alllwp);
 
 /*
- * Credentials: the process's own (effective IDs), and copies whose
- * effective IDs were set to the real ones; the host checks with either.
+ * Credentials (kern_auth.c): an LWP's is its thread's, with the thread's
+ * real, effective and saved IDs and groups (linuxrun gives the traced
+ * thread's); kauth_cred_dup makes a copy the caller changes and frees.
+ * A host call made for a kernel function runs with the credential the
+ * function was given, or with its LWP's (host_cred_enter).
  */
 struct kauth_cred {
-	bool	real_ids;
+	u_int			refs;
+	struct host_cred	ids;
 };
-static struct kauth_cred model_cred;
+
+static kauth_cred_t
+model_cred_new(const struct host_cred *ids)
+{
+	kauth_cred_t cred = host_alloc(sizeof(*cred));
+
+	cred->refs = 1;
+	cred->ids = *ids;
+	return cred;
+}
+
+/* The LWP each thread runs as: the last it made (model_lwp_new). */
+static __thread struct lwp *model_curlwp;
+
+/*
+ * A credential for a file: the host does not tell who opened it, so the
+ * model gives it the IDs of the LWP that first reaches it.
+ */
+static kauth_cred_t
+model_caller_cred(void)
+{
+	struct host_cred own;
+
+	if (model_curlwp != NULL)
+		return model_cred_new(&model_curlwp->l_cred->ids);
+	host_cred_self(&own);
+	return model_cred_new(&own);
+}
 
 /*
  * The one process.  Its limits are the user process's, read again each
@@ -296,18 +328,36 @@ model_lwp_new(u_int cpu)
 			l->l_md.md_regs = &model_frames[i];
 			l->l_md.md_regs->tf_rsp =
 			    (register_t)&model_stacks[i][sizeof(model_stacks[i])];
-			l->l_cred = &model_cred;
 			LIST_INSERT_HEAD(&alllwp, l, l_list);
 		}
 	}
 	mutex_exit(&proc_lock);
+	if (l != NULL) {
+		struct host_cred own;
+
+		host_cred_self(&own);
+		l->l_cred = model_cred_new(&own);
+		model_curlwp = l;
+	}
 	return l;
+}
+
+void
+model_lwp_set_cred(struct lwp *l, const struct host_cred *ids)
+{
+
+	l->l_cred->ids = *ids;
 }
 
 void
 model_lwp_free(struct lwp *l)
 {
 
+	if (model_curlwp == l)
+		model_curlwp = NULL;
+	if (l->l_cred->refs != 1)
+		model_violation("model_lwp_free: the LWP's credential is held");
+	host_free(l->l_cred, sizeof(*l->l_cred));
 	mutex_enter(&proc_lock);
 	LIST_REMOVE(l, l_list);
 	model_lwp_used[l - model_lwps] = false;
@@ -793,6 +843,8 @@ fd_getfile(unsigned fd)
 
 		__builtin_memset(&mf->file, 0, sizeof(mf->file));
 		mf->hostfd = hostfd;
+		/* Its opener's credential, which the host does not keep. */
+		mf->file.f_cred = model_caller_cred();
 		mf->file.f_offset = host_offset(hostfd);
 		mf->file.f_flag = (info.readable ? FREAD : 0) |
 		    (info.writable ? FWRITE : 0) | (info.append ? FAPPEND : 0) |
@@ -828,6 +880,7 @@ fd_putfile(unsigned fd)
 				host_set_offset(mf->hostfd, mf->file.f_offset);
 			model_vrele(mf->file.f_vnode);
 		}
+		host_free(mf->file.f_cred, sizeof(*mf->file.f_cred));
 		host_fd_put(mf->hostfd);
 	}
 	__atomic_fetch_sub(&mf->refs, 1, __ATOMIC_RELEASE);
@@ -882,25 +935,28 @@ VOP_FSYNC(struct vnode *vp, kauth_cred_t cred, int flags, off_t lo, off_t hi)
 {
 	struct model_trace *t = model_trace();
 
-	(void)cred;
+	int error;
+
 	t->fsyncs++;
 	t->fsync_flags = flags;
 	t->fsync_lo = lo;
 	t->fsync_hi = hi;
 	t->fsync_locked = model_vnode_locked(vp);
-	return host_fsync_range(model_vnode_fd(vp, UIO_READ, true),
-	    (flags & FSYNC_DATAONLY) != 0, (flags & FSYNC_WAIT) != 0, lo, hi) == 0 ?
-	    0 : EIO;
+	if ((error = host_cred_enter(&cred->ids)) != 0)
+		return model_errno(error);
+	error = host_fsync_range(model_vnode_fd(vp, UIO_READ, true),
+	    (flags & FSYNC_DATAONLY) != 0, (flags & FSYNC_WAIT) != 0, lo, hi);
+	host_cred_exit();
+	return error == 0 ? 0 : EIO;
 }
 
 int
 VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
 {
 	struct model_trace *t = model_trace();
-	int fd = -1;
+	int fd = -1, error;
 	size_t i;
 
-	(void)cred;
 	if (model_busy[model_mount(mp) - model_mounts] == 0)
 		model_violation("VFS_SYNC: the mount is not busy");
 	if (t->vnodes_locked != 0)
@@ -918,7 +974,13 @@ VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
 	}
 	mutex_exit(&model_vnodes_lock);
 	/* The model reaches a file system only through a vnode of it. */
-	return fd >= 0 && host_syncfs(fd) == 0 ? 0 : EIO;
+	if (fd < 0)
+		return EIO;
+	if ((error = host_cred_enter(&cred->ids)) != 0)
+		return model_errno(error);
+	error = host_syncfs(fd);
+	host_cred_exit();
+	return error == 0 ? 0 : EIO;
 }
 
 static bool
@@ -1029,10 +1091,13 @@ do_sys_statat(struct lwp *l, int fdat, const char *path, unsigned int nd_flag,
 	unsigned long dev, ino;
 	int error;
 
-	(void)l;
 	if ((error = model_copyinpath(path, kpath)) != 0)
 		return error;
-	error = host_statat(fdat, kpath, (nd_flag & FOLLOW) != 0, &dev, &ino);
+	if ((error = host_cred_enter(&l->l_cred->ids)) == 0) {
+		error = host_statat(fdat, kpath, (nd_flag & FOLLOW) != 0, &dev,
+		    &ino);
+		host_cred_exit();
+	}
 	if (error != 0)
 		return model_errno(error);
 	__builtin_memset(sb, 0, sizeof(*sb));
@@ -1048,12 +1113,16 @@ sys___posix_rename(struct lwp *l, const struct sys___posix_rename_args *uap,
 	char from[PATH_MAX], to[PATH_MAX];
 	int error;
 
-	(void)l, (void)retval;
+	(void)retval;
 	model_trace()->renames_posix++;
 	if ((error = model_copyinpath(SCARG(uap, from), from)) != 0 ||
 	    (error = model_copyinpath(SCARG(uap, to), to)) != 0)
 		return error;
-	return model_errno(host_renameat(AT_FDCWD, from, AT_FDCWD, to));
+	if ((error = host_cred_enter(&l->l_cred->ids)) == 0) {
+		error = host_renameat(AT_FDCWD, from, AT_FDCWD, to);
+		host_cred_exit();
+	}
+	return model_errno(error);
 }
 
 /* BSD semantics: a link renamed onto another link of its file goes away. */
@@ -1065,21 +1134,25 @@ sys_renameat(struct lwp *l, const struct sys_renameat_args *uap,
 	unsigned long fdev, fino, tdev, tino;
 	int error;
 
-	(void)l, (void)retval;
+	(void)retval;
 	model_trace()->renames_bsd++;
 	if ((error = model_copyinpath(SCARG(uap, from), from)) != 0 ||
 	    (error = model_copyinpath(SCARG(uap, to), to)) != 0)
 		return error;
+	if ((error = host_cred_enter(&l->l_cred->ids)) != 0)
+		return model_errno(error);
 	if (host_statat(SCARG(uap, fromfd), from, false, &fdev, &fino) == 0 &&
 	    host_statat(SCARG(uap, tofd), to, false, &tdev, &tino) == 0 &&
 	    fdev == tdev && fino == tino) {
-		if (SCARG(uap, fromfd) == SCARG(uap, tofd) &&
-		    __builtin_strcmp(from, to) == 0)
-			return 0;
-		return model_errno(host_unlinkat(SCARG(uap, fromfd), from));
+		error = SCARG(uap, fromfd) == SCARG(uap, tofd) &&
+		    __builtin_strcmp(from, to) == 0 ? 0 :
+		    host_unlinkat(SCARG(uap, fromfd), from);
+	} else {
+		error = host_renameat(SCARG(uap, fromfd), from,
+		    SCARG(uap, tofd), to);
 	}
-	return model_errno(host_renameat(SCARG(uap, fromfd), from,
-	    SCARG(uap, tofd), to));
+	host_cred_exit();
+	return model_errno(error);
 }
 
 int
@@ -1088,10 +1161,12 @@ VOP_GETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 	long long size;
 	int error;
 
-	(void)cred;
 	if (!model_vnode_locked(vp))
 		model_violation("VOP_GETATTR: vnode not locked");
-	error = host_size(model_vnode_fd(vp, UIO_READ, true), &size);
+	if ((error = host_cred_enter(&cred->ids)) == 0) {
+		error = host_size(model_vnode_fd(vp, UIO_READ, true), &size);
+		host_cred_exit();
+	}
 	if (error != 0)
 		return model_errno(error);
 	__builtin_memset(va, 0, sizeof(*va));
@@ -1125,10 +1200,9 @@ vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
 {
 	struct model_trace *t = model_trace();
 	int fd = model_vnode_fd(vp, rw, false);
-	int asked = len;
+	int asked = len, error;
 	long n;
 
-	(void)cred;
 	if (seg != UIO_SYSSPACE || (ioflg & ~IO_SYNC) != 0 || len < 0)
 		return EINVAL;
 	/* Only the module's checks of the file's open mode lead here. */
@@ -1146,6 +1220,8 @@ vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
 		if (offset < 0 || offset + (off_t)len > MODEL_MAXFILESIZE)
 			return EFBIG;
 	}
+	if ((error = host_cred_enter(&cred->ids)) != 0)
+		return model_errno(error);
 	if (t->rdwr_discard) {
 		if (rw == UIO_READ)
 			__builtin_memset(base, 0, (size_t)len);
@@ -1164,6 +1240,7 @@ vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
 		    0, 0) != 0)
 			n = -EIO;
 	}
+	host_cred_exit();
 	if (n < 0)
 		return model_errno((int)-n);
 	*aresid = (size_t)(asked - n);
@@ -1201,11 +1278,9 @@ sigispending(struct lwp *l, int signo)
 kauth_cred_t
 kauth_cred_dup(kauth_cred_t cred)
 {
-	kauth_cred_t copy = host_alloc(sizeof(*copy));
 
-	*copy = *cred;
 	model_trace()->creds_held++;
-	return copy;
+	return model_cred_new(&cred->ids);
 }
 
 void
@@ -1213,37 +1288,43 @@ kauth_cred_free(kauth_cred_t cred)
 {
 
 	model_trace()->creds_held--;
-	host_free(cred, sizeof(*cred));
+	if (cred->refs == 0)
+		model_violation("kauth_cred_free: credential already freed");
+	else if (--cred->refs == 0)
+		host_free(cred, sizeof(*cred));
 }
 
 uid_t
 kauth_cred_getuid(kauth_cred_t cred)
 {
 
-	(void)cred;
-	return 1000;	/* the real user ID, a token for seteuid below */
+	return cred->ids.uid;
 }
 
 gid_t
 kauth_cred_getgid(kauth_cred_t cred)
 {
 
-	(void)cred;
-	return 1000;
+	return cred->ids.gid;
 }
 
+/* Only a credential no one else holds may change (KASSERT there). */
 void
 kauth_cred_seteuid(kauth_cred_t cred, uid_t uid)
 {
 
-	cred->real_ids = uid == 1000;
+	if (cred->refs != 1)
+		model_violation("kauth_cred_seteuid: a shared credential");
+	cred->ids.euid = uid;
 }
 
 void
 kauth_cred_setegid(kauth_cred_t cred, gid_t gid)
 {
 
-	cred->real_ids = cred->real_ids && gid == 1000;
+	if (cred->refs != 1)
+		model_violation("kauth_cred_setegid: a shared credential");
+	cred->ids.egid = gid;
 }
 
 void
@@ -1299,12 +1380,18 @@ VOP_ACCESS(struct vnode *vp, accmode_t accmode, kauth_cred_t cred)
 	struct model_trace *t = model_trace();
 	int mode = ((accmode & VREAD) ? 4 : 0) | ((accmode & VWRITE) ? 2 : 0) |
 	    ((accmode & VEXEC) ? 1 : 0);
+	int error;
 
 	if (!model_vnode_locked(vp))
 		model_violation("VOP_ACCESS: vnode not locked");
-	t->access_real_ids = cred->real_ids;
-	return model_errno(host_faccess_fd(model_vnode_fd(vp, UIO_READ, true), mode,
-	    !cred->real_ids));
+	t->access_real_ids = cred->ids.euid == cred->ids.uid &&
+	    cred->ids.egid == cred->ids.gid;
+	if ((error = host_cred_enter(&cred->ids)) == 0) {
+		error = host_faccess_fd(model_vnode_fd(vp, UIO_READ, true),
+		    mode);
+		host_cred_exit();
+	}
+	return model_errno(error);
 }
 
 /* namei_simple's flags: distinct addresses. */
@@ -1325,15 +1412,21 @@ nameiat_simple_kernel(struct vnode *dvp, const char *path,
 		[HOST_SOCK] = VSOCK,
 	};
 	struct host_file info;
-	int dirfd, fd;
+	int dirfd, fd, error;
 
 	if (sflags != NSM_FOLLOW_TRYEMULROOT &&
 	    sflags != NSM_NOFOLLOW_TRYEMULROOT)
 		return EINVAL;	/* the module uses these two only */
 	if (path[0] == '\0')
 		return ENOENT;
+	/* With the calling LWP's credential (kauth_cred_get()). */
+	if (model_curlwp == NULL)
+		model_violation("nameiat_simple_kernel: no calling LWP");
+	else if ((error = host_cred_enter(&model_curlwp->l_cred->ids)) != 0)
+		return model_errno(error);
 	dirfd = dvp == NULL ? AT_FDCWD : model_vnode_fd(dvp, UIO_READ, true);
 	fd = host_lookup(dirfd, path, sflags == NSM_FOLLOW_TRYEMULROOT);
+	host_cred_exit();
 	if (fd < 0)
 		return model_errno(-fd);
 	host_file_info(fd, &info);
@@ -1428,7 +1521,11 @@ model_semop(struct lwp *l, int semid, void *sops, size_t nsops,
 
 	if (++t->semops == t->signal_at_semop)
 		host_post_sigusr1();
+	/* IPC permissions are the LWP's effective IDs' (ipcperm). */
+	if ((error = host_cred_enter(&l->l_cred->ids)) != 0)
+		return model_errno(error);
 	error = host_semop(semid, sops, nsops, timeout, &sleeper);
+	host_cred_exit();
 	/* A signal, or lwp_unsleep: semop says EINTR for any end of its wait. */
 	if (error == 11)	/* Linux EAGAIN: IPC_NOWAIT, or the timeout */
 		return timeout != NULL && t->semop_timeout_errno != 0 &&

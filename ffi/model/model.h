@@ -27,16 +27,40 @@
 /*
  * Whose memory, descriptors and working directory are user space for the
  * calling thread: pid 0, this process (the default, for the unit tests),
- * or a process linuxrun traces, with the calling thread tid of it and a
- * pidfd of it.
+ * or a process linuxrun traces, with a pidfd of it and a flag linuxrun
+ * sets when a signal the calling thread took is to end the call's sleeps
+ * (NULL: none will).
  */
-void	model_user_process(int pid, int tid, int pidfd);
+void	model_user_process(int pid, int pidfd, const int *signalled);
 /*
  * Whether that is a traced process; whether the calling thread has a
- * signal pending that its user side neither blocks nor ignores.
+ * signal pending that its user side neither blocks nor ignores (for a
+ * traced thread: that linuxrun set its flag).
  */
 bool	host_user_traced(void);
 bool	host_signal_pending(void);
+
+/*
+ * A kauth credential's IDs, as both halves see them: real, effective and
+ * saved user and group IDs, and the supplementary groups, at most NetBSD's
+ * NGROUPS (16).
+ */
+#define	HOST_NGROUPS	16
+struct host_cred {
+	unsigned int	uid, euid, suid;
+	unsigned int	gid, egid, sgid;
+	int		ngroups;
+	unsigned int	groups[HOST_NGROUPS];
+};
+/* The calling thread's own IDs (its first HOST_NGROUPS groups). */
+void	host_cred_self(struct host_cred *);
+/*
+ * A host call made for a kernel function runs with the credential the
+ * function was given: the calling thread takes on its IDs first (0, or a
+ * host errno, and then the call must not be made) and its own back after.
+ */
+int	host_cred_enter(const struct host_cred *);
+void	host_cred_exit(void);
 
 /* host.c: 0 or a host errno (EFAULT for an address that is not mapped). */
 int	host_copy_from_user(const void *, void *, size_t);
@@ -88,12 +112,12 @@ long long host_offset(int);
 void	host_set_offset(int, long long);
 /*
  * A host descriptor (O_PATH) of what path names from host directory
- * descriptor dirfd (AT_FDCWD: the user process's working directory), with
- * the user's IDs; or minus a host errno.
+ * descriptor dirfd (AT_FDCWD: the user process's working directory), or
+ * minus a host errno.
  */
 int	host_lookup(int dirfd, const char *path, bool follow);
-/* faccessat2 of host descriptor fd itself. */
-int	host_faccess_fd(int fd, int, bool eaccess);
+/* faccessat2 of host descriptor fd itself, with the effective IDs. */
+int	host_faccess_fd(int fd, int);
 /*
  * An LWP's interruptible sleep: begin() (an errno: it ends before it
  * starts), woken() (it has been ended from outside), end().
@@ -140,6 +164,8 @@ void	host_free(void *, size_t);
 #ifdef _KMEMUSER
 /* A fresh LWP on alllwp, running on CPU `cpu` (< model_ncpu). */
 struct lwp *model_lwp_new(u_int cpu);
+/* Gives the LWP credential ids (a new LWP has its thread's own). */
+void	model_lwp_set_cred(struct lwp *, const struct host_cred *);
 void	model_lwp_free(struct lwp *);
 /* Marks the LWP as inside Linux system call `code` (0 for none). */
 void	model_lwp_in_syscall(struct lwp *, u_int code);

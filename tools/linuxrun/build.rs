@@ -14,6 +14,8 @@
 //!   host C library's, which has them with the same contract.
 //! - `LINUXRUN_NETBSD_VERSION`: the `__NetBSD_Version__` of those headers,
 //!   which a module's `mi_version` must match.
+//! - `ffi/linux_syscalls.tab`, the Linux amd64 system calls and whether
+//!   each NetBSD release's compat_linux has them, becomes `syscalls.rs`.
 
 use std::env;
 use std::fmt::Write as _;
@@ -25,6 +27,8 @@ use object::{Object, ObjectSymbol};
 const MODEL: &str = "../../ffi/model";
 /// lib/libkern functions of `ffi/kpi.h`.
 const LIBKERN: &[&str] = &["memcpy"];
+/// The Linux calls and NetBSD's coverage, which the module's build reads too.
+const SYSCALLS: &str = "../../ffi/linux_syscalls.tab";
 
 fn main() {
     println!("cargo:rerun-if-env-changed=CLRS_CFLAGS");
@@ -35,6 +39,7 @@ fn main() {
     for file in ["kpi.h", "shim.h"] {
         println!("cargo:rerun-if-changed=../../ffi/{file}");
     }
+    println!("cargo:rerun-if-changed={SYSCALLS}");
     let cflags: Vec<String> = env::var("CLRS_CFLAGS")
         .expect("CLRS_CFLAGS is not set: build with `make` (see README)")
         .split_whitespace()
@@ -79,6 +84,48 @@ fn main() {
     symbols.extend(LIBKERN.iter().map(|&name| name.to_owned()));
     symbols.sort();
     std::fs::write(out.join("kernel_symbols.rs"), symbol_table(&symbols)).unwrap();
+
+    let table = std::fs::read_to_string(SYSCALLS).expect(SYSCALLS);
+    std::fs::write(out.join("syscalls.rs"), syscall_table(&table)).unwrap();
+}
+
+/// Rust source for `SYSCALLS`, from `ffi/linux_syscalls.tab` (its header says
+/// what the columns mean); a malformed line stops the build.
+fn syscall_table(table: &str) -> String {
+    let mut src = String::from(
+        "/// The lines of `ffi/linux_syscalls.tab`, by number.\n\
+         pub const SYSCALLS: &[Syscall] = &[\n",
+    );
+    let mut last = None;
+    for (i, line) in table.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |why: &str| -> ! { panic!("{SYSCALLS}:{}: {why}: {line}", i + 1) };
+        let [nr, name, ten, eleven] = line.split_whitespace().collect::<Vec<_>>()[..] else {
+            bad("want four columns")
+        };
+        let nr: u16 = nr.parse().unwrap_or_else(|_| bad("not a number"));
+        if nr >= 512 || last.is_some_and(|l| nr <= l) {
+            bad("numbers must rise and stay below 512");
+        }
+        last = Some(nr);
+        let has = |column: &str| match column {
+            "+" | "+?" => (true, column.len() == 2),
+            "-" | "-?" => (false, column.len() == 2),
+            _ => bad("a release column is +, -, +? or -?"),
+        };
+        let ((has10, unsure10), (has11, unsure11)) = (has(ten), has(eleven));
+        writeln!(
+            src,
+            "    Syscall {{ nr: {nr}, name: {name:?}, netbsd: [{has10}, {has11}], \
+             unsure: [{unsure10}, {unsure11}] }},"
+        )
+        .unwrap();
+    }
+    src.push_str("];\n");
+    src
 }
 
 /// The names of the global symbols the archive's objects define.

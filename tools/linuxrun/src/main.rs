@@ -5,8 +5,13 @@
 //! FINI fails; 1 for a usage error.
 
 mod errno;
+mod filter;
 mod kobj;
 mod model;
+mod notify;
+mod procfs;
+mod report;
+mod table;
 mod trace;
 
 use std::ffi::OsString;
@@ -14,10 +19,12 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use filter::{Action, Filter};
 use kobj::{ModCmd, Module};
+use table::Release;
 
-const USAGE: &str = "usage: linuxrun [--kmod FILE] [--trace] PROGRAM [ARGS...]\n       \
-                     linuxrun [--kmod FILE] --load-only";
+const USAGE: &str = "usage: linuxrun [--kmod FILE] [--trace] [--report] [--host-syscalls] \
+                     PROGRAM [ARGS...]\n       linuxrun [--kmod FILE] --load-only";
 /// The default module, beside the build/bin/ that holds linuxrun.
 const DEFAULT_KMOD: &str = "../netbsd-11/compat_linux_rs.kmod";
 
@@ -28,11 +35,20 @@ const DISPATCHED: &str = "LINUXRUN_DISPATCHED";
 
 /// semtimedop: its handler can sleep.
 const SLEEPS: &[usize] = &[220];
+/// restart_syscall: the host kernel has a thread make it to resume a
+/// sleep a signal interrupted (clock_nanosleep, ...), so it is the host's
+/// own, though compat_linux lacks it.
+const RESTART_SYSCALL: u64 = 219;
+/// clone3: its handler can ask compat_linux to clone, which the thread
+/// then does itself; it stops, the other routed calls wait asleep.
+const CLONES: &[usize] = &[435];
 
 struct Options {
     kmod: PathBuf,
     load_only: bool,
     trace: bool,
+    report: bool,
+    host_syscalls: bool,
     program: Vec<OsString>,
 }
 
@@ -44,6 +60,8 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Option<Options> {
             .unwrap_or_else(|| DEFAULT_KMOD.into()),
         load_only: false,
         trace: false,
+        report: false,
+        host_syscalls: false,
         program: Vec::new(),
     };
     while let Some(arg) = args.next() {
@@ -51,6 +69,8 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Option<Options> {
             Some("--kmod") => opts.kmod = args.next()?.into(),
             Some("--load-only") => opts.load_only = true,
             Some("--trace") => opts.trace = true,
+            Some("--report") => opts.report = true,
+            Some("--host-syscalls") => opts.host_syscalls = true,
             Some("--") => {
                 opts.program.extend(args);
                 break;
@@ -91,6 +111,9 @@ fn main() -> ExitCode {
     if mi.version / 1_000_000 != ours / 1_000_000 {
         return other_release(&opts.kmod, mi.version);
     }
+    let Some(release) = Release::of(mi.version) else {
+        return refuse(&opts.kmod, "no compat_linux table for this release");
+    };
     if mi.name.is_empty() {
         return refuse(&opts.kmod, "modinfo without a name");
     }
@@ -122,18 +145,15 @@ fn main() -> ExitCode {
         );
         0
     } else {
-        let routes: Vec<trace::Route> = installed
-            .iter()
-            .map(|&(nr, narg, call)| trace::Route {
-                nr,
-                name: trace::linux_name(nr).unwrap_or("unknown"),
-                narg: narg.min(6),
-                call,
-                sleeps: SLEEPS.contains(&nr),
-            })
-            .collect();
-        match trace::run(&opts.program, &routes, opts.trace) {
-            Ok(status) => status,
+        let plan = plan(&opts, release, &installed);
+        match trace::run(&opts.program, &plan) {
+            Ok((status, seen)) => {
+                if opts.report {
+                    let _ =
+                        report::write(&seen, release, opts.host_syscalls, &mut std::io::stderr());
+                }
+                status
+            }
             Err(e) => {
                 eprintln!("linuxrun: {e}");
                 let _ = module.modcmd(ModCmd::Fini, std::ptr::null_mut());
@@ -149,6 +169,72 @@ fn main() -> ExitCode {
         return refuse(&opts.kmod, "FINI left entries in linux_sysent");
     }
     ExitCode::from(status)
+}
+
+/// What becomes of each of PROGRAM's system calls: the module's are
+/// routed to it; those compat_linux of `release` has run on the host;
+/// the others fail with ENOSYS in the kernel, as on NetBSD, or run on the
+/// host with `--host-syscalls`, and go through linuxrun to be counted or
+/// shown with `--report` or `--trace`.
+fn plan(
+    opts: &Options,
+    release: Release,
+    installed: &[(usize, usize, model::SyCall)],
+) -> trace::Plan {
+    let lacking = if opts.report || opts.trace {
+        Action::Notify
+    } else if opts.host_syscalls {
+        Action::Host
+    } else {
+        Action::Enosys
+    };
+    let via = |nr: usize| {
+        if CLONES.contains(&nr) {
+            trace::Via::Stop
+        } else {
+            trace::Via::Notify
+        }
+    };
+    let action = |nr: u64| {
+        if nr == RESTART_SYSCALL {
+            Action::Host
+        } else if trace::CREDENTIAL_CALLS.contains(&nr) {
+            // Compat_linux has them; linuxrun lets them run, told of each.
+            Action::Notify
+        } else if let Some(&(n, ..)) = installed.iter().find(|&&(n, ..)| n as u64 == nr) {
+            match via(n) {
+                trace::Via::Stop => Action::Stop,
+                trace::Via::Notify => Action::Notify,
+            }
+        } else if table::netbsd_has(release, nr) {
+            Action::Host
+        } else {
+            lacking
+        }
+    };
+    // Another ABI's numbers mean other calls: not counted, never routed.
+    let foreign = if opts.host_syscalls {
+        Action::Host
+    } else {
+        Action::Enosys
+    };
+    trace::Plan {
+        routes: installed
+            .iter()
+            .map(|&(nr, narg, call)| trace::Route {
+                nr: nr as u64,
+                name: table::name(nr as u64),
+                narg: narg.min(6),
+                call,
+                sleeps: SLEEPS.contains(&nr),
+                via: via(nr),
+            })
+            .collect(),
+        filter: Filter::new(action, lacking, foreign),
+        release,
+        host_syscalls: opts.host_syscalls,
+        trace: opts.trace,
+    }
 }
 
 /// Hands the module to the linuxrun built for its release (`linuxrun-10`

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_uint, c_void};
+use std::sync::atomic::AtomicI32;
+use std::sync::{Arc, Mutex};
 
 include!(concat!(env!("OUT_DIR"), "/kernel_symbols.rs"));
 
@@ -42,7 +44,8 @@ unsafe extern "C" {
     fn model_lwp_new(cpu: c_uint) -> *mut c_void;
     fn model_lwp_free(l: *mut c_void);
     fn model_lwp_in_syscall(l: *mut c_void, code: c_uint);
-    fn model_user_process(pid: c_int, tid: c_int, pidfd: c_int);
+    fn model_user_process(pid: c_int, pidfd: c_int, signalled: *const c_int);
+    fn model_lwp_set_cred(l: *mut c_void, ids: *const Cred);
     fn model_lwp_set_user_sp(l: *mut c_void, sp: u64);
     fn model_kernel_enter();
     fn model_kernel_exit();
@@ -84,25 +87,48 @@ pub fn installed() -> Vec<(usize, usize, SyCall)> {
         .collect()
 }
 
+/// NetBSD's `NGROUPS`: a credential holds at most so many groups.
+pub const NGROUPS: usize = 16;
+
+/// A kauth credential's IDs (`struct host_cred` of `ffi/model/model.h`):
+/// real, effective and saved user and group IDs, supplementary groups.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cred {
+    pub uid: [u32; 3],
+    pub gid: [u32; 3],
+    pub ngroups: c_int,
+    pub groups: [u32; NGROUPS],
+}
+
 /// A system call of a traced thread, as the dispatcher sees it.
-#[derive(Clone, Copy)]
 pub struct UserCall {
     /// The Linux system call number.
     pub nr: usize,
-    /// The process (thread group), a pidfd of it, and the thread.
+    /// The process (thread group) and a pidfd of it.
     pub pid: c_int,
     pub pidfd: c_int,
-    pub tid: c_int,
+    /// The thread's credential, which its LWP has.
+    pub cred: Cred,
     /// The host CPU the thread last ran on.
     pub cpu: u32,
     /// Its user stack pointer and six argument registers.
     pub sp: u64,
     pub args: [u64; 6],
+    /// Non-zero once a signal the thread took is to end the call's
+    /// interruptible sleeps, as a signal pending for its LWP would
+    /// (`sigispending`); none for a call linuxrun never interrupts.
+    pub signalled: Option<Arc<AtomicI32>>,
 }
+
+/// Held by a call that must run alone in the model: the model's
+/// descriptor table and process are shared by every traced process.
+static ALONE: Mutex<()> = Mutex::new(());
 
 /// What a handler did: its NetBSD errno (0, or ERESTART), `retval[0]`,
 /// and the clone it asked compat_linux for, if any (flags, stack, parent
 /// TID, child TID, TLS).
+#[derive(Clone, Copy)]
 pub struct Outcome {
     pub error: c_int,
     pub value: i64,
@@ -111,10 +137,16 @@ pub struct Outcome {
 
 /// Calls `handler` as compat_linux's dispatcher does, for `call`: the
 /// traced process's memory, descriptors and working directory are user
-/// space for it.
-pub fn call(handler: SyCall, call: &UserCall) -> Outcome {
+/// space for it. Unless `sleeps` (semtimedop, which keeps no file), no
+/// other call runs in the model meanwhile.
+pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
+    let _alone = (!sleeps).then(|| ALONE.lock().unwrap_or_else(|e| e.into_inner()));
     let mut retval = [0i64; 2];
     let mut clone = [0u64; 5];
+    let signalled = call
+        .signalled
+        .as_ref()
+        .map_or(std::ptr::null(), |s| s.as_ptr().cast_const());
     // SAFETY: the model's LWP pool, this thread's trace and user process;
     // the handler gets what the dispatcher passes (an LWP, six argument
     // registers, a two-slot result) inside the model's kernel, and the
@@ -126,13 +158,14 @@ pub fn call(handler: SyCall, call: &UserCall) -> Outcome {
         model_lwp_set_user_sp(l, call.sp);
         // As the dispatcher sets l_sysent: FINI sees the LWP inside.
         model_lwp_in_syscall(l, call.nr as c_uint);
-        model_user_process(call.pid, call.tid, call.pidfd);
+        model_lwp_set_cred(l, &call.cred);
+        model_user_process(call.pid, call.pidfd, signalled);
         model_trace_reset();
         model_kernel_enter();
         let error = handler(l, call.args.as_ptr(), retval.as_mut_ptr());
         model_kernel_exit();
         let cloned = model_clone_request(clone.as_mut_ptr());
-        model_user_process(0, 0, -1);
+        model_user_process(0, -1, std::ptr::null());
         model_lwp_in_syscall(l, 0);
         model_lwp_free(l);
         Outcome {

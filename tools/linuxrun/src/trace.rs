@@ -1,19 +1,37 @@
 //! Runs a Linux program under ptrace and routes the system calls the
 //! module installed through its sysent handlers, over the kernel model.
 //!
-//! A seccomp filter, installed in the child before it execs PROGRAM and
-//! inherited by its threads and children, stops it (SECCOMP_RET_TRACE) only
-//! on the routed numbers; everything else runs natively on the host. At a
-//! stop the call is skipped (`orig_rax` = -1) and `rax` receives the
-//! handler's result, or minus the Linux errno compat_linux's dispatcher
-//! would give; or, where the handler asked compat_linux to clone, the
-//! call becomes that clone(2), which the thread then makes itself.
+//! A seccomp filter (`filter.rs`), installed in the child before it execs
+//! PROGRAM and inherited by its threads and children, decides each call:
+//! calls compat_linux has run on the host; calls it lacks fail with ENOSYS
+//! in the kernel (or are counted and answered by linuxrun, for `--report`
+//! and `--trace`); routed calls wait, asleep in the host kernel, for
+//! linuxrun to answer them through the filter's listener (`notify.rs`).
+//! Each runs on a worker thread (`Workers`) through the installed handler,
+//! whose result, or minus the Linux errno compat_linux's dispatcher would
+//! give, is the answer. clone3 instead stops the thread (ptrace), because
+//! where the handler asks compat_linux to clone, the call becomes that
+//! clone(2), which the thread then makes itself.
+//!
+//! A signal interrupts the wait as it interrupts any sleep in the host
+//! kernel; ptrace stops the thread before the signal is delivered. If the
+//! call is then running in the module, linuxrun tells from the signal's
+//! disposition whether it ends the handler's sleeps as on NetBSD
+//! (`procfs::Status::ends_sleep`). If it does, the thread stays stopped
+//! until the handler is done and gets its result in its return register,
+//! NetBSD's ERESTART as Linux's ERESTARTSYS (restarted after a handler with
+//! SA_RESTART, EINTR after any other). If it does not (ignored, or a stop
+//! signal), the thread takes the signal and makes the call again
+//! (ERESTARTNOINTR), which waits, asleep, for the same run of the handler.
+//! A call interrupted before linuxrun took it is made again too.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsString, c_int};
 use std::io::{Read, Write};
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc;
 
 use nix::errno::Errno;
@@ -24,56 +42,71 @@ use nix::sys::signal::{SigSet, SigmaskHow, Signal, raise};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, execvp, fork};
-use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
 
+use crate::filter::{self, Filter};
+use crate::model::Cred;
+use crate::notify::{self, Listener, Notification, Reply};
+use crate::procfs::{self, Status};
+use crate::report::Seen;
+use crate::table::{self, Release};
 use crate::{errno, model};
 
 /// NetBSD's ERESTART (`ffi/kpi.h`): the dispatcher restarts the call.
 const ERESTART: c_int = -3;
+/// Linux's restart codes (`include/linux/errno.h`), which a system call
+/// returns only to the kernel's signal delivery: restart if the handler
+/// has SA_RESTART, else EINTR; restart always.
+const ERESTARTSYS: i64 = 512;
+const ERESTARTNOINTR: i64 = 513;
+
+/// The calls that change a thread's IDs or groups (setuid, setgid,
+/// setreuid, setregid, setgroups, setresuid, setresgid, setfsuid,
+/// setfsgid): linuxrun is told of each and lets it run on the host, so that
+/// it reads the thread's credential again before its next routed call.
+/// Nothing else changes it: exec of a set-user-ID file does not under
+/// no_new_privs, and user namespaces are not NetBSD's.
+pub const CREDENTIAL_CALLS: &[u64] = &[105, 106, 113, 114, 116, 117, 119, 122, 123];
+
+/// How a routed call reaches linuxrun.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// Seccomp user notification: the thread waits asleep.
+    Notify,
+    /// A ptrace stop, for a call that may become another (clone3).
+    Stop,
+}
 
 /// A Linux system call to route: number, name, argument count, handler.
 #[derive(Clone, Copy)]
 pub struct Route {
-    pub nr: usize,
+    pub nr: u64,
     pub name: &'static str,
     pub narg: usize,
     pub call: model::SyCall,
-    /// Whether the call can sleep (it then runs on a worker thread).
+    /// Whether the call can sleep (it then runs beside other calls).
     pub sleeps: bool,
+    pub via: Via,
 }
 
-/// Linux's name of system call `nr`, for the ones the module may install.
-pub fn linux_name(nr: usize) -> Option<&'static str> {
-    Some(match nr {
-        220 => "semtimedop",
-        277 => "sync_file_range",
-        306 => "syncfs",
-        309 => "getcpu",
-        316 => "renameat2",
-        326 => "copy_file_range",
-        435 => "clone3",
-        439 => "faccessat2",
-        _ => return None,
-    })
+/// What linuxrun does with PROGRAM's system calls.
+pub struct Plan {
+    /// The calls the module installed.
+    pub routes: Vec<Route>,
+    /// What the kernel does with each number.
+    pub filter: Filter,
+    /// The release whose compat_linux table applies.
+    pub release: Release,
+    /// Whether a call NetBSD lacks runs on the host rather than failing
+    /// with ENOSYS.
+    pub host_syscalls: bool,
+    /// Whether each call linuxrun answers is shown on stderr.
+    pub trace: bool,
 }
 
-/// Runs `program` to its end with `routes` routed; returns its exit
-/// status (128 + the signal that killed it).
-pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, String> {
-    let rules = routes
-        .iter()
-        .map(|r| (r.nr as i64, Vec::new()))
-        .collect::<BTreeMap<_, _>>();
-    let filter = SeccompFilter::new(
-        rules,
-        SeccompAction::Allow,
-        SeccompAction::Trace(0),
-        TargetArch::x86_64,
-    )
-    .map_err(|e| format!("seccomp filter: {e}"))?;
-    let bpf: BpfProgram = filter
-        .try_into()
-        .map_err(|e| format!("seccomp filter: {e:?}"))?;
+/// Runs `program` to its end as `plan` says; returns its exit status (128
+/// + the signal that killed it) and the calls linuxrun saw.
+pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
+    let bpf = plan.filter.program();
     let argv: Vec<CString> = program
         .iter()
         .map(|a| CString::new(a.as_bytes()).map_err(|_| "a NUL in an argument".to_string()))
@@ -88,14 +121,17 @@ pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, St
     let sigfd = SignalFd::with_flags(&sigchld, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
         .map_err(|e| format!("signalfd: {e}"))?;
     let (wake_rx, wake_tx) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+    // The child says there which descriptor is the filter's listener.
+    let (mut number_rx, number_tx) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
 
     // SAFETY: linuxrun has one thread here; the child only makes system
-    // calls (sigprocmask, ptrace, kill, prctl, seccomp, execve, write)
-    // and exits.
+    // calls (sigprocmask, ptrace, prctl, seccomp, write, kill, close,
+    // execve) and exits.
     let child = match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
-        ForkResult::Child => exec_traced(&argv, &bpf, &old_mask),
+        ForkResult::Child => exec_traced(&argv, &bpf, &old_mask, number_tx.as_raw_fd()),
         ForkResult::Parent { child } => child,
     };
+    drop(number_tx);
     match waitpid(child, None) {
         Ok(WaitStatus::Stopped(_, Signal::SIGSTOP)) => {}
         other => return Err(format!("the child did not stop for tracing: {other:?}")),
@@ -107,30 +143,50 @@ pub fn run(program: &[OsString], routes: &[Route], trace: bool) -> Result<u8, St
         | Options::PTRACE_O_TRACEEXEC
         | Options::PTRACE_O_EXITKILL;
     ptrace::setoptions(child, options).map_err(|e| format!("ptrace options: {e}"))?;
+    let mut number = [0u8; 4];
+    number_rx
+        .read_exact(&mut number)
+        .map_err(|e| format!("the child's listener: {e}"))?;
+    let listener = Listener::new(pidfd_getfd(
+        &pidfd_open(child)?,
+        i32::from_ne_bytes(number),
+    )?);
     ptrace::cont(child, None).map_err(|e| format!("ptrace: {e}"))?;
     let (done_tx, done_rx) = mpsc::channel();
     Tracer {
-        routes: routes.iter().map(|r| (r.nr, *r)).collect(),
-        trace,
+        routes: plan.routes.iter().map(|r| (r.nr, *r)).collect(),
+        release: plan.release,
+        host_syscalls: plan.host_syscalls,
+        trace: plan.trace,
+        seen: Seen::default(),
+        listener,
+        listening: true,
         known: HashSet::from([child]),
         processes: HashMap::new(),
+        creds: HashMap::new(),
         announced: HashMap::new(),
         held: HashSet::new(),
         cloning: HashMap::new(),
         pidfds: HashMap::new(),
         main: child,
         status: 0,
-        workers: 0,
-        done_tx,
+        calls: HashMap::new(),
+        waiting: HashMap::new(),
+        workers: Workers {
+            jobs: Vec::new(),
+            idle: Vec::new(),
+            done_tx,
+            wake_tx,
+        },
         done_rx,
-        wake_tx,
     }
     .wait_all(&sigfd, wake_rx)
 }
 
-/// The child: stops for the tracer to set its options, then takes the
-/// filter and becomes PROGRAM.
-fn exec_traced(argv: &[CString], bpf: &BpfProgram, mask: &SigSet) -> ! {
+/// The child: takes the filter, tells the tracer its listener descriptor
+/// on `number_fd` and stops for the tracer to set its options and take
+/// the listener, then becomes PROGRAM.
+fn exec_traced(argv: &[CString], bpf: &[libc::sock_filter], mask: &SigSet, number_fd: RawFd) -> ! {
     let fail = |what: &[u8]| -> ! {
         // SAFETY: write(2) of a buffer we own, then _exit(2).
         unsafe {
@@ -141,28 +197,64 @@ fn exec_traced(argv: &[CString], bpf: &BpfProgram, mask: &SigSet) -> ! {
     if mask.thread_set_mask().is_err() {
         fail(b"linuxrun: cannot restore the signal mask\n");
     }
-    if ptrace::traceme().is_err() || raise(Signal::SIGSTOP).is_err() {
+    if ptrace::traceme().is_err() {
         fail(b"linuxrun: cannot be traced\n");
     }
-    if seccompiler::apply_filter(bpf).is_err() {
+    let Ok(listener) = filter::install(bpf) else {
         fail(b"linuxrun: cannot install the seccomp filter\n");
+    };
+    let number = listener.as_raw_fd().to_ne_bytes();
+    // SAFETY: write(2) of a buffer we own.
+    let told = unsafe { libc::write(number_fd, number.as_ptr().cast(), number.len()) };
+    if told != number.len() as isize || raise(Signal::SIGSTOP).is_err() {
+        fail(b"linuxrun: cannot be traced\n");
     }
+    drop(listener);
     let _ = execvp(&argv[0], argv);
     fail(b"linuxrun: cannot execute PROGRAM\n")
 }
 
-/// A routed call that has run: what goes back into the thread.
-struct Done {
+/// A routed call in the module, from when linuxrun takes it until its
+/// thread has the result.
+struct Call {
     tid: Pid,
-    regs: libc::user_regs_struct,
-    route: Route,
-    args: [u64; 6],
-    outcome: model::Outcome,
+    pid: Pid,
+    nr: u64,
+    /// Set when a signal the thread took ends the call's sleeps.
+    signalled: Arc<AtomicI32>,
+    /// Where the thread is.
+    thread: Thread,
+    /// What the handler did, when it was done before the thread could
+    /// have the result.
+    outcome: Option<model::Outcome>,
+}
+
+/// Where the thread of a routed call is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Thread {
+    /// Waiting, asleep, in the notification with this ID.
+    Waits(u64),
+    /// Stopped to take this signal, which interrupted its wait and ends
+    /// the call's sleeps: it gets the result where it is.
+    Stopped(Signal),
+    /// Taking a signal that does not end the call's sleeps, to make the
+    /// call again.
+    Again,
+    /// Gone (killed): the result has nowhere to go.
+    Gone,
 }
 
 struct Tracer {
-    routes: HashMap<usize, Route>,
+    routes: HashMap<u64, Route>,
+    release: Release,
+    host_syscalls: bool,
     trace: bool,
+    /// The calls seen, for `--report`.
+    seen: Seen,
+    /// The filter's listener; `listening` until every thread under the
+    /// filter is gone.
+    listener: Listener,
+    listening: bool,
     /// Threads seen stopped at least once or announced by a clone event.
     known: HashSet<Pid>,
     /// New threads and children a clone event announced, before their
@@ -175,68 +267,95 @@ struct Tracer {
     /// Threads performing a clone for the module: their own argument
     /// registers, to restore, and the clone's.
     cloning: HashMap<Pid, (ArgRegs, ArgRegs)>,
-    /// The process (thread group) of each thread that made a routed call.
+    /// The process (thread group) of each thread that made a routed call,
+    /// and its credential as of its last call (forgotten when it changes
+    /// it).
     processes: HashMap<Pid, Pid>,
+    creds: HashMap<Pid, Cred>,
     /// A pidfd of each traced process (thread group), for its descriptors.
     pidfds: HashMap<Pid, OwnedFd>,
     /// PROGRAM's process and its exit status.
     main: Pid,
     status: u8,
-    /// Calls running on worker threads, which report on `done_*` and
-    /// wake the tracer through `wake_tx`.
-    workers: usize,
-    done_tx: mpsc::Sender<Done>,
+    /// Routed calls taken, by notification ID, and the one each thread
+    /// waits in.
+    calls: HashMap<u64, Call>,
+    waiting: HashMap<Pid, u64>,
+    workers: Workers,
     done_rx: mpsc::Receiver<Done>,
-    wake_tx: std::io::PipeWriter,
 }
 
 impl Tracer {
     /// Serves every tracee until none is left; PROGRAM's exit status.
     ///
-    /// Only this thread may use ptrace (it is the tracer). Calls that can
-    /// sleep (semtimedop) run on a worker thread while it goes on serving
-    /// the others; it sleeps in poll(2) until a tracee changes state
-    /// (SIGCHLD) or a worker is done.
+    /// Only this thread may use ptrace (it is the tracer). It sleeps in
+    /// poll(2) until a tracee changes state (SIGCHLD), a call waits for
+    /// linuxrun, or a worker is done.
     fn wait_all(
         mut self,
         sigfd: &SignalFd,
         mut wake_rx: std::io::PipeReader,
-    ) -> Result<u8, String> {
+    ) -> Result<(u8, Seen), String> {
         loop {
             loop {
                 match waitpid(None, Some(WaitPidFlag::__WALL | WaitPidFlag::WNOHANG)) {
                     Ok(WaitStatus::StillAlive) => break,
                     Ok(event) => self.handle(event)?,
                     Err(Errno::EINTR) => {}
-                    Err(Errno::ECHILD) => {
-                        // Tracees killed inside a call: their workers end
-                        // within a clock tick; the module is in use until.
-                        for _ in 0..self.workers {
-                            let _ = self.done_rx.recv();
-                        }
-                        return Ok(self.status);
-                    }
+                    Err(Errno::ECHILD) => return self.end(),
                     Err(e) => return Err(format!("waitpid: {e}")),
                 }
             }
             while let Ok(done) = self.done_rx.try_recv() {
-                self.workers -= 1;
-                self.finish(done)?;
+                self.finished(done)?;
             }
+            let listen = if self.listening {
+                PollFlags::POLLIN
+            } else {
+                PollFlags::empty()
+            };
+            let listener = self.listener.fd();
+            // SAFETY: the listener outlives this loop.
+            let listener = unsafe { std::os::fd::BorrowedFd::borrow_raw(listener) };
             let mut fds = [
                 PollFd::new(sigfd.as_fd(), PollFlags::POLLIN),
                 PollFd::new(wake_rx.as_fd(), PollFlags::POLLIN),
+                PollFd::new(listener, listen),
             ];
             match poll(&mut fds, PollTimeout::NONE) {
                 Ok(_) | Err(Errno::EINTR) => {}
                 Err(e) => return Err(format!("poll: {e}")),
             }
+            let (woken, events) = (fds[1].any() == Some(true), fds[2].revents());
             while let Ok(Some(_)) = sigfd.read_signal() {}
-            if fds[1].any() == Some(true) {
+            if woken {
                 let mut buf = [0u8; 64];
                 let _ = wake_rx.read(&mut buf);
             }
+            let events = events.unwrap_or(PollFlags::empty());
+            if events.contains(PollFlags::POLLIN) {
+                self.notified()?;
+            } else if events.intersects(PollFlags::POLLHUP | PollFlags::POLLERR) {
+                self.listening = false;
+            }
         }
+    }
+
+    /// Every tracee is gone: the calls still in the module end their
+    /// sleeps (the module is in use until they are done).
+    fn end(mut self) -> Result<(u8, Seen), String> {
+        for call in self.calls.values_mut() {
+            call.thread = Thread::Gone;
+            call.signalled.store(1, Ordering::Release);
+        }
+        while self.workers.busy() > 0 {
+            let done = self
+                .done_rx
+                .recv()
+                .map_err(|_| "a worker thread died".to_string())?;
+            self.finished(done)?;
+        }
+        Ok((self.status, self.seen))
     }
 
     fn handle(&mut self, event: WaitStatus) -> Result<(), String> {
@@ -257,7 +376,7 @@ impl Tracer {
                 Ok(())
             }
             WaitStatus::PtraceEvent(pid, _, ev) if ev == Event::PTRACE_EVENT_SECCOMP as i32 => {
-                return self.route(pid);
+                return self.route_stop(pid);
             }
             WaitStatus::PtraceEvent(pid, _, ev) => {
                 let new_child = [
@@ -271,13 +390,8 @@ impl Tracer {
                     Ok(new) if new_child => self
                         .new_child(pid, Pid::from_raw(new as i32))
                         .and_then(|()| ptrace::cont(pid, None)),
-                    // A thread that is not the leader took its TID in exec.
                     Ok(former) if ev == Event::PTRACE_EVENT_EXEC as i32 => {
-                        let former = Pid::from_raw(former as i32);
-                        if former != pid {
-                            self.known.remove(&former);
-                            self.processes.remove(&former);
-                        }
+                        self.exec(pid, Pid::from_raw(former as i32));
                         ptrace::cont(pid, None)
                     }
                     _ => ptrace::cont(pid, None),
@@ -295,7 +409,7 @@ impl Tracer {
                     None => self.first_stop(pid, None),
                 }
             }
-            WaitStatus::Stopped(pid, sig) => ptrace::cont(pid, Some(sig)),
+            WaitStatus::Stopped(pid, sig) => self.signal_stop(pid, sig),
             _ => Ok(()),
         };
         match resumed {
@@ -304,11 +418,48 @@ impl Tracer {
         }
     }
 
-    fn gone(&mut self, pid: Pid) {
-        self.known.remove(&pid);
-        self.processes.remove(&pid);
-        self.pidfds.remove(&pid);
-        self.cloning.remove(&pid);
+    fn gone(&mut self, tid: Pid) {
+        self.known.remove(&tid);
+        self.processes.remove(&tid);
+        self.creds.remove(&tid);
+        self.pidfds.remove(&tid);
+        self.cloning.remove(&tid);
+        self.abandon(tid);
+    }
+
+    /// Thread `tid` is gone: the call it waited in, if any, ends its
+    /// sleeps, and its result has nowhere to go.
+    fn abandon(&mut self, tid: Pid) {
+        if let Some(id) = self.waiting.remove(&tid)
+            && let Some(call) = self.calls.get_mut(&id)
+        {
+            call.thread = Thread::Gone;
+            call.signalled.store(1, Ordering::Release);
+            if call.outcome.is_some() {
+                self.calls.remove(&id);
+            }
+        }
+    }
+
+    /// A thread of process `pid` execs: it takes the leader's TID
+    /// (`former` was its own), and every other thread of the process,
+    /// the former leader among them, is gone.
+    fn exec(&mut self, pid: Pid, former: Pid) {
+        if former != pid {
+            self.known.remove(&former);
+            self.processes.remove(&former);
+            self.creds.remove(&former);
+            self.creds.remove(&pid);
+        }
+        let others: Vec<Pid> = self
+            .calls
+            .values()
+            .filter(|c| c.pid == pid && c.tid != former)
+            .map(|c| c.tid)
+            .collect();
+        for tid in others {
+            self.abandon(tid);
+        }
     }
 
     /// `parent`'s clone event for `child`: a clone performed for the
@@ -341,93 +492,309 @@ impl Tracer {
         ptrace::cont(pid, None)
     }
 
-    /// Runs the call thread `tid` stopped at through the module: here, or
-    /// on a worker thread if it can sleep.
-    fn route(&mut self, tid: Pid) -> Result<(), String> {
-        let regs = match ptrace::getregs(tid) {
+    /// Thread `tid` stopped to take signal `sig`. If that interrupted its
+    /// wait for a call running in the module, it stays stopped until the
+    /// handler is done (`finished`), or makes the call again (see the top
+    /// of this file); if it interrupted the wait before linuxrun took the
+    /// call, the call is made again after the signal.
+    fn signal_stop(&mut self, tid: Pid, sig: Signal) -> Result<(), Errno> {
+        let mut regs = ptrace::getregs(tid)?;
+        let interrupted = regs.rax == (-ERESTARTSYS) as u64;
+        if let Some(&id) = self.waiting.get(&tid)
+            && let Some(call) = self.calls.get_mut(&id)
+            && interrupted
+            && regs.orig_rax == call.nr
+        {
+            if let Some(outcome) = call.outcome {
+                return self.deliver(id, result_of(&outcome, true), sig);
+            }
+            if Status::read(tid).map_or(true, |s| s.ends_sleep(sig)) {
+                call.signalled.store(1, Ordering::Release);
+                call.thread = Thread::Stopped(sig);
+                return Ok(());
+            }
+            call.thread = Thread::Again;
+        }
+        if interrupted && self.answers(regs.orig_rax) {
+            regs.rax = (-ERESTARTNOINTR) as u64;
+            ptrace::setregs(tid, regs)?;
+        }
+        ptrace::cont(tid, Some(sig))
+    }
+
+    /// Whether linuxrun, not the host, answers call `nr` when notified.
+    fn answers(&self, nr: u64) -> bool {
+        match self.routes.get(&nr) {
+            Some(route) => route.via == Via::Notify,
+            None => !self.host_syscalls && !table::netbsd_has(self.release, nr),
+        }
+    }
+
+    /// Forgets call `id`, whose thread has its result or is gone.
+    fn forget(&mut self, id: u64) -> Option<Call> {
+        let call = self.calls.remove(&id)?;
+        if self.waiting.get(&call.tid) == Some(&id) {
+            self.waiting.remove(&call.tid);
+        }
+        Some(call)
+    }
+
+    /// Gives call `id`'s thread, stopped with `sig`, the handler's result,
+    /// and lets it take the signal.
+    fn deliver(&mut self, id: u64, result: i64, sig: Signal) -> Result<(), Errno> {
+        let Some(call) = self.forget(id) else {
+            return Ok(());
+        };
+        let mut regs = ptrace::getregs(call.tid)?;
+        regs.rax = result as u64;
+        ptrace::setregs(call.tid, regs)?;
+        ptrace::cont(call.tid, Some(sig))
+    }
+
+    /// Takes the next call waiting for linuxrun: a routed one goes to a
+    /// worker, unless its thread makes it again after a signal; one NetBSD
+    /// lacks is counted and answered at once.
+    fn notified(&mut self) -> Result<(), String> {
+        let Some(n) = self
+            .listener
+            .receive()
+            .map_err(|e| format!("seccomp notification: {e}"))?
+        else {
+            return Ok(());
+        };
+        if CREDENTIAL_CALLS.contains(&n.nr) {
+            self.creds.remove(&n.tid);
+            notify::answer(self.listener.fd(), n.id, Reply::Continue);
+            return Ok(());
+        }
+        if let Some(&id) = self.waiting.get(&n.tid)
+            && let Some(call) = self.calls.get_mut(&id)
+            && call.thread == Thread::Again
+            && call.nr == n.nr
+        {
+            match call.outcome {
+                // Interrupted again, it stops with the result at hand.
+                Some(outcome) => {
+                    let reply = Reply::Result(result_of(&outcome, false));
+                    if notify::answer(self.listener.fd(), n.id, reply) {
+                        self.forget(id);
+                    }
+                }
+                None => call.thread = Thread::Waits(n.id),
+            }
+            return Ok(());
+        }
+        match self.routes.get(&n.nr).copied() {
+            Some(route) if route.via == Via::Notify => self.dispatch(n, route),
+            _ => {
+                self.lacking(n);
+                Ok(())
+            }
+        }
+    }
+
+    /// A call NetBSD lacks, notified to be counted or shown: it fails
+    /// with ENOSYS as there, or runs on the host (`--host-syscalls`).
+    fn lacking(&mut self, n: Notification) {
+        let pid = self.process(n.tid).unwrap_or(n.tid);
+        self.seen.unserved.record(n.nr, pid);
+        let (tid, nr, name) = (n.tid, n.nr, table::name(n.nr));
+        let reply = if self.host_syscalls {
+            if self.trace {
+                eprintln!(
+                    "linuxrun: [{tid}] {nr} {name}: {} lacks it, run on the host",
+                    self.release
+                );
+            }
+            Reply::Continue
+        } else {
+            let result = -i64::from(libc::ENOSYS);
+            if self.trace {
+                eprintln!(
+                    "linuxrun: [{tid}] {nr} {name} = {}: {} lacks it",
+                    describe(result),
+                    self.release
+                );
+            }
+            Reply::Result(result)
+        };
+        // Interrupted meanwhile, the call is made again.
+        notify::answer(self.listener.fd(), n.id, reply);
+    }
+
+    /// Hands routed call `n` to a worker, with what the model needs of
+    /// its thread; a thread that stopped waiting meanwhile (interrupted,
+    /// to make the call again, or killed) is left alone.
+    fn dispatch(&mut self, n: Notification, route: Route) -> Result<(), String> {
+        let tid = n.tid;
+        let (Ok((pid, cred)), Ok(cpu), Ok(sp)) = (
+            self.identity(tid),
+            procfs::last_cpu(tid),
+            procfs::user_sp(tid),
+        ) else {
+            return Ok(());
+        };
+        if !self.listener.waiting(n.id) {
+            return Ok(());
+        }
+        let pidfd = self.pidfd(pid)?;
+        self.seen.served.record(n.nr, pid);
+        let signalled = Arc::new(AtomicI32::new(0));
+        self.calls.insert(
+            n.id,
+            Call {
+                tid,
+                pid,
+                nr: n.nr,
+                signalled: Arc::clone(&signalled),
+                thread: Thread::Waits(n.id),
+                outcome: None,
+            },
+        );
+        self.waiting.insert(tid, n.id);
+        self.workers.start(Job {
+            id: n.id,
+            tid,
+            route,
+            listener: self.listener.fd(),
+            call: model::UserCall {
+                nr: n.nr as usize,
+                pid: pid.as_raw(),
+                pidfd,
+                cred,
+                cpu,
+                sp,
+                args: n.args,
+                signalled: Some(signalled),
+            },
+        })
+    }
+
+    /// A worker is done with a call: its thread has the result, or, if
+    /// interrupted, gets it now or at its signal stop.
+    fn finished(&mut self, done: Done) -> Result<(), String> {
+        self.workers.idle.push(done.worker);
+        // As the thread gets it, at its signal stop if not answered.
+        let result = result_of(&done.outcome, !done.answered);
+        if self.trace {
+            let shown: Vec<String> = done.args[..done.route.narg]
+                .iter()
+                .map(|a| format!("{a:#x}"))
+                .collect();
+            eprintln!(
+                "linuxrun: [{}] {} {}({}) = {}{}",
+                done.tid,
+                done.route.nr,
+                done.route.name,
+                shown.join(", "),
+                describe(result),
+                if done.answered {
+                    ""
+                } else {
+                    ", interrupted by a signal"
+                }
+            );
+        }
+        let Some(call) = self.calls.get_mut(&done.id) else {
+            return Ok(());
+        };
+        match call.thread {
+            _ if done.answered => {}
+            Thread::Gone => {}
+            Thread::Stopped(sig) => {
+                return match self.deliver(done.id, result, sig) {
+                    Ok(()) | Err(Errno::ESRCH) => Ok(()),
+                    Err(e) => Err(format!("ptrace: {e}")),
+                };
+            }
+            // Waiting again after a signal, in another notification.
+            Thread::Waits(id)
+                if id != done.id
+                    && notify::answer(
+                        self.listener.fd(),
+                        id,
+                        Reply::Result(result_of(&done.outcome, false)),
+                    ) => {}
+            // Not yet stopped or back in the call: it gets the result then.
+            Thread::Waits(_) | Thread::Again => {
+                call.outcome = Some(done.outcome);
+                return Ok(());
+            }
+        }
+        self.forget(done.id);
+        Ok(())
+    }
+
+    /// Thread `tid`'s process (thread group). A thread keeps its process
+    /// until it execs (when it takes the leader's TID, or it is the
+    /// leader) or exits.
+    fn process(&mut self, tid: Pid) -> Result<Pid, String> {
+        if let Some(&pid) = self.processes.get(&tid) {
+            return Ok(pid);
+        }
+        let pid = Status::read(tid)?.tgid;
+        self.processes.insert(tid, pid);
+        Ok(pid)
+    }
+
+    /// Thread `tid`'s process and credential, read from `/proc` when not
+    /// known (the read is the costliest part of a routed call).
+    fn identity(&mut self, tid: Pid) -> Result<(Pid, Cred), String> {
+        if let (Some(&pid), Some(&cred)) = (self.processes.get(&tid), self.creds.get(&tid)) {
+            return Ok((pid, cred));
+        }
+        let status = Status::read(tid)?;
+        self.processes.insert(tid, status.tgid);
+        self.creds.insert(tid, status.cred);
+        Ok((status.tgid, status.cred))
+    }
+
+    /// A pidfd of process `pid`, kept while it lives.
+    fn pidfd(&mut self, pid: Pid) -> Result<RawFd, String> {
+        if let Some(fd) = self.pidfds.get(&pid) {
+            return Ok(fd.as_raw_fd());
+        }
+        let fd = pidfd_open(pid)?;
+        let raw = fd.as_raw_fd();
+        self.pidfds.insert(pid, fd);
+        Ok(raw)
+    }
+
+    /// Runs the call thread `tid` stopped at (clone3) through the module,
+    /// here, and puts its result into the thread, or has the thread make
+    /// the clone the handler asked for.
+    fn route_stop(&mut self, tid: Pid) -> Result<(), String> {
+        let mut regs = match ptrace::getregs(tid) {
             Ok(regs) => regs,
             Err(Errno::ESRCH) => return Ok(()),
             Err(e) => return Err(format!("ptrace getregs: {e}")),
         };
-        let nr = regs.orig_rax as usize;
+        let nr = regs.orig_rax;
         let Some(route) = self.routes.get(&nr).copied() else {
             return Err(format!("stopped on system call {nr}, which is not routed"));
         };
-        // A thread keeps its process until it execs (when it takes the
-        // leader's TID, or it is the leader) or exits.
-        let pid = match self.processes.get(&tid) {
-            Some(&pid) => pid,
-            None => {
-                let pid = process_of(tid)?;
-                self.processes.insert(tid, pid);
-                pid
-            }
-        };
-        let cpu = last_cpu(tid)?;
-        let pidfd = match self.pidfds.get(&pid) {
-            Some(fd) => fd.as_raw_fd(),
-            None => {
-                let fd = pidfd_open(pid)?;
-                let raw = fd.as_raw_fd();
-                self.pidfds.insert(pid, fd);
-                raw
-            }
-        };
+        let (pid, cred) = self.identity(tid)?;
+        let pidfd = self.pidfd(pid)?;
+        self.seen.served.record(nr, pid);
         let call = model::UserCall {
-            nr,
+            nr: nr as usize,
             pid: pid.as_raw(),
             pidfd,
-            tid: tid.as_raw(),
-            cpu,
+            cred,
+            cpu: procfs::last_cpu(tid)?,
             sp: regs.rsp,
             args: [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],
+            signalled: None,
         };
-        let run = move || Done {
-            tid,
-            regs,
-            route,
-            args: call.args,
-            outcome: model::call(route.call, &call),
-        };
-        if !route.sleeps {
-            return self.finish(run());
-        }
-        let done_tx = self.done_tx.clone();
-        let mut wake_tx = self.wake_tx.try_clone().map_err(|e| format!("pipe: {e}"))?;
-        std::thread::Builder::new()
-            .name(format!("linuxrun-{tid}"))
-            .spawn(move || {
-                let _ = done_tx.send(run());
-                let _ = wake_tx.write_all(b"x");
-            })
-            .map_err(|e| format!("worker thread: {e}"))?;
-        self.workers += 1;
-        Ok(())
-    }
-
-    /// Puts a call's result into its thread and lets the thread go on.
-    fn finish(&mut self, done: Done) -> Result<(), String> {
-        let Done {
-            tid,
-            mut regs,
-            route,
-            args,
-            outcome,
-        } = done;
-        let shown: Vec<String> = args[..route.narg]
+        let outcome = model::call(route.call, &call, route.sleeps);
+        let shown: Vec<String> = call.args[..route.narg]
             .iter()
             .map(|a| format!("{a:#x}"))
             .collect();
         if let (0, Some(clone)) = (outcome.error, outcome.clone) {
             return self.perform_clone(tid, regs, &route, &shown, clone);
         }
-        let result = match outcome.error {
-            0 => outcome.value,
-            // The calls routed so far are not restarted after a signal
-            // (semtimedop gives EINTR itself).
-            ERESTART => -i64::from(libc::EINTR),
-            e => -i64::from(errno::to_linux(e)),
-        };
+        let result = result_of(&outcome, false);
         if self.trace {
             eprintln!(
                 "linuxrun: [{tid}] {} {}({}) = {}",
@@ -512,29 +879,20 @@ fn describe(result: i64) -> String {
     }
 }
 
-/// Thread `tid`'s process (thread group).
-fn process_of(tid: Pid) -> Result<Pid, String> {
-    let status = std::fs::read_to_string(format!("/proc/{tid}/status"))
-        .map_err(|e| format!("/proc/{tid}/status: {e}"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Tgid:"))
-        .and_then(|v| v.trim().parse().ok())
-        .map(Pid::from_raw)
-        .ok_or_else(|| format!("/proc/{tid}/status: no Tgid"))
-}
-
-/// The CPU thread `tid` last ran on.
-fn last_cpu(tid: Pid) -> Result<u32, String> {
-    // proc_pid_stat(5): field 39, counted after the command's ')'.
-    let stat = std::fs::read_to_string(format!("/proc/{tid}/stat"))
-        .map_err(|e| format!("/proc/{tid}/stat: {e}"))?;
-    let cpu = stat
-        .rsplit_once(')')
-        .and_then(|(_, rest)| rest.split_whitespace().nth(36))
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| format!("/proc/{tid}/stat: no processor"))?;
-    Ok(cpu)
+/// The result a call's thread gets from `outcome`: the value, or minus
+/// the Linux errno compat_linux's dispatcher gives. NetBSD's ERESTART
+/// restarts the call; that is Linux's ERESTARTSYS for a thread that took
+/// a signal (`interrupted`), and EINTR otherwise, where no signal
+/// delivery would act on it. A clone the handler asked for outside a
+/// stop cannot be made: ENOSYS, as for a clone3 compat_linux lacks.
+fn result_of(outcome: &model::Outcome, interrupted: bool) -> i64 {
+    match outcome.error {
+        0 if outcome.clone.is_some() => -i64::from(libc::ENOSYS),
+        0 => outcome.value,
+        ERESTART if interrupted => -ERESTARTSYS,
+        ERESTART => -i64::from(libc::EINTR),
+        e => -i64::from(errno::to_linux(e)),
+    }
 }
 
 fn pidfd_open(pid: Pid) -> Result<OwnedFd, String> {
@@ -545,6 +903,97 @@ fn pidfd_open(pid: Pid) -> Result<OwnedFd, String> {
     }
     // SAFETY: a descriptor just opened, owned by nothing else.
     Ok(unsafe { OwnedFd::from_raw_fd(fd as c_int) })
+}
+
+/// A duplicate of descriptor `fd` of the process `pidfd` refers to.
+fn pidfd_getfd(pidfd: &OwnedFd, fd: RawFd) -> Result<OwnedFd, String> {
+    // SAFETY: pidfd_getfd(2) with no flags; it returns a new descriptor.
+    let got = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), fd, 0) };
+    if got < 0 {
+        return Err(format!("pidfd_getfd({fd}): {}", Errno::last()));
+    }
+    // SAFETY: a descriptor just made, owned by nothing else.
+    Ok(unsafe { OwnedFd::from_raw_fd(got as c_int) })
+}
+
+/// A routed call for a worker to run and answer.
+struct Job {
+    id: u64,
+    tid: Pid,
+    route: Route,
+    listener: RawFd,
+    call: model::UserCall,
+}
+
+/// A call a worker ran: whether its thread still waited for the answer.
+struct Done {
+    worker: usize,
+    id: u64,
+    tid: Pid,
+    route: Route,
+    args: [u64; 6],
+    outcome: model::Outcome,
+    answered: bool,
+}
+
+/// Threads that run routed calls in the model and answer them, so that
+/// the tracer goes on serving signals, stops and other calls meanwhile;
+/// one per call under way, kept for the next.
+struct Workers {
+    /// Each worker's job queue, and the idle ones.
+    jobs: Vec<mpsc::Sender<Job>>,
+    idle: Vec<usize>,
+    /// Where workers report, and the pipe that wakes the tracer.
+    done_tx: mpsc::Sender<Done>,
+    wake_tx: std::io::PipeWriter,
+}
+
+impl Workers {
+    fn start(&mut self, job: Job) -> Result<(), String> {
+        let worker = match self.idle.pop() {
+            Some(worker) => worker,
+            None => self.spawn()?,
+        };
+        self.jobs[worker]
+            .send(job)
+            .map_err(|_| "a worker thread died".to_string())
+    }
+
+    fn spawn(&mut self) -> Result<usize, String> {
+        let worker = self.jobs.len();
+        let (tx, rx) = mpsc::channel::<Job>();
+        let done_tx = self.done_tx.clone();
+        let mut wake_tx = self.wake_tx.try_clone().map_err(|e| format!("pipe: {e}"))?;
+        std::thread::Builder::new()
+            .name(format!("linuxrun-{worker}"))
+            .spawn(move || {
+                for job in rx {
+                    let outcome = model::call(job.route.call, &job.call, job.route.sleeps);
+                    let reply = Reply::Result(result_of(&outcome, false));
+                    let answered = notify::answer(job.listener, job.id, reply);
+                    let done = Done {
+                        worker,
+                        id: job.id,
+                        tid: job.tid,
+                        route: job.route,
+                        args: job.call.args,
+                        outcome,
+                        answered,
+                    };
+                    if done_tx.send(done).is_err() {
+                        break;
+                    }
+                    let _ = wake_tx.write_all(b"x");
+                }
+            })
+            .map_err(|e| format!("worker thread: {e}"))?;
+        self.jobs.push(tx);
+        Ok(worker)
+    }
+
+    fn busy(&self) -> usize {
+        self.jobs.len() - self.idle.len()
+    }
 }
 
 #[cfg(test)]
@@ -559,8 +1008,17 @@ mod tests {
     }
 
     #[test]
-    fn this_thread_is_described() {
-        assert_eq!(process_of(Pid::this()).unwrap(), Pid::this());
-        assert!(last_cpu(Pid::this()).is_ok());
+    fn results_for_the_thread() {
+        let outcome = |error, clone| model::Outcome {
+            error,
+            value: 7,
+            clone,
+        };
+        assert_eq!(result_of(&outcome(0, None), false), 7);
+        // NetBSD EAGAIN (35) is Linux's 11.
+        assert_eq!(result_of(&outcome(35, None), true), -11);
+        assert_eq!(result_of(&outcome(ERESTART, None), true), -ERESTARTSYS);
+        assert_eq!(result_of(&outcome(ERESTART, None), false), -4);
+        assert_eq!(result_of(&outcome(0, Some([0; 5])), false), -38);
     }
 }

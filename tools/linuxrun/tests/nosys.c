@@ -1,0 +1,133 @@
+/*
+ * nosys.c: raw Linux system calls that NetBSD's Linux emulation lacks in
+ * one release or both, which linuxrun must answer ENOSYS as NetBSD would
+ * (ffi/linux_syscalls.tab).  The argument says whose answers to
+ * expect: "linux" (Linux itself, or linuxrun --host-syscalls),
+ * "netbsd-10" or "netbsd-11" (linuxrun with that release's module).
+ * A child process makes the first openat2 and the parent three
+ * process_vm_readv, for linuxrun --report's counts; "# child PID" and
+ * "# parent PID" name them.  Last, a sleep that an ignored signal
+ * interrupts under a tracer resumes (restart_syscall, which NetBSD lacks,
+ * is the host kernel's own).  One TAP line per check; exit 0 if all
+ * passed.
+ *
+ * Build: musl-gcc -static -o nosys nosys.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tap.h"
+
+/* Linux x86-64 numbers, for C libraries whose headers predate them. */
+#define	NR_PROCESS_VM_READV	310
+#define	NR_MEMFD_CREATE		319
+#define	NR_MEMBARRIER		324
+#define	NR_STATX		332
+#define	NR_PIDFD_OPEN		434
+#define	NR_CLOSE_RANGE		436
+#define	NR_OPENAT2		437
+
+/* struct open_how of linux/openat2.h. */
+struct open_how {
+	unsigned long long flags, mode, resolve;
+};
+
+static long
+sys(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long r = syscall(nr, a, b, c, d, e, f);
+
+	return r == -1 ? -errno : r;
+}
+
+/* got is what Linux gives unless the release lacks the call: ENOSYS. */
+static void
+expect(const char *what, long got, long linux_result, int lacking)
+{
+
+	check(what, got, lacking ? -ENOSYS : linux_result);
+}
+
+static long
+nonnegative(long r)
+{
+
+	return r >= 0 ? 0 : r;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	int on_linux = strcmp(mode, "linux") == 0;
+	int ten = strcmp(mode, "netbsd-10") == 0;
+	int eleven = strcmp(mode, "netbsd-11") == 0;
+	struct open_how how = { O_RDONLY, 0, 0 };
+	char word[8] = "nosys", copy[8];
+	struct iovec local = { copy, sizeof(copy) };
+	struct iovec remote = { word, sizeof(word) };
+	char statx_buf[256];
+	int status, i;
+	pid_t child;
+
+	if (!on_linux && !ten && !eleven) {
+		fprintf(stderr, "usage: nosys linux|netbsd-10|netbsd-11\n");
+		return 2;
+	}
+	/* The child's openat2 comes first. */
+	if ((child = fork()) == 0)
+		_exit(nonnegative(sys(NR_OPENAT2, AT_FDCWD, (long)".",
+		    (long)&how, sizeof(how), 0, 0)) == 0 ? 0 : 1);
+	printf("# child %d\n# parent %d\n", (int)child, (int)getpid());
+	check("the child's openat2 gave what was expected",
+	    waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == (on_linux ? 0 : 1), 1);
+
+	/* Lacking in both releases. */
+	expect("openat2", nonnegative(sys(NR_OPENAT2, AT_FDCWD, (long)".",
+	    (long)&how, sizeof(how), 0, 0)), 0, !on_linux);
+	expect("pidfd_open", nonnegative(sys(NR_PIDFD_OPEN, getpid(), 0, 0, 0,
+	    0, 0)), 0, !on_linux);
+	expect("membarrier query", nonnegative(sys(NR_MEMBARRIER, 0, 0, 0, 0,
+	    0, 0)), 0, !on_linux);
+	for (i = 0; i < 3; i++)
+		expect("process_vm_readv of itself", sys(NR_PROCESS_VM_READV,
+		    getpid(), (long)&local, 1, (long)&remote, 1, 0),
+		    sizeof(copy), !on_linux);
+	/* Lacking in NetBSD 10 only. */
+	expect("statx", sys(NR_STATX, AT_FDCWD, (long)".", 0, 0x7ff,
+	    (long)statx_buf, 0), 0, ten);
+	expect("close_range", sys(NR_CLOSE_RANGE, 1000000, 1000001, 0, 0, 0,
+	    0), 0, ten);
+	expect("memfd_create", nonnegative(sys(NR_MEMFD_CREATE, (long)"nosys",
+	    0, 0, 0, 0, 0)), 0, ten);
+	/* In both. */
+	check("getpid", sys(SYS_getpid, 0, 0, 0, 0, 0, 0), getpid());
+	/* Past compat_linux's table of 512 slots; unassigned on Linux too. */
+	check("number 600", sys(600, 0, 0, 0, 0, 0, 0), -ENOSYS);
+
+	/*
+	 * restart_syscall is the host kernel's: under a tracer, an ignored
+	 * signal interrupts a sleep, which it resumes with that call.
+	 */
+	if ((child = fork()) == 0) {
+		struct timespec ts = { 0, 200000000 };
+
+		signal(SIGUSR1, SIG_IGN);
+		_exit(sys(SYS_nanosleep, (long)&ts, 0, 0, 0, 0, 0) == 0 ? 0 : 1);
+	}
+	usleep(50000);
+	kill(child, SIGUSR1);
+	check("a sleep goes on after an ignored signal", waitpid(child, &status,
+	    0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
+	return tap_done();
+}
