@@ -532,6 +532,41 @@ host_signal_pending(void)
 #define	HOST_TICK_NS	10000000L
 
 /*
+ * Whether operations that cannot all be done now are to wait.  Linux, like
+ * NetBSD's do_semop, goes through them in order, taking the earlier ones as
+ * done, and fails at once with EAGAIN when the first one that cannot be done
+ * has IPC_NOWAIT; otherwise it waits.  A zero timeout gives EAGAIN either
+ * way, so the set's values decide.
+ */
+static bool
+host_sem_must_wait(int semid, const struct sembuf *op, size_t nsops)
+{
+	struct semid_ds ds;
+	unsigned short *val;
+	bool wait = true;
+
+	if (semctl(semid, 0, IPC_STAT, &ds) != 0 ||
+	    (val = calloc(ds.sem_nsems + 1, sizeof(*val))) == NULL)
+		return true;
+	if (semctl(semid, 0, GETALL, val) != 0) {
+		free(val);
+		return true;
+	}
+	for (size_t i = 0; i < nsops && op[i].sem_num < ds.sem_nsems; i++) {
+		int v = val[op[i].sem_num] + op[i].sem_op;
+
+		if (op[i].sem_op < 0 ? v < 0 :
+		    op[i].sem_op == 0 && val[op[i].sem_num] != 0) {
+			wait = (op[i].sem_flg & IPC_NOWAIT) == 0;
+			break;
+		}
+		val[op[i].sem_num] = (unsigned short)v;
+	}
+	free(val);
+	return wait;
+}
+
+/*
  * A traced thread's wait: in slices of a clock tick, after each of which
  * a signal pending for the thread ends it, as one ends the sleep of its
  * LWP (linuxrun learns of no signal while the thread is stopped).
@@ -551,6 +586,8 @@ host_semop_traced(int semid, struct sembuf *op, size_t nsops,
 			return 0;
 		if (errno != EAGAIN)
 			return errno;
+		if (!host_sem_must_wait(semid, op, nsops))
+			return EAGAIN;
 		if (left >= 0 && (left -= slice.tv_nsec) <= 0)
 			return EAGAIN;
 		if (host_traced_signal_pending())
@@ -569,7 +606,6 @@ host_semop_copied(int semid, struct sembuf *op, size_t nsops,
 {
 	const struct timespec now = { 0, 0 };
 	struct timespec limit;
-	bool nowait = true;
 	int error;
 
 	if (timeout != NULL) {
@@ -584,9 +620,7 @@ host_semop_copied(int semid, struct sembuf *op, size_t nsops,
 		return 0;
 	if (errno != EAGAIN)
 		return errno;
-	for (size_t i = 0; i < nsops; i++)
-		nowait &= (op[i].sem_flg & IPC_NOWAIT) != 0;
-	if (nowait)
+	if (!host_sem_must_wait(semid, op, nsops))
 		return EAGAIN;
 	if (host_signal_pending())
 		return EINTR;

@@ -17,11 +17,14 @@ one is not, 2 on a usage or setup error.
 """
 
 import argparse
+import atexit
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -219,6 +222,8 @@ def deviation_for(devs, release, linux, module):
             continue
 
         def kept(state):
+            if "*" in d.differs:
+                return []
             return [s for s in state if not any(s.strip().startswith(p) for p in d.differs)]
 
         if kept(linux.state) == kept(module.state):
@@ -236,10 +241,19 @@ class Outcome:
     compared: int = 0  # calls compared
     accepted: dict = field(default_factory=dict)  # deviation name -> count
     cut: int = None  # index where a deviation ended the comparison
-    difference: int = None  # index of the first difference
+    differences: list = field(default_factory=list)  # indexes of the differences
+
+    @property
+    def difference(self):
+        """The first difference, or None."""
+        return self.differences[0] if self.differences else None
 
 
 def compare(devs, release, linux_calls, module_calls):
+    """Compares two runs of the same calls, call by call.  A difference in
+    the answer alone, where both sides left the same state, lets the
+    comparison go on; one in the state ends it, as does a deviation whose
+    effect on Linux could not be undone."""
     outcome = Outcome()
     for lc, mc in zip(linux_calls, module_calls):
         if lc.line != mc.line:
@@ -249,8 +263,10 @@ def compare(devs, release, linux_calls, module_calls):
             continue
         d = deviation_for(devs, release, lc, mc)
         if d is None:
-            outcome.difference = lc.index
-            return outcome
+            outcome.differences.append(lc.index)
+            if lc.state != mc.state:
+                return outcome
+            continue
         outcome.accepted[d.name] = outcome.accepted.get(d.name, 0) + 1
         undone = [s for s in lc.state if s.strip().startswith("undone:")]
         if d.then == "cut" or any(s.strip() != "undone: 0" for s in undone) or any(
@@ -260,7 +276,7 @@ def compare(devs, release, linux_calls, module_calls):
             return outcome
     if len(linux_calls) != len(module_calls):
         # One run stopped early (killed, hung): the first call it lacks.
-        outcome.difference = min(len(linux_calls), len(module_calls))
+        outcome.differences.append(min(len(linux_calls), len(module_calls)))
     return outcome
 
 
@@ -272,8 +288,10 @@ class Fuzzer:
         self.program = os.path.abspath(program)
         self.runners = runners
         self.devs = devs
-        self.workdir = os.path.abspath(workdir)
-        os.makedirs(self.workdir, exist_ok=True)
+        # One folder per driver, so that runs at the same time keep apart.
+        os.makedirs(workdir, exist_ok=True)
+        self.workdir = tempfile.mkdtemp(dir=workdir)
+        atexit.register(shutil.rmtree, self.workdir, ignore_errors=True)
         self.wall = {r.name: 0.0 for r in runners}
 
     def start(self, runner, args, stdin=None):
@@ -350,7 +368,7 @@ class Reducer:
         if le is not None or len(lc) != len(lines):
             return False
         o = compare(self.fuzzer.devs, self.module.release, lc, mc)
-        if o.difference != len(lines) - 1:
+        if not o.differences or o.differences[-1] != len(lines) - 1:
             return False
         got = signature(lc[-1], mc[-1] if len(mc) == len(lines) else None)
         return got == sig
@@ -427,7 +445,7 @@ def read_pools(program):
 
 @dataclass
 class Difference:
-    runner: str
+    runners: list  # the systems that showed it
     seed: int
     index: int
     sig: tuple
@@ -485,17 +503,16 @@ def campaign(args):
                 for k, v in o.accepted.items():
                     stats["accepted"][k] = stats["accepted"].get(k, 0) + v
                 stats["cut"] += o.cut is not None
-                if o.difference is None:
-                    continue
-                lcall = lc[o.difference] if o.difference < len(lc) else None
-                mcall = mc[o.difference] if o.difference < len(mc) else None
-                sig = signature(lcall, mcall)
-                key = (m.name, sig)
-                if key not in diffs:
-                    diffs[key] = Difference(m.name, s, o.difference, sig)
-                    if merr:
-                        diffs[key].sig = sig + (merr,)
-                diffs[key].seeds_seen.append(s)
+                for index in o.differences:
+                    lcall = lc[index] if index < len(lc) else None
+                    mcall = mc[index] if index < len(mc) else None
+                    sig = signature(lcall, mcall)
+                    if sig not in diffs:
+                        diffs[sig] = Difference([], s, index, sig + ((merr,) if merr else ()))
+                    if m.name not in diffs[sig].runners:
+                        diffs[sig].runners.append(m.name)
+                    if s not in diffs[sig].seeds_seen:
+                        diffs[sig].seeds_seen.append(s)
         if args.verbose:
             print(f"seeds {seed}..{seed + count - 1}: {len(diffs)} distinct differences so far",
                   file=sys.stderr)
@@ -508,7 +525,7 @@ def campaign(args):
         if args.no_reduce or (args.max_reduce is not None and reduced >= args.max_reduce):
             continue
         reduced += 1
-        module = next(m for m in modules if m.name == d.runner)
+        module = next(m for m in modules if m.name == d.runners[0])
         lines = fz.script(d.seed, args.calls)[: d.index + 1]
         r = Reducer(fz, linux, module, pools)
         d.reproducer = r.reduce(lines, d.sig[:3]) if r.shows(lines, d.sig[:3]) else lines
@@ -556,10 +573,10 @@ def format_report(args, devs, modules, per_module, deadline_calls, diffs, fz,
         by_call.setdefault(d.sig[0], []).append(d)
     for call in sorted(by_call):
         out.append(f"\n## {call}")
-        for d in sorted(by_call[call], key=lambda d: (d.sig, d.runner)):
+        for d in sorted(by_call[call], key=lambda d: d.sig):
             seen = ", ".join(str(s) for s in d.seeds_seen[:8])
             more = f" and {len(d.seeds_seen) - 8} more" if len(d.seeds_seen) > 8 else ""
-            out.append(f"\n- {d.runner}: Linux `{d.sig[1]}`, module `{d.sig[2]}`"
+            out.append(f"\n- {', '.join(d.runners)}: Linux `{d.sig[1]}`, module `{d.sig[2]}`"
                        + (f" ({d.sig[3]})" if len(d.sig) > 3 else "")
                        + f"; first in seed {d.seed} call {d.index}; seeds {seen}{more}")
             if d.reproducer:
@@ -573,10 +590,12 @@ def format_report(args, devs, modules, per_module, deadline_calls, diffs, fz,
 
 
 def show(args):
-    """Runs lists of calls everywhere and prints the answers side by side."""
+    """Runs lists of calls everywhere, prints the answers side by side and,
+    per system, the first difference outside the deviations file."""
     devs = parse_deviations(args.deviations)
     linux, modules = runners_from(args)
     fz = Fuzzer(args.program, [linux] + modules, devs, args.workdir)
+    status = 0
     for path in args.files:
         with open(path, encoding="utf-8") as f:
             lines = [ln.rstrip("\n") for ln in f if ln.strip() and not ln.startswith("#")]
@@ -589,7 +608,18 @@ def show(args):
                 print(f"  {name:10} {first.split(' = ', 1)[-1]}")
                 for r in rest:
                     print(f"  {'':10} {r.strip()}")
-    return 0
+        for m in modules:
+            o = compare(devs, m.release, out[linux.name][0], out[m.name][0])
+            accepted = ", ".join(f"{k} {v}" for k, v in sorted(o.accepted.items())) or "none"
+            if o.difference is not None:
+                status = 1
+                verdict = f"difference at call {o.difference}"
+            elif o.cut is not None:
+                verdict = f"no difference; comparison ended by a deviation at call {o.cut}"
+            else:
+                verdict = "no difference"
+            print(f"{path}: {m.name}: {verdict} (deviations met: {accepted})")
+    return status
 
 
 def reduce_one(args):
