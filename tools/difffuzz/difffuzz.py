@@ -484,7 +484,8 @@ def campaign(args):
             args.seconds is None or elapsed >= args.seconds
         ):
             break
-        count = args.batch
+        left = args.first_seed + args.seeds - seed
+        count = min(args.batch, left) if left > 0 else args.batch
         out = fz.run_all([linux] + modules, ["seeds", str(seed), str(count), str(args.calls)])
         lseeds, lfig, lerr = out[linux.name]
         if lerr is not None:
