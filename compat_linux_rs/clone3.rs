@@ -4,7 +4,9 @@
 //! `long clone3(struct clone_args *args, size_t size)`
 //! - `size` above a page → `E2BIG`, below 64 (`CLONE_ARGS_SIZE_VER0`) →
 //!   `EINVAL`; bytes past the structure this kernel knows must be zero,
-//!   else `E2BIG`; an unreadable structure → `EFAULT`;
+//!   else `E2BIG`; an unreadable structure → `EFAULT`; after the checks
+//!   of `set_tid_size`, `exit_signal` and `cgroup` below, an unreadable
+//!   `set_tid` array → `EFAULT`;
 //! - `EINVAL` for: `set_tid_size` above 32 or not matching `set_tid`;
 //!   `exit_signal` above 64 (`_NSIG`); `CLONE_INTO_CGROUP` with a cgroup
 //!   above `INT_MAX` or a structure too short to hold it; flags outside the
@@ -26,9 +28,16 @@
 //!
 //! Not provided, and failing with `ENOSYS`: `set_tid`, `CLONE_PIDFD`,
 //! `CLONE_PARENT`, `CLONE_PTRACE`, `CLONE_CLEAR_SIGHAND`,
-//! `CLONE_INTO_CGROUP`, `CLONE_NEWTIME` and the namespace flags. `ENOSYS`
-//! because glibc's clone3 users fall back to clone(2) on `ENOSYS` and only
-//! on it; any other errno would make pthread_create or posix_spawn fail.
+//! `CLONE_INTO_CGROUP`, `CLONE_NEWTIME` and the namespace flags; and
+//! `CLONE_SETTLS` or `CLONE_CHILD_CLEARTID` without `CLONE_THREAD`, which
+//! compat_linux's clone honours for a thread only (its fork path in
+//! `linux_sched.c` leaves them out): the call fails rather than drop a
+//! flag. `ENOSYS` because glibc's clone3 users fall back to clone(2) on
+//! `ENOSYS` and only on it; any other errno would make pthread_create or
+//! posix_spawn fail. `CLONE_PARENT_SETTID` without `CLONE_THREAD`, which
+//! that fork path leaves out too, the module does itself once the clone
+//! has returned; Linux stores the ID before the child first runs, so a
+//! child that shares the memory may find it unset at first.
 //!
 //! Deviations: `CLONE_SYSVSEM` is accepted and dropped: threads share their
 //! process's SysV undo list anyway, and separate processes cannot share one
@@ -41,7 +50,7 @@ use crate::args::SyscallArgs;
 use crate::errno::Errno;
 use crate::lwp::Lwp;
 use crate::sys::{self, register_t};
-use crate::user::UserAddr;
+use crate::user::{UserAddr, UserPtr};
 
 /// Linux amd64 system call number.
 pub const NR: u16 = 435;
@@ -143,6 +152,10 @@ const NOT_PROVIDED: CloneFlags = CloneFlags::PIDFD
     .union(CloneFlags::NEWPID)
     .union(CloneFlags::NEWNET);
 
+/// What compat_linux's clone does for a thread only (`linux_clone_nptl`),
+/// which its fork path would drop, and the module cannot do for it.
+const THREAD_ONLY: CloneFlags = CloneFlags::SETTLS.union(CloneFlags::CHILD_CLEARTID);
+
 /// `struct clone_args`: eleven `__aligned_u64` (`CLONE_ARGS_SIZE_VER2`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CloneArgs {
@@ -221,7 +234,8 @@ impl CloneArgs {
         Ok(args)
     }
 
-    /// Linux's checks, in its order; `size` is the structure's size.
+    /// Linux's checks, in its order (`copy_clone_args_from_user`, then
+    /// `clone3_args_valid`); `size` is the structure's size.
     pub fn validate(&self, size: usize) -> Result<CloneFlags, Errno> {
         let einval = Err(Errno::EINVAL);
         if self.set_tid_size() > MAX_PID_NS_LEVEL
@@ -232,12 +246,18 @@ impl CloneArgs {
         if self.exit_signal() & !CSIGNAL != 0 || self.exit_signal() > NSIG {
             return einval;
         }
-        let flags = CloneFlags::from_bits(self.flags()).ok_or(Errno::EINVAL)?;
-        if flags.contains(CloneFlags::INTO_CGROUP)
+        if self.flags() & CloneFlags::INTO_CGROUP.bits() != 0
             && (self.cgroup() > i32::MAX as u64 || size < SIZE_VER2)
         {
             return einval;
         }
+        if self.set_tid() != 0 {
+            // Linux copies the array in here; its `pid_t`s are not used.
+            let mut set_tid = [0u8; MAX_PID_NS_LEVEL as usize * 4];
+            let len = self.set_tid_size() as usize * 4;
+            UserAddr::new(self.set_tid()).read_into(set_tid.get_mut(..len).unwrap_or_default())?;
+        }
+        let flags = CloneFlags::from_bits(self.flags()).ok_or(Errno::EINVAL)?;
         if self.flags() & (CloneFlags::DETACHED.bits() | (CSIGNAL & !CloneFlags::NEWTIME.bits()))
             != 0
             || flags.contains(CloneFlags::SIGHAND | CloneFlags::CLEAR_SIGHAND)
@@ -261,7 +281,10 @@ impl CloneArgs {
         {
             return einval;
         }
-        if flags.intersects(NOT_PROVIDED) || self.set_tid() != 0 {
+        if flags.intersects(NOT_PROVIDED)
+            || self.set_tid() != 0
+            || (!flags.contains(CloneFlags::THREAD) && flags.intersects(THREAD_ONLY))
+        {
             return Err(Errno::ENOSYS);
         }
         Ok(flags)
@@ -311,6 +334,11 @@ pub fn clone3(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     Errno::check(unsafe {
         sys::linux_sys_clone(lwp.as_ptr(), regs.as_ptr().cast(), retval.as_mut_ptr())
     })?;
+    if flags.contains(CloneFlags::PARENT_SETTID) && !flags.contains(CloneFlags::THREAD) {
+        // As Linux's put_user in kernel_clone, a fault is not the call's
+        // failure: the child exists.
+        let _ = UserPtr::<u32>::new(clone_args.parent_tid()).write(&(retval[0] as u32));
+    }
     Ok(retval[0])
 }
 

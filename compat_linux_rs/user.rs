@@ -8,6 +8,7 @@ use core::marker::PhantomData;
 use core::mem::size_of;
 
 use crate::errno::Errno;
+use crate::file::KernelBuf;
 use crate::sys;
 
 /// An address in the user address space holding a `T`.
@@ -117,5 +118,98 @@ impl<T: Copy> UserPtr<T> {
                 size_of::<T>(),
             )
         })
+    }
+}
+
+/// A path copied in from user memory with copyinstr(9), as namei copies
+/// one: at most `PATH_MAX` (1024) bytes with its NUL, in a kernel buffer.
+pub struct KernelPath {
+    buf: KernelBuf,
+    len: usize,
+}
+
+impl KernelPath {
+    /// Copies the path at `addr` in: `EFAULT` where it cannot be read,
+    /// `ENAMETOOLONG` if no NUL ends it within `PATH_MAX` bytes.
+    pub fn copy_in(addr: u64) -> Result<KernelPath, Errno> {
+        let mut buf = KernelBuf::new(sys::PATH_MAX as usize)?;
+        let bytes = buf.as_mut_slice();
+        let mut done = 0;
+        // SAFETY: copyinstr writes at most bytes.len() bytes into the
+        // buffer, NUL included, and checks the user range itself.
+        Errno::check(unsafe {
+            sys::copyinstr(
+                addr as usize as *const core::ffi::c_void,
+                bytes.as_mut_ptr().cast(),
+                bytes.len(),
+                &mut done,
+            )
+        })?;
+        // `done` counts the NUL.
+        let len = done.saturating_sub(1);
+        Ok(KernelPath { buf, len })
+    }
+
+    /// The path without its NUL.
+    pub fn as_bytes(&mut self) -> &[u8] {
+        let len = self.len;
+        self.buf.as_mut_slice().get(..len).unwrap_or_default()
+    }
+
+    /// The whole path, for kernel functions that take a C string.
+    pub fn whole(&mut self) -> KernelName<'_> {
+        let len = self.len;
+        self.name(0, len)
+    }
+
+    /// The part `[start, end)` of the path as a C string: a NUL is written
+    /// at `end` (so the path is cut there for good, which is how a part
+    /// before another is taken, and then that other).
+    pub fn name(&mut self, start: usize, end: usize) -> KernelName<'_> {
+        let bytes = self.buf.as_mut_slice();
+        if let Some(b) = bytes.get_mut(end) {
+            *b = 0;
+        }
+        let start = start.min(end);
+        KernelName {
+            ptr: bytes
+                .get(start..)
+                .map_or(c"".as_ptr(), |b| b.as_ptr().cast()),
+            _path: PhantomData,
+        }
+    }
+
+    /// Whether the path is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the path starts at the root (and so ignores a directory
+    /// descriptor).
+    pub fn is_absolute(&mut self) -> bool {
+        self.as_bytes().first() == Some(&b'/')
+    }
+}
+
+/// A NUL-terminated path in kernel memory, part of a [`KernelPath`] or a
+/// constant.
+#[derive(Clone, Copy)]
+pub struct KernelName<'a> {
+    ptr: *const core::ffi::c_char,
+    _path: PhantomData<&'a [u8]>,
+}
+
+impl KernelName<'static> {
+    /// `/`.
+    pub const ROOT: KernelName<'static> = KernelName {
+        ptr: c"/".as_ptr(),
+        _path: PhantomData,
+    };
+}
+
+impl KernelName<'_> {
+    /// The C string.
+    pub fn as_ptr(self) -> *const core::ffi::c_char {
+        self.ptr
     }
 }

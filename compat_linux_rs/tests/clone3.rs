@@ -110,8 +110,9 @@ fn fork_without_a_stack() {
 #[test]
 fn short_structures_are_zero_extended() {
     // Only the first 64 bytes count: set_tid beyond them is not read.
+    let set_tid = [7u32];
     let mut f = fields(CloneFlags::empty(), SIGCHLD, 0, 0);
-    f[8] = 0x1234;
+    f[8] = set_tid.as_ptr() as u64;
     f[9] = 1;
     let args = Args::new(f);
     assert_eq!(module(args.addr(), 64).0, 0);
@@ -258,6 +259,59 @@ fn features_not_provided_are_enosys() {
     let set_tid = [0u32; 1];
     let args = Args::new([0, 0, 0, 0, SIGCHLD, 0, 0, 0, set_tid.as_ptr() as u64, 1, 0]);
     assert_eq!(module(args.addr(), 88).0, sys::ENOSYS as i32);
+}
+
+/// Linux reads the `set_tid` array before it looks at the flags and the
+/// stack: `EFAULT` wins over their `EINVAL`, and over `ENOSYS`.
+#[test]
+fn an_unreadable_set_tid_is_efault_first() {
+    for fields in [
+        [0, 0, 0, 0, SIGCHLD, 0, 0x10000, 0, 8, 1, 0],
+        [1 << 40, 0, 0, 0, SIGCHLD, 0, 0, 0, 8, 1, 0],
+        [0, 0, 0, 0, SIGCHLD, 0, 0, 0, 8, 1, 0],
+    ] {
+        let args = Args::new(fields);
+        assert_eq!(
+            rejected_like_linux(args.addr(), 88),
+            sys::EFAULT as i32,
+            "{fields:x?}"
+        );
+    }
+}
+
+#[test]
+fn thread_only_flags_on_a_process_are_enosys_not_dropped() {
+    for flags in [CloneFlags::SETTLS, CloneFlags::CHILD_CLEARTID] {
+        let args = Args::new(fields(
+            flags | CloneFlags::VM | CloneFlags::VFORK,
+            SIGCHLD,
+            0,
+            0,
+        ));
+        let (error, _, cloned) = module(args.addr(), 88);
+        assert_eq!((error, cloned), (sys::ENOSYS as i32, None), "{flags:?}");
+    }
+    // A process may have its TID stored in the child: compat_linux does it.
+    let args = Args::new(fields(CloneFlags::CHILD_SETTID, SIGCHLD, 0, 0));
+    assert_eq!(module(args.addr(), 88).0, 0);
+}
+
+#[test]
+fn the_parent_tid_of_a_process_is_stored_by_the_module() {
+    let mut ptid = 0u32;
+    let mut f = fields(CloneFlags::PARENT_SETTID, SIGCHLD, 0, 0);
+    f[3] = &raw mut ptid as u64;
+    let args = Args::new(f);
+    let (error, tid, cloned) = module(args.addr(), 88);
+    assert_eq!(
+        (error, tid, ptid),
+        (0, sys::MODEL_CHILD_TID as register_t, sys::MODEL_CHILD_TID)
+    );
+    assert!(cloned.is_some());
+    // An unwritable one is no failure: the child exists.
+    f[3] = 8;
+    let args = Args::new(f);
+    assert_eq!(module(args.addr(), 88).0, 0);
 }
 
 #[test]
