@@ -643,8 +643,16 @@ host_semop_copied(int semid, struct sembuf *op, size_t nsops,
 		if (limit.tv_sec < 0 || limit.tv_nsec < 0 ||
 		    limit.tv_nsec >= 1000000000)
 			return EINVAL;
-		deadline = host_now_ns() + limit.tv_sec * 1000000000LL +
-		    limit.tv_nsec;
+		/*
+		 * A wait is at most INT_MAX ticks, as tvtohz() (subr_time.c)
+		 * saturates it; computing the end of a longer one would
+		 * overflow into the past.
+		 */
+		if (limit.tv_sec >= INT_MAX / (1000000000LL / HOST_TICK_NS))
+			deadline = host_now_ns() + INT_MAX * HOST_TICK_NS;
+		else
+			deadline = host_now_ns() +
+			    limit.tv_sec * 1000000000LL + limit.tv_nsec;
 	}
 	if (semtimedop(semid, op, nsops, &slice) == 0)
 		return 0;

@@ -621,7 +621,7 @@ static const char *const path_tokens[] = {
 	"\"/w/f\"", "\"/w/d\"", "\"/w/d/.\"", "\"/w/nosuch\"", "\"/w\"",
 	"\"n1\"", "\"n2\"", "\"d/n3\"", "\"nw/n4\"", "\"ed/n5\"", "\"n6/\"",
 	"\"\"", "NULL", "UNMAPPED", "LONGPATH", "LONGNAME", "UNTERMINATED",
-	"KERNEL", NULL
+	"KERNEL", "LONG1023", "LONG1024", NULL
 };
 
 static int
@@ -637,9 +637,15 @@ resolve_path(struct arg *a)
 		a->value = (uintptr_t)end;
 	} else if (strcmp(t, "KERNEL") == 0) {
 		a->value = KERNEL_ADDR;
-	} else if (strcmp(t, "LONGPATH") == 0) {
-		/* PATH_MAX and more, in components of 9 characters. */
-		len = PATH_MAX + 100;
+	} else if (strcmp(t, "LONGPATH") == 0 || strcmp(t, "LONG1023") == 0 ||
+	    strcmp(t, "LONG1024") == 0) {
+		/*
+		 * Linux's PATH_MAX (4096, with the NUL) and more; or 1023 and
+		 * 1024 characters, around NetBSD's PATH_MAX of 1024 with the
+		 * NUL.  Components of 9 characters, none of which exists.
+		 */
+		len = strcmp(t, "LONGPATH") == 0 ? PATH_MAX + 100 :
+		    strcmp(t, "LONG1023") == 0 ? 1023 : 1024;
 		p = end - len - 1;
 		for (size_t i = 0; i < len; i++)
 			p[i] = i % 10 == 9 ? '/' : 'p';

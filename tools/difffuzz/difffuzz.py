@@ -98,13 +98,12 @@ class Deviation:
     name: str
     manual: list = field(default_factory=list)
     reason: list = field(default_factory=list)
-    call: str = ""
+    call: list = field(default_factory=list)  # the calls it covers
     when: list = field(default_factory=list)  # alternatives, each a list of clauses
     linux: list = field(default_factory=list)
     module: list = field(default_factory=list)
     releases: list = field(default_factory=lambda: ["10", "11"])
     differs: list = field(default_factory=list)  # state-line prefixes part of the answer
-    then: str = "continue"
     observed: str = "yes"
     lineno: int = 0
 
@@ -130,9 +129,9 @@ def parse_deviations(path):
                 getattr(dev, key).append(value)
             elif key == "when":
                 dev.when.append([c.strip() for c in value.split(" and ")])
-            elif key in ("linux", "module", "releases", "differs"):
+            elif key in ("call", "linux", "module", "releases", "differs"):
                 setattr(dev, key, value.split())
-            elif key in ("call", "then", "observed"):
+            elif key == "observed":
                 setattr(dev, key, value)
             else:
                 raise ValueError(f"{path}:{n}: unknown key {key}")
@@ -214,7 +213,7 @@ def answer_matches(patterns, result):
 def deviation_for(devs, release, linux, module):
     """The deviation that documents a pair of differing calls, or None."""
     for d in devs:
-        if d.observed != "yes" or d.call != linux.name or release not in d.releases:
+        if d.observed != "yes" or linux.name not in d.call or release not in d.releases:
             continue
         if not any(all(clause_holds(c, linux.args) for c in alt) for alt in d.when):
             continue
@@ -249,11 +248,19 @@ class Outcome:
         return self.differences[0] if self.differences else None
 
 
+# Output lines that describe the state a call left (the rest of a call's
+# lines are its answer: values written back, the child, an undone rename).
+STATE_LINES = ("+ ", "- ", "offset ", "semaphores:", "trimmed ", "not undone")
+
+
+def state_of(call):
+    return [s for s in call.state if s.strip().startswith(STATE_LINES)]
+
+
 def compare(devs, release, linux_calls, module_calls):
-    """Compares two runs of the same calls, call by call.  A difference in
-    the answer alone, where both sides left the same state, lets the
-    comparison go on; one in the state ends it, as does a deviation whose
-    effect on Linux could not be undone."""
+    """Compares two runs of the same calls, call by call.  After a
+    difference, or a documented deviation, that left the same state on both
+    sides the comparison goes on; once the states differ it ends."""
     outcome = Outcome()
     for lc, mc in zip(linux_calls, module_calls):
         if lc.line != mc.line:
@@ -264,15 +271,11 @@ def compare(devs, release, linux_calls, module_calls):
         d = deviation_for(devs, release, lc, mc)
         if d is None:
             outcome.differences.append(lc.index)
-            if lc.state != mc.state:
-                return outcome
-            continue
-        outcome.accepted[d.name] = outcome.accepted.get(d.name, 0) + 1
-        undone = [s for s in lc.state if s.strip().startswith("undone:")]
-        if d.then == "cut" or any(s.strip() != "undone: 0" for s in undone) or any(
-            "not undone" in s for s in lc.state
-        ):
-            outcome.cut = lc.index
+        else:
+            outcome.accepted[d.name] = outcome.accepted.get(d.name, 0) + 1
+        if state_of(lc) != state_of(mc):
+            if d is not None:
+                outcome.cut = lc.index
             return outcome
     if len(linux_calls) != len(module_calls):
         # One run stopped early (killed, hung): the first call it lacks.
