@@ -419,6 +419,11 @@ class Reducer:
             items = token.strip("{}").split(",")
             for j in range(len(items)):
                 yield "{" + ",".join(items[:j] + items[j + 1:]) + "}"
+            for j, item in enumerate(items):
+                key, _, value = item.partition("=")
+                for fewer in fewer_bits(value):
+                    yield "{" + ",".join(items[:j] + [f"{key}={fewer}"] + items[j + 1:]) + "}"
+        yield from fewer_bits(token)
         if token.startswith("[") and ";" in token:
             ops = token.strip("[]").split(";")
             for j in range(len(ops)):
@@ -426,6 +431,18 @@ class Reducer:
         pool = self.pools["kinds"].get(kind, [])
         if token in pool:
             yield from pool[: min(pool.index(token), 4)]
+
+
+def fewer_bits(token):
+    """A flags value (hex) with one of its bits cleared, for each bit."""
+    if not token.startswith("0x"):
+        return
+    value = int(token, 16)
+    if bin(value).count("1") < 2:
+        return
+    for bit in range(64):
+        if value & (1 << bit):
+            yield hex(value & ~(1 << bit))
 
 
 def read_pools(program):
