@@ -24,7 +24,6 @@ use crate::model::{self, ModelLwp, assert_balanced, trace, trace_reset};
 use crate::sys;
 
 unsafe extern "C" {
-    fn signal(sig: i32, handler: extern "C" fn(i32)) -> usize;
     fn pthread_self() -> usize;
     fn pthread_kill(thread: usize, sig: i32) -> i32;
 }
@@ -35,8 +34,6 @@ const SIGUSR2: i32 = 12;
 const DEADLINE: Duration = Duration::from_millis(50);
 /// Deadlines after which a call that still runs stops the run.
 const GIVE_UP: u32 = 100;
-
-extern "C" fn on_deadline(_: i32) {}
 
 /// What the fuzzing thread and its watchdog share.
 #[derive(Default)]
@@ -58,8 +55,8 @@ struct Watchdog {
 
 impl Watchdog {
     fn start(nr: u16) -> Watchdog {
-        // SAFETY: a handler that does nothing; the signal only ends a sleep.
-        unsafe { signal(SIGUSR2, on_deadline) };
+        // The signal only ends a sleep: semop(2) is never restarted.
+        model::catch_signal(SIGUSR2);
         let watched = Arc::new(Watched::default());
         // SAFETY: the calling thread's own handle, alive while it fuzzes.
         let target = unsafe { pthread_self() };
