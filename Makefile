@@ -194,7 +194,8 @@ linuxrun-lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 
 # Static with musl, and marked as Linux binaries: NetBSD's exec picks the
 # Linux emulation by the ELF OS/ABI byte.
-$(BUILD)/atf-linux/h_%: atf-tests/linux/h_%.c atf-tests/linux/h_common.h $(STAMP)/apt
+$(BUILD)/atf-linux/h_%: atf-tests/linux/h_%.c atf-tests/linux/h_common.h \
+    atf-tests/linux/linux_nr.h $(STAMP)/apt
 	@mkdir -p $(@D)
 	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@.tmp $<
 	elfedit --output-osabi=Linux $@.tmp
@@ -208,7 +209,7 @@ $(BUILD)/atf-linux/h_%: atf-tests/linux/h_%.c atf-tests/linux/h_common.h $(STAMP
 # Linux with one wrong answer (host only; glibc for the kernel headers).
 DIFFFUZZ	:= $(BUILD)/difffuzz/difffuzz
 all: $(DIFFFUZZ) $(BUILD)/difffuzz/plant
-$(DIFFFUZZ): tools/difffuzz/difffuzz.c $(STAMP)/apt
+$(DIFFFUZZ): tools/difffuzz/difffuzz.c atf-tests/linux/linux_nr.h $(STAMP)/apt
 	@mkdir -p $(@D)
 	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@.tmp $<
 	elfedit --output-osabi=Linux $@.tmp

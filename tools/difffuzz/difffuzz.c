@@ -55,20 +55,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../atf-tests/linux/linux_nr.h"
+
 #define PAGE		4096
 #define MAX_ARGS	6
 #define MAX_TOKEN	512
 #define MAX_LINE	4096
 
-/* Linux amd64 numbers, spelled out: the point is which number is called. */
-#define NR_semtimedop		220
-#define NR_sync_file_range	277
-#define NR_syncfs		306
-#define NR_getcpu		309
-#define NR_renameat2		316
-#define NR_copy_file_range	326
-#define NR_clone3		435
-#define NR_faccessat2		439
 /* Not routed by linuxrun: the fuzzer's own bookkeeping. */
 #define NR_renameat		264
 
@@ -1466,15 +1459,12 @@ static void
 trim_files(const struct listing *l)
 {
 	for (int i = 0; i < l->n; i++) {
-		char path[PATH_MAX], type;
+		char path[PATH_MAX], full[PATH_MAX * 2], type;
 		long long size;
-		int n;
 
-		if (sscanf(l->e[i], "%4095s %c %*o %*s nlink=%*u %lld%n", path,
-		    &type, &size, &n) != 3 || type != 'f' || size <= MAX_FILE)
+		if (sscanf(l->e[i], "%4095s %c %*o %*s nlink=%*u %lld", path,
+		    &type, &size) != 3 || type != 'f' || size <= MAX_FILE)
 			continue;
-		char full[PATH_MAX * 2];
-
 		snprintf(full, sizeof(full), "%s/%s", root, path);
 		if (truncate(full, MAX_FILE) == 0)
 			printf("  trimmed %s to %d bytes\n", path, MAX_FILE);
