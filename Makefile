@@ -266,7 +266,8 @@ unit-test: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 kyua-test: all
 	atf-tests/run-kyua $(BUILD)/kyua build=$(BUILD) require_build=yes \
 	    readobj=$(READOBJ) cc=cc clang=$(CLANG) helpers=$(BUILD)/atf-linux \
-	    difffuzz_campaign=$(DIFFFUZZ_CAMPAIGN) difffuzz_seconds=$(CLRS_DIFFFUZZ_SECONDS)
+	    difffuzz_campaign=$(DIFFFUZZ_CAMPAIGN) \
+	    $(if $(CLRS_DIFFFUZZ_SECONDS),difffuzz_seconds=$(CLRS_DIFFFUZZ_SECONDS))
 	$(foreach r,$(RELEASES),@echo "the conformance suite through linuxrun, NetBSD $(r) module:"$(newline)\
 	atf-tests/run-kyua $(BUILD)/kyua-linuxrun-$(r) helpers=$(BUILD)/atf-linux platform=netbsd-module \
 	    runner="$(BUILD)/bin/linuxrun --kmod $(BUILD)/netbsd-$(r)/compat_linux_rs.kmod" linux$(newline))
