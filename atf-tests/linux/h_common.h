@@ -25,15 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Linux x86-64 numbers, spelled out: the point is which number is called. */
-#define NR_semtimedop		220
-#define NR_sync_file_range	277
-#define NR_syncfs		306
-#define NR_getcpu		309
-#define NR_renameat2		316
-#define NR_copy_file_range	326
-#define NR_clone3		435
-#define NR_faccessat2		439
+#include "linux_nr.h"
 
 #define SKIP_STATUS	77
 

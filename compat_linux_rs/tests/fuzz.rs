@@ -7,11 +7,117 @@
 //!
 //! Not part of `make test`: `make fuzz` runs each target for
 //! `CLRS_FUZZ_SECONDS` (default 10) in a scratch working directory.
+//!
+//! A call that blocks (a semaphore wait without a timeout, on operations
+//! from random memory) is ended by a deadline: a [`Watchdog`] signals the
+//! fuzzing thread, which ends an interruptible sleep with `EINTR`. Each
+//! target reports how many calls the deadline ended; a call that outlives
+//! [`GIVE_UP`] deadlines stops the run with its registers.
 
 use std::os::fd::AsRawFd;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::model::{self, ModelLwp, assert_balanced, trace, trace_reset};
+use crate::sys;
+
+unsafe extern "C" {
+    fn pthread_self() -> usize;
+    fn pthread_kill(thread: usize, sig: i32) -> i32;
+}
+
+/// The deadline's signal: not SIGUSR1, which the model's own tests post.
+const SIGUSR2: i32 = 12;
+/// How long one call may run before the deadline signals it.
+const DEADLINE: Duration = Duration::from_millis(50);
+/// Deadlines after which a call that still runs stops the run.
+const GIVE_UP: u32 = 100;
+
+/// What the fuzzing thread and its watchdog share.
+#[derive(Default)]
+struct Watched {
+    /// The number of the call in progress, 0 between calls.
+    call: AtomicU64,
+    /// The last call the deadline signalled.
+    signalled: AtomicU64,
+    regs: [AtomicU64; 6],
+    stop: AtomicBool,
+}
+
+/// Signals the fuzzing thread while one of its calls runs past [`DEADLINE`].
+struct Watchdog {
+    watched: Arc<Watched>,
+    thread: Option<JoinHandle<()>>,
+    next: u64,
+}
+
+impl Watchdog {
+    fn start(nr: u16) -> Watchdog {
+        // The signal only ends a sleep: semop(2) is never restarted.
+        model::catch_signal(SIGUSR2);
+        let watched = Arc::new(Watched::default());
+        // SAFETY: the calling thread's own handle, alive while it fuzzes.
+        let target = unsafe { pthread_self() };
+        let w = Arc::clone(&watched);
+        let thread = std::thread::spawn(move || {
+            let (mut seen, mut since) = (0, Instant::now());
+            while !w.stop.load(Ordering::Acquire) {
+                std::thread::sleep(DEADLINE / 5);
+                let call = w.call.load(Ordering::Acquire);
+                if call == 0 || call != seen {
+                    (seen, since) = (call, Instant::now());
+                    continue;
+                }
+                let late = since.elapsed();
+                if late >= DEADLINE * GIVE_UP {
+                    let regs = w.regs.each_ref().map(|r| r.load(Ordering::Relaxed));
+                    eprintln!(
+                        "fuzz {nr}: a call ran {late:?}, past {GIVE_UP} deadlines: {regs:x?}"
+                    );
+                    std::process::abort();
+                }
+                if late >= DEADLINE {
+                    w.signalled.store(call, Ordering::Release);
+                    // SAFETY: the fuzzing thread outlives the watchdog
+                    // (stopped and joined before the thread returns).
+                    unsafe { pthread_kill(target, SIGUSR2) };
+                }
+            }
+        });
+        Watchdog {
+            watched,
+            thread: Some(thread),
+            next: 0,
+        }
+    }
+
+    /// Makes one call under the deadline; also returns whether the
+    /// deadline signalled it.
+    fn call(&mut self, lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> ((i32, sys::register_t), bool) {
+        self.next += 1;
+        for (slot, r) in self.watched.regs.iter().zip(regs) {
+            slot.store(r, Ordering::Relaxed);
+        }
+        self.watched.call.store(self.next, Ordering::Release);
+        let result = model::call(lwp, nr, regs);
+        self.watched.call.store(0, Ordering::Release);
+        (
+            result,
+            self.watched.signalled.load(Ordering::Acquire) == self.next,
+        )
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.watched.stop.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
 
 /// xorshift64*: small, seedable, good enough to pick test inputs.
 struct Rng(u64);
@@ -80,8 +186,9 @@ fn run(nr: u16, seconds: u64) {
         semid: set.0 as u64,
     };
     let lwp = ModelLwp::on_cpu(0);
+    let mut watchdog = Watchdog::start(nr);
     let deadline = Instant::now() + Duration::from_secs(seconds);
-    let mut calls = 0u64;
+    let (mut calls, mut ended, mut ended_eintr) = (0u64, 0u64, 0u64);
     while Instant::now() < deadline {
         for b in inputs.memory.iter_mut() {
             *b = if rng.below(4) == 0 {
@@ -111,7 +218,11 @@ fn run(nr: u16, seconds: u64) {
             regs[4] %= 1 << 16;
         }
         trace_reset();
-        let _ = model::call(&lwp, nr, regs);
+        let ((error, _), signalled) = watchdog.call(&lwp, nr, regs);
+        if signalled {
+            ended += 1;
+            ended_eintr += u64::from(error == sys::EINTR as i32);
+        }
         assert_balanced();
         let t = trace();
         assert_eq!(
@@ -121,7 +232,11 @@ fn run(nr: u16, seconds: u64) {
         );
         calls += 1;
     }
-    println!("fuzz {nr}: {calls} calls in {seconds} s");
+    drop(watchdog);
+    println!(
+        "fuzz {nr}: {calls} calls in {seconds} s, {ended} ended by the deadline \
+         ({ended_eintr} of them with EINTR)"
+    );
 }
 
 fn seconds() -> u64 {

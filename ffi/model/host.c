@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <poll.h>
 #include <pthread.h>
@@ -228,25 +229,74 @@ host_file_info(int fd, struct host_file *info)
 	info->ino = st.st_ino;
 }
 
+/*
+ * A descriptor for an operation on the file itself, which on NetBSD does not
+ * depend on how the file was opened, where Linux refuses an O_PATH
+ * descriptor (fsync, sync_file_range, syncfs: EBADF): such a one is opened
+ * again for reading through /proc, or, for a symbolic link, its directory
+ * (on the same file system).  fd itself otherwise; -1 on failure.
+ */
+static int
+host_file_fd(int fd)
+{
+	char proc[64], path[PATH_MAX], *slash;
+	int fl = fcntl(fd, F_GETFL), again;
+	ssize_t n;
+
+	if (fl == -1 || !(fl & O_PATH))
+		return fd;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	again = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (again >= 0)
+		return again;
+	if ((n = readlink(proc, path, sizeof(path) - 1)) <= 0)
+		return -1;
+	path[n] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL)
+		return -1;
+	*(slash == path ? slash + 1 : slash) = '\0';
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void
+host_file_fd_put(int fd, int file_fd)
+{
+
+	if (file_fd != fd && file_fd >= 0)
+		close(file_fd);
+}
+
 int
 host_fsync_range(int fd, bool dataonly, bool wait, long long lo, long long hi)
 {
 	unsigned flags = SYNC_FILE_RANGE_WRITE;
+	int ffd = host_file_fd(fd), error;
 
-	if (wait) {
-		if (lo == 0 && hi == 0)
-			return (dataonly ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : errno;
-		flags |= SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WAIT_AFTER;
+	if (ffd < 0)
+		return errno;
+	if (wait && lo == 0 && hi == 0) {
+		error = (dataonly ? fdatasync(ffd) : fsync(ffd)) == 0 ? 0 : errno;
+	} else {
+		if (wait)
+			flags |= SYNC_FILE_RANGE_WAIT_BEFORE |
+			    SYNC_FILE_RANGE_WAIT_AFTER;
+		error = sync_file_range(ffd, lo, hi == 0 ? 0 : hi - lo,
+		    flags) == 0 ? 0 : errno;
 	}
-	return sync_file_range(fd, lo, hi == 0 ? 0 : hi - lo, flags) == 0 ?
-	    0 : errno;
+	host_file_fd_put(fd, ffd);
+	return error;
 }
 
 int
 host_syncfs(int fd)
 {
+	int ffd = host_file_fd(fd), error;
 
-	return syncfs(fd) == 0 ? 0 : errno;
+	if (ffd < 0)
+		return errno;
+	error = syncfs(ffd) == 0 ? 0 : errno;
+	host_file_fd_put(fd, ffd);
+	return error;
 }
 
 int
@@ -656,8 +706,16 @@ host_semop_copied(int semid, struct sembuf *op, size_t nsops,
 		if (limit.tv_sec < 0 || limit.tv_nsec < 0 ||
 		    limit.tv_nsec >= 1000000000)
 			return EINVAL;
-		deadline = host_now_ns() + limit.tv_sec * 1000000000LL +
-		    limit.tv_nsec;
+		/*
+		 * A wait is at most INT_MAX ticks, as tvtohz() (subr_time.c)
+		 * saturates it; computing the end of a longer one would
+		 * overflow into the past.
+		 */
+		if (limit.tv_sec >= INT_MAX / (1000000000LL / HOST_TICK_NS))
+			deadline = host_now_ns() + INT_MAX * HOST_TICK_NS;
+		else
+			deadline = host_now_ns() +
+			    limit.tv_sec * 1000000000LL + limit.tv_nsec;
 	}
 	if (semtimedop(semid, op, nsops, &slice) == 0)
 		return 0;
