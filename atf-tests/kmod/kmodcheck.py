@@ -229,7 +229,7 @@ def check_symbols(elf, header):
         fail(f"undefined symbols not declared in {header}: " + " ".join(unknown))
     kernel = kernel_names(header)
     copies = sorted({s["name"] for s in elf.symbols
-                     if s["shndx"] != SHN_UNDEF and s["name"] in kernel})
+                     if s["shndx"] != "SHN_UNDEF" and s["name"] in kernel})
     if copies:
         fail("the module defines kernel symbols, so its calls would not "
              "reach the kernel's: " + " ".join(copies))

@@ -55,6 +55,23 @@ pub fn serial() -> MutexGuard<'static, ()> {
 /// inside the module's handlers, which other tests' calls would be.
 static CALLS: RwLock<()> = RwLock::new(());
 
+/// Set in a child of `in_child`: another process, whose calls no module
+/// command of the tests can see, and where CALLS may have been copied
+/// held by a thread that the child does not have.
+static FORKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A read hold of CALLS, except in a forked child.
+fn in_flight() -> Option<std::sync::RwLockReadGuard<'static, ()>> {
+    if FORKED.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    Some(
+        CALLS
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    )
+}
+
 /// Runs a module command (`MODULE_CMD_INIT`, `FINI`, ...) as modload and
 /// modunload do, while no other test's call is inside the module.
 pub fn modcmd(cmd: sys::modcmd_t, props: sys::prop_dictionary_t) -> i32 {
@@ -68,9 +85,7 @@ pub fn modcmd(cmd: sys::modcmd_t, props: sys::prop_dictionary_t) -> i32 {
 /// Calls Linux system call `nr` through the module's table entry, as
 /// compat_linux's dispatcher does; returns the NetBSD errno and `retval[0]`.
 pub fn call(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
-    let _in_flight = CALLS
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _in_flight = in_flight();
     call_uncounted(lwp, nr, regs)
 }
 
@@ -99,9 +114,7 @@ pub fn call_uncounted(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::reg
 /// slot holds, as the dispatcher does (`sy_call()` points `l_sysent` at the
 /// slot); returns the NetBSD errno and `retval[0]`.
 pub fn dispatch(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
-    let _in_flight = CALLS
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _in_flight = in_flight();
     dispatch_uncounted(lwp, nr, regs)
 }
 
@@ -323,6 +336,7 @@ pub fn in_child(f: impl FnOnce() -> i32) -> i32 {
     let pid = unsafe { fork() };
     assert!(pid >= 0, "fork");
     if pid == 0 {
+        FORKED.store(true, std::sync::atomic::Ordering::Relaxed);
         let code = f();
         // SAFETY: leaves the child at once, running no destructors.
         unsafe { _exit(code) }

@@ -398,7 +398,8 @@ model_lwp_set_process(struct lwp *l, int pid, const char *comm)
 	if (p == NULL)
 		model_violation("model_lwp_set_process: too many processes");
 	else {
-		__builtin_strncpy(p->p_comm, comm, MAXCOMLEN);
+		if (comm != NULL)
+			__builtin_strncpy(p->p_comm, comm, MAXCOMLEN);
 		l->l_proc = p;
 	}
 	mutex_exit(&proc_lock);
@@ -501,14 +502,20 @@ model_sysent_reset(u_int native)
 	for (i = 0; i < __arraycount(linux_sysent); i++) {
 		linux_sysent[i] = (struct sysent){ .sy_call = linux_sys_nosys };
 	}
-	if (native != 0) {
-		linux_sysent[native] = (struct sysent){
-			.sy_narg = 3,
-			.sy_argsize = 3 * sizeof(register_t),
-			.sy_flags = 0x4000000,
-			.sy_call = model_native_syscall,
-		};
-	}
+	if (native != 0)
+		model_sysent_native(native);
+}
+
+void
+model_sysent_native(u_int code)
+{
+
+	linux_sysent[code % CLRS_LINUX_NSYSENT] = (struct sysent){
+		.sy_narg = 3,
+		.sy_argsize = 3 * sizeof(register_t),
+		.sy_flags = 0x4000000,
+		.sy_call = model_native_syscall,
+	};
 }
 
 /* Module properties: a dictionary of at most one entry. */

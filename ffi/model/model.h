@@ -171,11 +171,11 @@ void	model_lwp_free(struct lwp *);
 void	model_lwp_in_syscall(struct lwp *, u_int code);
 /*
  * Makes the LWP one of process `pid` named `comm` (made if it is not
- * there; 0 for the model's first process, which is always there), and
- * lets a process exit and be reaped: proc_find_raw no longer finds it.
- * Up to MODEL_NPROCS processes at once.
+ * there; 0 for the model's first process, which is always there; a NULL
+ * `comm` keeps the name), and lets a process exit and be reaped:
+ * proc_find_raw no longer finds it.  Up to MODEL_NPROCS processes at once.
  */
-#define	MODEL_NPROCS	8
+#define	MODEL_NPROCS	64
 void	model_lwp_set_process(struct lwp *, int pid, const char *comm);
 void	model_process_exit(int pid);
 /*
@@ -192,6 +192,8 @@ int	model_syscall(struct lwp *, u_int code, const register_t *,
  * handlers, in slot `native` (0 for none).
  */
 void	model_sysent_reset(u_int native);
+/* Makes slot `code` hold model_native_syscall, one of compat_linux's own. */
+void	model_sysent_native(u_int code);
 int	model_native_syscall(struct lwp *, const void *, register_t *);
 /*
  * While held, linux_sys_nosys waits until let go, counted in

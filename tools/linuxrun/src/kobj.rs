@@ -102,6 +102,8 @@ pub struct Module {
     base: NonNull<c_void>,
     size: usize,
     pub modinfo: ModInfo,
+    /// Where the module's own symbols were placed, by name.
+    symbols: HashMap<String, u64>,
 }
 
 /// Where each loaded section went: (address, size, executable).
@@ -176,6 +178,7 @@ impl Module {
                 required: String::new(),
                 modcmd: 0,
             },
+            symbols: HashMap::new(),
         };
         let addr = base.as_ptr() as u64;
         for (i, s) in sections.iter().enumerate() {
@@ -225,6 +228,9 @@ impl Module {
                     n => return err(format!("symbol `{name}': section index {}", n.0)),
                 }
             };
+            if let Some(v) = value.filter(|_| shndx != elf::SHN_UNDEF && !name.is_empty()) {
+                module.symbols.insert(name.clone(), v);
+            }
             values.push((name, value));
         }
 
@@ -288,6 +294,12 @@ impl Module {
             }
         }
         Ok(module)
+    }
+
+    /// The address of the module's own symbol `name` (a debugger's view:
+    /// kobj keeps the symbol table too).
+    pub fn symbol(&self, name: &str) -> Option<u64> {
+        self.symbols.get(name).copied()
     }
 
     /// Calls the module's modcmd with `cmd` and `arg`: its errno, or 0.

@@ -127,12 +127,23 @@ fn main() -> ExitCode {
         );
     }
 
-    model::sysent_reset();
-    let error = module.modcmd(ModCmd::Init, model::props_no_record());
+    model::sysent_reset(release);
+    let error = module.modcmd(ModCmd::Init, std::ptr::null_mut());
     if error != 0 {
         return refuse(&opts.kmod, format!("modcmd INIT failed: error {error}"));
     }
-    let installed = model::installed();
+    // The module's entry in the slots compat_linux leaves empty: not one
+    // of its handlers, but the record of what NetBSD lacks.
+    let recorder = module.symbol("clrs_record_nosys").and_then(|addr| {
+        model::installed()
+            .into_iter()
+            .map(|(.., call)| call)
+            .find(|&call| call as usize as u64 == addr)
+    });
+    let installed: Vec<_> = model::installed()
+        .into_iter()
+        .filter(|&(.., call)| Some(call as usize) != recorder.map(|r| r as usize))
+        .collect();
     let status = if opts.load_only {
         let numbers: Vec<String> = installed.iter().map(|(nr, ..)| nr.to_string()).collect();
         println!(
@@ -145,12 +156,18 @@ fn main() -> ExitCode {
         );
         0
     } else {
-        let plan = plan(&opts, release, &installed);
+        let plan = plan(&opts, release, &installed, recorder);
         match trace::run(&opts.program, &plan) {
             Ok((status, seen)) => {
                 if opts.report {
-                    let _ =
-                        report::write(&seen, release, opts.host_syscalls, &mut std::io::stderr());
+                    let record = model::nosys_record();
+                    let _ = report::write(
+                        record.as_deref(),
+                        &seen,
+                        release,
+                        opts.host_syscalls,
+                        &mut std::io::stderr(),
+                    );
                 }
                 status
             }
@@ -172,16 +189,18 @@ fn main() -> ExitCode {
 }
 
 /// What becomes of each of PROGRAM's system calls: the module's are
-/// routed to it; those compat_linux of `release` has run on the host;
-/// the others fail with ENOSYS in the kernel, as on NetBSD, or run on the
-/// host with `--host-syscalls`, and go through linuxrun to be counted or
-/// shown with `--report` or `--trace`.
+/// routed to it; those compat_linux of `release` has run on the host; the
+/// others go through the module's record (`recorder`) and fail with ENOSYS,
+/// as on NetBSD, or run on the host with `--host-syscalls`. Without a
+/// record they fail in the kernel, or run on the host, unless `--report`
+/// or `--trace` wants linuxrun to see them.
 fn plan(
     opts: &Options,
     release: Release,
     installed: &[(usize, usize, model::SyCall)],
+    recorder: Option<model::SyCall>,
 ) -> trace::Plan {
-    let lacking = if opts.report || opts.trace {
+    let lacking = if recorder.is_some() || opts.trace {
         Action::Notify
     } else if opts.host_syscalls {
         Action::Host
@@ -231,6 +250,7 @@ fn plan(
             })
             .collect(),
         filter: Filter::new(action, lacking, foreign),
+        recorder,
         release,
         host_syscalls: opts.host_syscalls,
         trace: opts.trace,

@@ -2,9 +2,11 @@
 //! the module is linked against, and the model's own interface.
 
 use std::collections::HashMap;
-use std::ffi::{c_char, c_int, c_uint, c_void};
+use std::ffi::{CString, c_char, c_int, c_uint, c_void};
 use std::sync::atomic::AtomicI32;
 use std::sync::{Arc, Mutex};
+
+use crate::table::{self, Release};
 
 include!(concat!(env!("OUT_DIR"), "/kernel_symbols.rs"));
 
@@ -33,14 +35,21 @@ pub struct Sysent {
 /// `CLRS_LINUX_NSYSENT`: compat_linux's table size on amd64.
 pub const LINUX_NSYSENT: usize = 512;
 
-/// `enum model_prop`: a dictionary holding one boolean.
-const MODEL_PROP_BOOL: c_int = 1;
-
 unsafe extern "C" {
     static mut linux_sysent: [Sysent; LINUX_NSYSENT];
     fn linux_sys_nosys(l: *mut c_void, uap: *const u64, retval: *mut i64) -> c_int;
     fn model_sysent_reset(native: c_uint);
-    fn model_props(key: *const c_char, kind: c_int, value: bool) -> *mut c_void;
+    fn model_sysent_native(code: c_uint);
+    fn model_native_syscall(l: *mut c_void, uap: *const u64, retval: *mut i64) -> c_int;
+    fn model_lwp_set_process(l: *mut c_void, pid: c_int, comm: *const c_char);
+    fn model_process_exit(pid: c_int);
+    fn model_sysctl(
+        name: *const c_char,
+        oldp: *mut c_void,
+        oldlenp: *mut usize,
+        newp: *const c_void,
+        newlen: usize,
+    ) -> c_int;
     fn model_lwp_new(cpu: c_uint) -> *mut c_void;
     fn model_lwp_free(l: *mut c_void);
     fn model_lwp_in_syscall(l: *mut c_void, code: c_uint);
@@ -54,24 +63,24 @@ unsafe extern "C" {
     fn model_clone_request(args: *mut u64) -> bool;
 }
 
-/// Fills compat_linux's table as compat_linux does: every slot empty.
-pub fn sysent_reset() {
+/// Fills compat_linux's table as `release` has it: one of compat_linux's
+/// own handlers where it has the call, its empty entry elsewhere.
+pub fn sysent_reset(release: Release) {
     // SAFETY: the model's table, not in use by any call.
-    unsafe { model_sysent_reset(0) }
+    unsafe {
+        model_sysent_reset(0);
+        for nr in (0..LINUX_NSYSENT as u64).filter(|&nr| table::netbsd_has(release, nr)) {
+            model_sysent_native(nr as c_uint);
+        }
+    }
 }
 
-/// The property dictionary for modcmd INIT: `{ record_nosys = false }`
-/// (and so `override` true, its default). The empty slots stay as they
-/// are: linuxrun lets the host kernel serve every call the module leaves.
-pub fn props_no_record() -> *mut c_void {
-    // SAFETY: the model keeps one static dictionary.
-    unsafe { model_props(c"record_nosys".as_ptr(), MODEL_PROP_BOOL, false) }
-}
-
-/// The Linux system call numbers whose slot holds something other than
-/// compat_linux's empty entry: number, argument count, handler.
+/// The Linux system call numbers whose slot holds neither compat_linux's
+/// empty entry nor one of its own: the module's entries, with their
+/// argument counts.
 pub fn installed() -> Vec<(usize, usize, SyCall)> {
     let nosys: SyCall = linux_sys_nosys;
+    let native: SyCall = model_native_syscall;
     // SAFETY: the model's table, read between calls into the module,
     // which alone writes it.
     let table = unsafe {
@@ -81,7 +90,9 @@ pub fn installed() -> Vec<(usize, usize, SyCall)> {
         .iter()
         .enumerate()
         .filter_map(|(nr, sy)| {
-            let call = sy.sy_call.filter(|&c| !std::ptr::fn_addr_eq(c, nosys))?;
+            let call = sy
+                .sy_call
+                .filter(|&c| !std::ptr::fn_addr_eq(c, nosys) && !std::ptr::fn_addr_eq(c, native))?;
             Some((nr, sy.sy_narg as usize, call))
         })
         .collect()
@@ -105,9 +116,11 @@ pub struct Cred {
 pub struct UserCall {
     /// The Linux system call number.
     pub nr: usize,
-    /// The process (thread group) and a pidfd of it.
+    /// The process (thread group), a pidfd of it, and its name where
+    /// linuxrun has read it (else the name the model has, if any).
     pub pid: c_int,
     pub pidfd: c_int,
+    pub comm: Option<CString>,
     /// The thread's credential, which its LWP has.
     pub cred: Cred,
     /// The host CPU the thread last ran on.
@@ -159,6 +172,8 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
         // As the dispatcher sets l_sysent: FINI sees the LWP inside.
         model_lwp_in_syscall(l, call.nr as c_uint);
         model_lwp_set_cred(l, &call.cred);
+        let comm = call.comm.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+        model_lwp_set_process(l, call.pid, comm);
         model_user_process(call.pid, call.pidfd, signalled);
         model_trace_reset();
         model_kernel_enter();
@@ -174,4 +189,34 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
             clone: cloned.then_some(clone),
         }
     }
+}
+
+/// Process `pid` has exited and been reaped: the model no longer finds it.
+pub fn process_exit(pid: c_int) {
+    // SAFETY: the model's process table, which takes proc_lock.
+    unsafe { model_process_exit(pid) }
+}
+
+/// The module's record of the calls compat_linux lacks, as
+/// `sysctl emul.linux.compat_linux_rs.nosys` prints it; `None` without the
+/// node (record_nosys false, or a module that has none).
+pub fn nosys_record() -> Option<String> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut len = buf.len();
+    // SAFETY: a writable buffer of `len` bytes and a NUL-terminated name;
+    // the model serialises sysctl(2) with the module's own calls.
+    let error = unsafe {
+        model_sysctl(
+            c"emul.linux.compat_linux_rs.nosys".as_ptr(),
+            buf.as_mut_ptr().cast(),
+            &mut len,
+            std::ptr::null(),
+            0,
+        )
+    };
+    if error != 0 {
+        return None;
+    }
+    buf.truncate(len.saturating_sub(1));
+    String::from_utf8(buf).ok()
 }

@@ -1,5 +1,5 @@
 //! What linuxrun reads of a traced thread in `/proc` (proc_pid_status(5),
-//! proc_pid_stat(5), proc_pid_syscall(5)).
+//! proc_pid_stat(5), proc_pid_syscall(5), proc_pid_comm(5)).
 
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
@@ -82,6 +82,15 @@ pub fn last_cpu(tid: Pid) -> Result<u32, String> {
         .and_then(|(_, rest)| rest.split_whitespace().nth(36))
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| format!("{path}: no processor"))
+}
+
+/// The name of process `pid` (proc_pid_comm(5)), as NetBSD's p_comm holds
+/// the program's.
+pub fn comm(pid: Pid) -> Result<std::ffi::CString, String> {
+    let path = format!("/proc/{pid}/comm");
+    let text = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
+    let name = text.strip_suffix(b"\n").unwrap_or(&text);
+    std::ffi::CString::new(name).map_err(|_| format!("{path}: a NUL in the name"))
 }
 
 /// The user stack pointer of thread `tid`, blocked in a system call:

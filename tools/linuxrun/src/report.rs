@@ -1,9 +1,11 @@
 //! `linuxrun --report`: which Linux system calls the program made that
 //! NetBSD with the module would not serve, and which the module served.
 //!
-//! The figures come through [`Source`], so that where they are counted can
-//! change: today linuxrun counts the calls it sees ([`Seen`]); the module
-//! may later count what it could not serve itself, read through the model.
+//! The first table is the module's own record of the calls that reached
+//! compat_linux's empty slots (`sysctl emul.linux.compat_linux_rs.nosys`,
+//! read through the model), so that linuxrun and NetBSD cannot disagree;
+//! the second is linuxrun's count of the calls it routed to the module's
+//! handlers, which the module does not count.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -40,36 +42,19 @@ impl Calls {
     }
 }
 
-/// Where the report's figures come from.
-pub trait Source {
-    /// The calls NetBSD with the module would not serve (ENOSYS there).
-    fn unserved(&self) -> &Calls;
-    /// The calls the module served.
-    fn served(&self) -> &Calls;
-}
-
-/// The calls linuxrun saw.
+/// The calls linuxrun routed to the module's handlers.
 #[derive(Default, Debug)]
 pub struct Seen {
-    pub unserved: Calls,
     pub served: Calls,
 }
 
-impl Source for Seen {
-    fn unserved(&self) -> &Calls {
-        &self.unserved
-    }
-
-    fn served(&self) -> &Calls {
-        &self.served
-    }
-}
-
-/// Writes the report: one table of the calls `release` with the module
-/// lacks, one of the calls the module served. `host` says that the
-/// lacking calls ran on the host here (`--host-syscalls`).
+/// Writes the report: the module's record of the calls `release` with the
+/// module lacks (`None`: the module keeps none), then the calls the module
+/// served. `host` says that the lacking calls ran on the host here
+/// (`--host-syscalls`).
 pub fn write(
-    source: &dyn Source,
+    record: Option<&str>,
+    seen: &Seen,
     release: Release,
     host: bool,
     out: &mut dyn Write,
@@ -81,16 +66,35 @@ pub fn write(
     };
     writeln!(
         out,
-        "linuxrun: system calls {release} with this module would not serve ({fate}):"
+        "linuxrun: system calls {release} with this module would not serve ({fate}), \
+         as the module recorded them:"
     )?;
-    table(source.unserved(), Some(release), out)?;
+    match record {
+        None => writeln!(out, "  (the module keeps no record)")?,
+        Some("") => writeln!(out, "  (none)")?,
+        Some(record) => {
+            writeln!(
+                out,
+                "  {:>4}  {:<24} {:>8}  {:>9}  last program",
+                "nr", "name", "calls", "processes"
+            )?;
+            for line in record.lines() {
+                let fields: Vec<&str> = line.splitn(5, ' ').collect();
+                let [name, nr, calls, processes, program] = fields[..] else {
+                    writeln!(out, "  {line}")?;
+                    continue;
+                };
+                let doubt = nr.parse().is_ok_and(|nr| table::unsure(release, nr));
+                let name = format!("{name}{}", if doubt { "?" } else { "" });
+                writeln!(
+                    out,
+                    "  {nr:>4}  {name:<24} {calls:>8}  {processes:>9}  {program}"
+                )?;
+            }
+        }
+    }
     writeln!(out, "linuxrun: system calls the module served:")?;
-    table(source.served(), None, out)
-}
-
-/// One table; a "?" after a name whose NetBSD entry is in doubt.
-fn table(calls: &Calls, release: Option<Release>, out: &mut dyn Write) -> io::Result<()> {
-    if calls.0.is_empty() {
+    if seen.served.0.is_empty() {
         return writeln!(out, "  (none)");
     }
     writeln!(
@@ -98,13 +102,13 @@ fn table(calls: &Calls, release: Option<Release>, out: &mut dyn Write) -> io::Re
         "  {:>4}  {:<24} {:>8}  {:>9}",
         "nr", "name", "calls", "first pid"
     )?;
-    for (nr, tally) in calls.iter() {
-        let doubt = release.is_some_and(|r| table::unsure(r, nr));
-        let name = format!("{}{}", table::name(nr), if doubt { "?" } else { "" });
+    for (nr, tally) in seen.served.iter() {
         writeln!(
             out,
-            "  {nr:>4}  {name:<24} {:>8}  {:>9}",
-            tally.count, tally.first
+            "  {nr:>4}  {:<24} {:>8}  {:>9}",
+            table::name(nr),
+            tally.count,
+            tally.first
         )?;
     }
     Ok(())
@@ -115,33 +119,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tables_by_number_with_first_callers() {
+    fn the_module_record_then_the_calls_served() {
         let mut seen = Seen::default();
-        seen.unserved.record(334, Pid::from_raw(10));
-        seen.unserved.record(434, Pid::from_raw(11));
-        seen.unserved.record(334, Pid::from_raw(13));
         seen.served.record(326, Pid::from_raw(12));
+        seen.served.record(326, Pid::from_raw(13));
+        let record = "rseq 334 2 2 prog\npidfd_open 434 1 1 other prog\n";
         let mut out = Vec::new();
-        write(&seen, Release::Ten, false, &mut out).unwrap();
+        write(Some(record), &seen, Release::Ten, false, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         let want = "\
-linuxrun: system calls NetBSD 10 with this module would not serve (answered ENOSYS, as there):
-    nr  name                        calls  first pid
-   334  rseq                            2         10
-   434  pidfd_open                      1         11
+linuxrun: system calls NetBSD 10 with this module would not serve (answered ENOSYS, as there), as the module recorded them:
+    nr  name                        calls  processes  last program
+   334  rseq                            2          2  prog
+   434  pidfd_open                      1          1  other prog
 linuxrun: system calls the module served:
     nr  name                        calls  first pid
-   326  copy_file_range                 1         12
+   326  copy_file_range                 2         12
 ";
         assert_eq!(out, want);
     }
 
     #[test]
     fn empty_tables_and_doubts() {
-        let mut seen = Seen::default();
-        seen.unserved.record(213, Pid::from_raw(1));
         let mut out = Vec::new();
-        write(&seen, Release::Ten, true, &mut out).unwrap();
+        write(
+            Some("epoll_create 213 1 1 p\n"),
+            &Seen::default(),
+            Release::Ten,
+            true,
+            &mut out,
+        )
+        .unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(
             out.contains("(run on the host here, --host-syscalls)"),
@@ -149,5 +157,10 @@ linuxrun: system calls the module served:
         );
         assert!(out.contains("   213  epoll_create?  "), "{out}");
         assert!(out.ends_with("served:\n  (none)\n"), "{out}");
+
+        let mut out = Vec::new();
+        write(Some(""), &Seen::default(), Release::Eleven, false, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("recorded them:\n  (none)\n"), "{out}");
     }
 }

@@ -94,6 +94,9 @@ pub struct Plan {
     pub routes: Vec<Route>,
     /// What the kernel does with each number.
     pub filter: Filter,
+    /// The module's entry in the slots compat_linux leaves empty, which
+    /// records each call and answers ENOSYS (none: the slots stay empty).
+    pub recorder: Option<model::SyCall>,
     /// The release whose compat_linux table applies.
     pub release: Release,
     /// Whether a call NetBSD lacks runs on the host rather than failing
@@ -155,6 +158,7 @@ pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
     let (done_tx, done_rx) = mpsc::channel();
     Tracer {
         routes: plan.routes.iter().map(|r| (r.nr, *r)).collect(),
+        recorder: plan.recorder,
         release: plan.release,
         host_syscalls: plan.host_syscalls,
         trace: plan.trace,
@@ -246,6 +250,7 @@ enum Thread {
 
 struct Tracer {
     routes: HashMap<u64, Route>,
+    recorder: Option<model::SyCall>,
     release: Release,
     host_syscalls: bool,
     trace: bool,
@@ -419,6 +424,10 @@ impl Tracer {
     }
 
     fn gone(&mut self, tid: Pid) {
+        // A thread group's leader is reported last: the process is gone.
+        if self.pidfds.contains_key(&tid) || tid == self.main {
+            model::process_exit(tid.as_raw());
+        }
         self.known.remove(&tid);
         self.processes.remove(&tid);
         self.creds.remove(&tid);
@@ -593,11 +602,27 @@ impl Tracer {
         }
     }
 
-    /// A call NetBSD lacks, notified to be counted or shown: it fails
-    /// with ENOSYS as there, or runs on the host (`--host-syscalls`).
+    /// A call NetBSD lacks: it goes through the module's recorder, which
+    /// counts it, and fails with ENOSYS as there, or runs on the host
+    /// (`--host-syscalls`).
     fn lacking(&mut self, n: Notification) {
         let pid = self.process(n.tid).unwrap_or(n.tid);
-        self.seen.unserved.record(n.nr, pid);
+        if let Some(recorder) = self.recorder
+            && n.nr < model::LINUX_NSYSENT as u64
+        {
+            let call = model::UserCall {
+                nr: n.nr as usize,
+                pid: pid.as_raw(),
+                pidfd: -1,
+                comm: procfs::comm(pid).ok(),
+                cred: Cred::default(),
+                cpu: 0,
+                sp: 0,
+                args: n.args,
+                signalled: None,
+            };
+            model::call(recorder, &call, false);
+        }
         let (tid, nr, name) = (n.tid, n.nr, table::name(n.nr));
         let reply = if self.host_syscalls {
             if self.trace {
@@ -661,6 +686,7 @@ impl Tracer {
                 nr: n.nr as usize,
                 pid: pid.as_raw(),
                 pidfd,
+                comm: None,
                 cred,
                 cpu,
                 sp,
@@ -780,6 +806,7 @@ impl Tracer {
             nr: nr as usize,
             pid: pid.as_raw(),
             pidfd,
+            comm: None,
             cred,
             cpu: procfs::last_cpu(tid)?,
             sp: regs.rsp,
