@@ -268,3 +268,5 @@ lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done) $(SYSROOT)/.do
 
 clean:
 	rm -rf $(BUILD)
+
+include tools/rump/rump.mk

@@ -116,3 +116,19 @@ clrs_h_vfs_rele(struct mount *mp)
 
 	vfs_destroy(mp);
 }
+
+#if CLRS_RELEASE >= 11
+/*
+ * NetBSD 11's semtimedop(2), which the NetBSD 11 module calls: 7.99's
+ * sysv_sem.c has none.  The cases that need it are skipped on this
+ * kernel; a call that gets here anyway fails.
+ */
+int	sys_semtimedop(struct lwp *, const void *, register_t *);
+
+int
+sys_semtimedop(struct lwp *l, const void *uap, register_t *retval)
+{
+
+	return ENOSYS;
+}
+#endif

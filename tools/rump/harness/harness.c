@@ -299,7 +299,8 @@ clrs_cred_listen(kauth_cred_t cred, kauth_action_t action, void *cookie,
 		atomic_inc_ulong((volatile unsigned long *)&clrs_creds);
 	else if (action == KAUTH_CRED_FREE)
 		atomic_dec_ulong((volatile unsigned long *)&clrs_creds);
-	return KAUTH_RESULT_DEFER;
+	/* kauth_cred_hook() asserts that the credential scope allows. */
+	return KAUTH_RESULT_ALLOW;
 }
 
 static int

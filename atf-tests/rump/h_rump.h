@@ -1,0 +1,126 @@
+/*
+ * h_rump.h: what the rump kernel test programs share.
+ *
+ * Each test case boots its own rump kernel (kyua runs every case in a
+ * process of its own), makes a process in it, mounts the file system the
+ * case names, and calls the module's handlers through the harness's
+ * dispatcher (tools/rump/harness/clrs_rump.h) by their Linux numbers.
+ * Results are NetBSD errno values (RUMP_E*): what the handlers return to
+ * compat_linux, which translates them for the Linux program.
+ */
+#ifndef _H_RUMP_H_
+#define _H_RUMP_H_
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include <atf-c.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
+#include <rump/rumpdefs.h>
+
+#include "clrs_rump.h"
+
+/* Linux amd64 system call numbers of the module's calls. */
+#define	NR_SEMTIMEDOP		220
+#define	NR_SYNC_FILE_RANGE	277
+#define	NR_SYNCFS		306
+#define	NR_GETCPU		309
+#define	NR_RENAMEAT2		316
+#define	NR_COPY_FILE_RANGE	326
+#define	NR_CLONE3		435
+#define	NR_FACCESSAT2		439
+
+/* Linux flag values (include/uapi/linux/fcntl.h, fs.h, sched.h). */
+#define	L_AT_FDCWD		(-100)
+#define	L_AT_SYMLINK_NOFOLLOW	0x100
+#define	L_AT_EACCESS		0x200
+#define	L_AT_EMPTY_PATH		0x1000
+#define	L_RENAME_NOREPLACE	1
+#define	L_RENAME_EXCHANGE	2
+#define	L_RENAME_WHITEOUT	4
+#define	L_SFR_WAIT_BEFORE	1
+#define	L_SFR_WRITE		2
+#define	L_SFR_WAIT_AFTER	4
+
+/* The file systems a case runs on. */
+enum clrs_fs { CLRS_TMPFS, CLRS_FFS };
+/* Where it is mounted. */
+#define	MNT	"/mnt"
+
+/*
+ * Boots the rump kernel (signals recorded, not raised), makes a process
+ * for the calling thread and mounts fs at MNT; for ffs a copy of the
+ * empty image the config variable ffs_image names, left in the case's
+ * working folder as "ffs.img".
+ */
+void	clrs_boot(const atf_tc_t *, enum clrs_fs);
+/* The process clrs_boot made. */
+pid_t	clrs_pid(void);
+/* Binds a new LWP of that process to the calling thread (and releases it). */
+void	clrs_thread_enter(void);
+void	clrs_thread_leave(void);
+
+/*
+ * One Linux system call through the dispatcher: the result, or -1 with
+ * the handler's NetBSD errno in clrs_errno.  Each thread has a user stack
+ * of its own (CLRS_USTACK bytes), whose top the trap frame gets.
+ */
+#define	CLRS_USTACK	(64 * 1024)
+extern __thread int clrs_errno;
+int64_t	clrs_call(unsigned long, uint64_t, uint64_t, uint64_t, uint64_t,
+	    uint64_t, uint64_t);
+#define	CALL(nr, a, b, c, d, e, f) \
+	clrs_call((nr), (uint64_t)(a), (uint64_t)(b), (uint64_t)(c), \
+	    (uint64_t)(d), (uint64_t)(e), (uint64_t)(f))
+/* The calling thread's user stack, for checks of what was written there. */
+unsigned char *clrs_user_stack(void);
+
+/* Checks that a call failed with errno e. */
+#define	CHECK_ERR(e, call) do {						\
+	int64_t r_ = (call);						\
+	ATF_CHECK_MSG(r_ == -1 && clrs_errno == (e),			\
+	    "%s: %lld, errno %d, expected errno %d (%s)", #call,	\
+	    (long long)r_, r_ == -1 ? clrs_errno : 0, (e), #e);	\
+} while (0)
+/* Checks that a call returned v. */
+#define	CHECK_RET(v, call) do {						\
+	int64_t r_ = (call);						\
+	ATF_CHECK_MSG(r_ == (int64_t)(v),				\
+	    "%s: %lld (errno %d), expected %lld", #call,		\
+	    (long long)r_, r_ == -1 ? clrs_errno : 0, (long long)(v));	\
+} while (0)
+/* A rump system call that must succeed. */
+#define	RL(x) ATF_REQUIRE_MSG((x) != -1, "%s: errno %d", #x, errno)
+
+/* Files. */
+int	clrs_create(const char *, const void *, size_t, int);
+void	clrs_check_contents(const char *, const void *, size_t);
+off_t	clrs_size(const char *);
+int	clrs_exists(const char *);
+/* byte i of the test pattern with seed s */
+unsigned char clrs_pattern(uint64_t, unsigned);
+void	clrs_fill(unsigned char *, size_t, uint64_t, unsigned);
+
+/*
+ * The kernel's counts around a call: the references of each descriptor
+ * named (its file, its users, its vnode, that vnode's lock, its mount)
+ * and of the working directory, and the live credentials.
+ */
+#define	CLRS_MAXFDS	4
+struct clrs_counts {
+	int		nfds;
+	int		fds[CLRS_MAXFDS];
+	struct clrs_refs fd[CLRS_MAXFDS];
+	struct clrs_refs cwd, mnt;
+	long		creds;
+};
+void	clrs_counts(struct clrs_counts *, int, ...);
+/* Checks the counts now against those taken before. */
+void	clrs_check_counts(const struct clrs_counts *);
+
+/* Nanoseconds on the monotonic clock. */
+uint64_t clrs_now(void);
+
+#endif /* _H_RUMP_H_ */
