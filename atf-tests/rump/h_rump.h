@@ -115,6 +115,12 @@ struct clrs_counts {
 	struct clrs_refs fd[CLRS_MAXFDS];
 	struct clrs_refs cwd, mnt;
 	long		creds;
+	/*
+	 * Set when files are created or removed meanwhile: every vnode in
+	 * the cache holds a reference on its mount, so the mount's count is
+	 * then not compared.
+	 */
+	int		files_change;
 };
 void	clrs_counts(struct clrs_counts *, int, ...);
 /* Checks the counts now against those taken before. */

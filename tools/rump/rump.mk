@@ -70,11 +70,14 @@ $(RB)/$(1)/glue-kmod/librumpkern_clrs_glue.a: $(RUMP_HARNESS) $(RB)/$(1)/glue/.d
 $(RB)/$(1)/rust.o: $(BUILD)/netbsd-$(1)/lib.a tools/rump/rust-object
 	tools/rump/rust-object $$< $$@
 
-# The module file for the rump kernel, linked and finished as the .kmod is.
+# The module file for the rump kernel, linked and finished as the .kmod is,
+# its code and data in one section (tools/rump/kmodule-rump.ld says why).
 $(RB)/$(1)/compat_linux_rs.kmod: $(RB)/$(1)/glue-kmod/librumpkern_clrs_glue.a $(RB)/$(1)/rust.o \
-    ffi/kmodule.ld tools/kobj-relocs
-	ld -r --gc-sections -T ffi/kmodule.ld -o $$@.o $(RB)/$(1)/glue-kmod/*.o $(RB)/$(1)/rust.o
-	objcopy --remove-section=.stack_sizes --keep-global-symbol=__nothing__ $$@.o $$@.tmp
+    tools/rump/kmodule-rump.ld tools/kobj-relocs
+	ld -r --gc-sections -u rumpns_clrs_syscalls -T tools/rump/kmodule-rump.ld -o $$@.o \
+	    $(RB)/$(1)/glue-kmod/*.o $(RB)/$(1)/rust.o
+	objcopy --strip-debug --remove-section=.stack_sizes --keep-global-symbol=__nothing__ \
+	    $$@.o $$@.tmp
 	$(PYTHON) tools/kobj-relocs $$@.tmp
 	rm $$@.o && mv $$@.tmp $$@
 

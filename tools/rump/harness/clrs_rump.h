@@ -82,6 +82,15 @@ struct clrs_mount_state {
 };
 void	rump_clrs_held_mount(struct clrs_mount_state *);
 
+/* Posts signal sig to process pid (psignal(9)). */
+int	rump_clrs_kill(int pid, int sig);
+/*
+ * Whether this rump kernel ends an interruptible sleep (kpause(9),
+ * cv_timedwait_sig(9)) when a signal is pending, as NetBSD's sleep queues
+ * do.  Uses and then clears SIGUSR2 of the calling process.
+ */
+int	rump_clrs_signal_ends_sleep(void);
+
 /*
  * SysV semaphores, NetBSD's own kern/sysv_sem.c: semget(2), semop(2) and
  * semctl(2)'s GETVAL, SETVAL, GETNCNT and IPC_RMID through the kernel's

@@ -365,21 +365,79 @@ rump_clrs_updating_release(void)
 	rump_unschedule();
 }
 
+/*
+ * Read without mnt_unmounting: dounmount() holds that lock while it waits
+ * for the update lock this thread holds (kern/vfs_mount.c).  Each field
+ * is one aligned word; IMNT_UNMOUNT is set before that wait.
+ */
 void
 rump_clrs_held_mount(struct clrs_mount_state *st)
 {
 	struct mount *mp;
+	int iflag;
 
 	rump_schedule();
 	mp = clrs_held_mp;
 	KASSERT(mp != NULL);
-	mutex_enter(&mp->mnt_unmounting);
-	st->refcnt = mp->mnt_refcnt;
-	st->busy = mp->mnt_busynest;
-	st->unmounting = (mp->mnt_iflag & IMNT_UNMOUNT) != 0;
-	st->gone = (mp->mnt_iflag & IMNT_GONE) != 0;
-	mutex_exit(&mp->mnt_unmounting);
+	st->refcnt = *(volatile int *)&mp->mnt_refcnt;
+	st->busy = *(volatile u_int *)&mp->mnt_busynest;
+	iflag = *(volatile int *)&mp->mnt_iflag;
+	st->unmounting = (iflag & IMNT_UNMOUNT) != 0;
+	st->gone = (iflag & IMNT_GONE) != 0;
 	rump_unschedule();
+}
+
+/* --- signals ------------------------------------------------------------- */
+
+int
+rump_clrs_kill(int pid, int sig)
+{
+	struct proc *p;
+	int error = 0;
+
+	rump_schedule();
+	mutex_enter(proc_lock);
+	if ((p = proc_find(pid)) == NULL)
+		error = ESRCH;
+	else
+		psignal(p, sig);
+	mutex_exit(proc_lock);
+	rump_unschedule();
+	return error;
+}
+
+/*
+ * Whether a pending signal ends an interruptible sleep, as it does in a
+ * NetBSD kernel (sleepq_block() with catch): kpause(9) and
+ * cv_timedwait_sig(9) each tried for one tick with a signal pending.
+ */
+int
+rump_clrs_signal_ends_sleep(void)
+{
+	struct lwp *l;
+	struct proc *p;
+	kmutex_t mtx;
+	kcondvar_t cv;
+	int paused, waited;
+
+	rump_schedule();
+	l = curlwp;
+	p = l->l_proc;
+	psignal(p, SIGUSR2);
+	paused = kpause("clrsprb", true, 1, NULL);
+	mutex_init(&mtx, MUTEX_DEFAULT, IPL_NONE);
+	cv_init(&cv, "clrsprb");
+	mutex_enter(&mtx);
+	waited = cv_timedwait_sig(&cv, &mtx, 1);
+	mutex_exit(&mtx);
+	cv_destroy(&cv);
+	mutex_destroy(&mtx);
+	mutex_enter(p->p_lock);
+	sigdelset(&p->p_sigpend.sp_set, SIGUSR2);
+	mutex_exit(p->p_lock);
+	rump_unschedule();
+	return (paused == EINTR || paused == ERESTART) &&
+	    (waited == EINTR || waited == ERESTART);
 }
 
 /* --- SysV semaphores through kern/sysv_sem.c ---------------------------- */
