@@ -49,10 +49,18 @@
  * before it), and its amd64 table, linux_sysent
  * (compat/linux/arch/amd64/linux_sysent.c), whose unimplemented slots
  * hold linux_sys_nosys.  NetBSD 11's compat_linux implements getcpu (309)
- * and faccessat2 (439) itself (syscalls.master 1.74); CLRS_RELEASE says
- * which release's table to stand for.
+ * and faccessat2 (439) itself (syscalls.master 1.74): its INIT puts them in
+ * where CLRS_RELEASE says the table is 11's.
  */
 MODULE(MODULE_CLASS_EXEC, compat_linux, "sysv_ipc");
+
+int	linux_sys_nosys(struct lwp *, const void *, register_t *);
+
+struct sysent linux_sysent[CLRS_RUMP_NSYSENT] = {
+	[0 ... CLRS_RUMP_NSYSENT - 1] = { .sy_call = linux_sys_nosys },
+};
+
+static int	clrs_compat_own(struct lwp *, const void *, register_t *);
 
 static int
 compat_linux_modcmd(modcmd_t cmd, void *arg)
@@ -60,6 +68,16 @@ compat_linux_modcmd(modcmd_t cmd, void *arg)
 
 	switch (cmd) {
 	case MODULE_CMD_INIT:
+#if CLRS_RELEASE >= 11
+		/* Its own getcpu (309) and faccessat2 (439). */
+		linux_sysent[309] = (struct sysent){ .sy_narg = 3,
+		    .sy_argsize = 3 * sizeof(register_t),
+		    .sy_call = clrs_compat_own };
+		linux_sysent[439] = (struct sysent){ .sy_narg = 4,
+		    .sy_argsize = 4 * sizeof(register_t),
+		    .sy_call = clrs_compat_own };
+#endif
+		return 0;
 	case MODULE_CMD_FINI:
 		return 0;
 	default:
@@ -82,18 +100,6 @@ clrs_compat_own(struct lwp *l, const void *v, register_t *retval)
 	*retval = CLRS_COMPAT_OWN_RESULT;
 	return 0;
 }
-
-#define	CLRS_NOSYS	{ .sy_call = linux_sys_nosys }
-#define	CLRS_OWN(n)	{ .sy_narg = (n), .sy_argsize = (n) * sizeof(register_t), \
-			  .sy_call = clrs_compat_own }
-
-struct sysent linux_sysent[CLRS_RUMP_NSYSENT] = {
-	[0 ... CLRS_RUMP_NSYSENT - 1] = CLRS_NOSYS,
-#if CLRS_RELEASE >= 11
-	[309] = CLRS_OWN(3),	/* getcpu */
-	[439] = CLRS_OWN(4),	/* faccessat2 */
-#endif
-};
 
 int
 rump_clrs_compat_has(unsigned long nr)
