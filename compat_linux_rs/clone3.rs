@@ -26,9 +26,16 @@
 //!
 //! Not provided, and failing with `ENOSYS`: `set_tid`, `CLONE_PIDFD`,
 //! `CLONE_PARENT`, `CLONE_PTRACE`, `CLONE_CLEAR_SIGHAND`,
-//! `CLONE_INTO_CGROUP`, `CLONE_NEWTIME` and the namespace flags. `ENOSYS`
-//! because glibc's clone3 users fall back to clone(2) on `ENOSYS` and only
-//! on it; any other errno would make pthread_create or posix_spawn fail.
+//! `CLONE_INTO_CGROUP`, `CLONE_NEWTIME` and the namespace flags; and
+//! `CLONE_SETTLS` or `CLONE_CHILD_CLEARTID` without `CLONE_THREAD`, which
+//! compat_linux's clone honours for a thread only (its fork path in
+//! `linux_sched.c` leaves them out): the call fails rather than drop a
+//! flag. `ENOSYS` because glibc's clone3 users fall back to clone(2) on
+//! `ENOSYS` and only on it; any other errno would make pthread_create or
+//! posix_spawn fail. `CLONE_PARENT_SETTID` without `CLONE_THREAD`, which
+//! that fork path leaves out too, the module does itself once the clone
+//! has returned; Linux stores the ID before the child first runs, so a
+//! child that shares the memory may find it unset at first.
 //!
 //! Deviations: `CLONE_SYSVSEM` is accepted and dropped: threads share their
 //! process's SysV undo list anyway, and separate processes cannot share one
@@ -41,7 +48,7 @@ use crate::args::SyscallArgs;
 use crate::errno::Errno;
 use crate::lwp::Lwp;
 use crate::sys::{self, register_t};
-use crate::user::UserAddr;
+use crate::user::{UserAddr, UserPtr};
 
 /// Linux amd64 system call number.
 pub const NR: u16 = 435;
@@ -142,6 +149,10 @@ const NOT_PROVIDED: CloneFlags = CloneFlags::PIDFD
     .union(CloneFlags::NEWUSER)
     .union(CloneFlags::NEWPID)
     .union(CloneFlags::NEWNET);
+
+/// What compat_linux's clone does for a thread only (`linux_clone_nptl`),
+/// which its fork path would drop, and the module cannot do for it.
+const THREAD_ONLY: CloneFlags = CloneFlags::SETTLS.union(CloneFlags::CHILD_CLEARTID);
 
 /// `struct clone_args`: eleven `__aligned_u64` (`CLONE_ARGS_SIZE_VER2`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -261,7 +272,10 @@ impl CloneArgs {
         {
             return einval;
         }
-        if flags.intersects(NOT_PROVIDED) || self.set_tid() != 0 {
+        if flags.intersects(NOT_PROVIDED)
+            || self.set_tid() != 0
+            || (!flags.contains(CloneFlags::THREAD) && flags.intersects(THREAD_ONLY))
+        {
             return Err(Errno::ENOSYS);
         }
         Ok(flags)
@@ -311,6 +325,11 @@ pub fn clone3(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     Errno::check(unsafe {
         sys::linux_sys_clone(lwp.as_ptr(), regs.as_ptr().cast(), retval.as_mut_ptr())
     })?;
+    if flags.contains(CloneFlags::PARENT_SETTID) && !flags.contains(CloneFlags::THREAD) {
+        // As Linux's put_user in kernel_clone, a fault is not the call's
+        // failure: the child exists.
+        let _ = UserPtr::<u32>::new(clone_args.parent_tid()).write(&(retval[0] as u32));
+    }
     Ok(retval[0])
 }
 

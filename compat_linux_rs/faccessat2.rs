@@ -1,37 +1,43 @@
 //! faccessat2(2): check a user's permissions for a file.
 //!
-//! Linux contract (`fs/open.c`, access(2)):
-//! `int faccessat2(int dirfd, const char *pathname, int mode, int flags)`
-//! - `mode` outside `F_OK | R_OK | W_OK | X_OK` → `EINVAL`; then `flags`
-//!   outside `AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH` → `EINVAL`;
-//! - without `AT_EACCESS` the check uses the real user and group IDs, with
-//!   it the effective ones;
-//! - an absolute `pathname` ignores `dirfd`, even a bad one; a relative one
-//!   needs `dirfd` to be `AT_FDCWD` or an open directory (`EBADF`,
-//!   `ENOTDIR`);
-//! - an empty `pathname` fails with `ENOENT`, unless `AT_EMPTY_PATH` is given:
-//!   then the check is on the file `dirfd` refers to (the working directory
-//!   for `AT_FDCWD`);
-//! - a `pathname` that cannot be read → `EFAULT`.
+//! Linux contract (`fs/open.c` of 6.x, `do_faccessat`; access(2)):
+//! `int faccessat2(int dirfd, const char *pathname, int mode, int flags)`,
+//! checked in this order:
+//! 1. `mode` outside `F_OK | R_OK | W_OK | X_OK` → `EINVAL`; `flags`
+//!    outside `AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH` →
+//!    `EINVAL`;
+//! 2. the path copied in: `EFAULT` where it cannot be read,
+//!    `ENAMETOOLONG` if too long; an empty one → `ENOENT` unless
+//!    `AT_EMPTY_PATH`, which means the file `dirfd` refers to (the working
+//!    directory for `AT_FDCWD`);
+//! 3. an absolute path ignores `dirfd`, even a bad one; a relative one
+//!    needs `AT_FDCWD` or an open directory (`EBADF`, `ENOTDIR`); then the
+//!    lookup's own errors;
+//! 4. `X_OK` on a regular file of a `noexec` mount → `EACCES`; `W_OK` on a
+//!    regular file, directory or symbolic link of a read-only mount →
+//!    `EROFS`; then the permission check, with the real user and group
+//!    IDs, or the effective ones with `AT_EACCESS`.
 //!
-//! On NetBSD a path goes to `do_sys_accessat` with the flags translated
-//! (Linux's `AT_EACCESS` is 0x200, NetBSD's 0x100, where Linux has
-//! `AT_SYMLINK_NOFOLLOW`), and `AT_FDCWD` for an absolute path, since
-//! NetBSD 10's lookup checks the descriptor of an absolute path too. An
-//! empty path with `AT_EMPTY_PATH` is a `VOP_ACCESS` on the vnode.
+//! A program being run can be checked for `W_OK` like any file: Linux has
+//! no busy-text check in access(2).
 //!
-//! Deviations: `W_OK` on a program being run fails with `ETXTBSY`, as
-//! NetBSD's access(2) does, where Linux succeeds; `AT_EMPTY_PATH` on a
+//! On NetBSD the path is copied in and looked up as namei does for a
+//! system call (`nameiat_simple_kernel`, the emulation's root first), and
+//! the vnode checked with `VOP_ACCESS`. NetBSD's access(2) cannot serve:
+//! its `vn_writechk` refuses `W_OK` on a running program (`ETXTBSY`).
+//!
+//! Deviations: a path is at most NetBSD's `PATH_MAX` of 1024 bytes
+//! (Linux: 4096), longer ones are `ENAMETOOLONG`; `AT_EMPTY_PATH` on a
 //! pipe or socket succeeds for every mode (Linux checks the pipe's owner).
 
 use bitflags::bitflags;
 
 use crate::args::SyscallArgs;
 use crate::errno::Errno;
-use crate::file::{Cwd, FileRef, Vnode};
+use crate::file::{Cred, FileRef, Vnode, VnodeRef};
 use crate::lwp::Lwp;
 use crate::sys::{self, register_t};
-use crate::user::UserAddr;
+use crate::user::KernelPath;
 
 /// Linux amd64 system call number.
 pub const NR: u16 = 439;
@@ -49,80 +55,82 @@ bitflags! {
     }
 }
 
-/// `R_OK | W_OK | X_OK`, the same numbers on Linux and NetBSD.
-const MODE_BITS: i32 = 7;
-
-/// The `VOP_ACCESS` mode for an access(2) mode.
-fn accmode(mode: i32) -> u32 {
-    [(4, sys::VREAD), (2, sys::VWRITE), (1, sys::VEXEC)]
-        .iter()
-        .filter(|(bit, _)| mode & bit != 0)
-        .fold(0, |acc, (_, v)| acc | v)
+bitflags! {
+    /// access(2)'s mode bits, the same numbers on Linux and NetBSD.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct AccessMode: u32 {
+        /// `R_OK`.
+        const READ = 4;
+        /// `W_OK`.
+        const WRITE = 2;
+        /// `X_OK`.
+        const EXEC = 1;
+    }
 }
 
-fn check_vnode(lwp: &Lwp, vnode: &Vnode<'_>, mode: i32, flags: AccessFlags) -> Result<(), Errno> {
-    if flags.contains(AccessFlags::EACCESS) {
-        vnode.access(accmode(mode), lwp.cred())
-    } else {
-        let real = lwp.cred().with_real_ids();
-        vnode.access(accmode(mode), real.cred())
+impl AccessMode {
+    /// The `VOP_ACCESS` mode.
+    fn accmode(self) -> u32 {
+        [
+            (AccessMode::READ, sys::VREAD),
+            (AccessMode::WRITE, sys::VWRITE),
+            (AccessMode::EXEC, sys::VEXEC),
+        ]
+        .iter()
+        .filter(|(bit, _)| self.contains(*bit))
+        .fold(0, |acc, (_, v)| acc | v)
     }
+}
+
+/// Linux's checks on the file found (step 4).
+fn check(vnode: &Vnode<'_>, mode: AccessMode, cred: Cred<'_>) -> Result<(), Errno> {
+    let vtype = vnode.vtype();
+    let mount = vnode.mount_flags();
+    if mode.contains(AccessMode::EXEC) && vtype == sys::vtype_VREG && mount & sys::MNT_NOEXEC != 0 {
+        return Err(Errno::EACCES);
+    }
+    if mode.contains(AccessMode::WRITE)
+        && [sys::vtype_VREG, sys::vtype_VDIR, sys::vtype_VLNK].contains(&vtype)
+        && mount & sys::MNT_RDONLY != 0
+    {
+        return Err(Errno::EROFS);
+    }
+    vnode.access(mode.accmode(), cred)
 }
 
 /// The handler.
 pub fn faccessat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     let dirfd = args.int::<0>();
-    let path = UserAddr::new(args.u64::<1>());
-    let mode = args.int::<2>();
-    if mode & !MODE_BITS != 0 {
-        return Err(Errno::EINVAL);
+    let mode = AccessMode::from_bits(args.int::<2>() as u32).ok_or(Errno::EINVAL)?;
+    let flags = AccessFlags::from_bits(args.uint::<3>()).ok_or(Errno::EINVAL)?;
+    let mut path = KernelPath::copy_in(args.u64::<1>())?;
+    if path.is_empty() && !flags.contains(AccessFlags::EMPTY_PATH) {
+        return Err(Errno::ENOENT);
     }
-    let flags = AccessFlags::from_bits(args.int::<3>() as u32).ok_or(Errno::EINVAL)?;
+    let real_ids = (!flags.contains(AccessFlags::EACCESS)).then(|| lwp.cred().with_real_ids());
+    let cred = real_ids.as_ref().map_or(lwp.cred(), |ids| ids.cred());
 
-    let mut first = [0u8; 1];
-    path.read_into(&mut first)?;
-    if first[0] == 0 {
-        if !flags.contains(AccessFlags::EMPTY_PATH) {
-            return Err(Errno::ENOENT);
-        }
+    if path.is_empty() {
         if dirfd == sys::AT_FDCWD {
-            let cwd = Cwd::of(lwp);
-            check_vnode(lwp, &cwd.vnode(), mode, flags)?;
+            check(&VnodeRef::cwd(lwp).vnode(), mode, cred)?;
         } else if let Some(vnode) = FileRef::get(dirfd)?.vnode() {
-            check_vnode(lwp, &vnode, mode, flags)?;
+            check(&vnode, mode, cred)?;
         }
         return Ok(0);
     }
-
-    let dirfd = if first[0] == b'/' {
-        sys::AT_FDCWD
+    let follow = !flags.contains(AccessFlags::SYMLINK_NOFOLLOW);
+    let found = if path.is_absolute() || dirfd == sys::AT_FDCWD {
+        VnodeRef::lookup(None, &mut path, follow)?
     } else {
-        dirfd
-    };
-    if dirfd != sys::AT_FDCWD {
         let dir = FileRef::get(dirfd)?;
-        if dir.vnode().map(|v| v.vtype()) != Some(sys::vtype_VDIR) {
-            return Err(Errno::ENOTDIR);
+        match dir.vnode() {
+            Some(vnode) if vnode.vtype() == sys::vtype_VDIR => {
+                VnodeRef::lookup(Some(&vnode), &mut path, follow)?
+            }
+            _ => return Err(Errno::ENOTDIR),
         }
-    }
-    let mut netbsd_flags = 0;
-    if flags.contains(AccessFlags::EACCESS) {
-        netbsd_flags |= sys::AT_EACCESS;
-    }
-    if flags.contains(AccessFlags::SYMLINK_NOFOLLOW) {
-        netbsd_flags |= sys::AT_SYMLINK_NOFOLLOW;
-    }
-    // SAFETY: the calling LWP and a user path, which do_sys_accessat copies
-    // in itself.
-    Errno::check(unsafe {
-        sys::do_sys_accessat(
-            lwp.as_ptr(),
-            dirfd,
-            args.u64::<1>() as usize as *const _,
-            mode,
-            netbsd_flags as i32,
-        )
-    })?;
+    };
+    check(&found.vnode(), mode, cred)?;
     Ok(0)
 }
 

@@ -7,6 +7,7 @@ use core::ptr::NonNull;
 use crate::errno::Errno;
 use crate::lwp::Lwp;
 use crate::sys;
+use crate::user::KernelPath;
 
 /// A held file descriptor: `fd_getfile` on creation, `fd_putfile` on drop,
 /// so every return path releases it.
@@ -56,7 +57,15 @@ impl FileRef {
         unsafe { sys::clrs_file_set_offset(self.fp.as_ptr(), offset) }
     }
 
-    /// Whether two held descriptors are one open file.
+    /// The `IO_SYNC` or `IO_DSYNC` that write(2) on the file would use
+    /// (`O_SYNC`, `O_DSYNC`, a synchronous mount), for `Vnode::write_at`.
+    pub fn write_ioflags(&self) -> i32 {
+        // SAFETY: the held file stays valid until drop.
+        unsafe { sys::clrs_file_ioflags(self.fp.as_ptr()) }
+    }
+
+    /// Whether two held descriptors reach one file (one vnode), through one
+    /// open file or two.
     pub fn same_vnode(&self, other: &FileRef) -> bool {
         match (self.vnode(), other.vnode()) {
             (Some(a), Some(b)) => a.vp == b.vp,
@@ -121,19 +130,48 @@ impl Drop for RealIds {
     }
 }
 
-/// The calling process's working directory, referenced until drop.
-pub struct Cwd(NonNull<sys::vnode>);
+/// A referenced vnode: `vrele` on drop.
+pub struct VnodeRef(NonNull<sys::vnode>);
 
-impl Cwd {
+impl VnodeRef {
     /// References the working directory of the LWP's process.
-    pub fn of(lwp: &Lwp) -> Cwd {
+    pub fn cwd(lwp: &Lwp) -> VnodeRef {
         // SAFETY: the live calling LWP; the shim takes a reference under the
         // working directory lock, and a process always has a working
         // directory, so the pointer is not NULL.
-        Cwd(unsafe { NonNull::new_unchecked(sys::clrs_lwp_cwd(lwp.as_ptr())) })
+        VnodeRef(unsafe { NonNull::new_unchecked(sys::clrs_lwp_cwd(lwp.as_ptr())) })
     }
 
-    /// The directory's vnode.
+    /// Looks `path` up as namei does for a system call (the emulation's
+    /// root tried first), relative to `dir` or else the working directory,
+    /// following a final symbolic link if `follow`.
+    pub fn lookup(
+        dir: Option<&Vnode<'_>>,
+        path: &mut KernelPath,
+        follow: bool,
+    ) -> Result<VnodeRef, Errno> {
+        let mut vp = core::ptr::null_mut();
+        // SAFETY: a held directory vnode or NULL, a NUL-terminated kernel
+        // path, and a result slot that nameiat_simple_kernel fills with a
+        // referenced vnode when it returns 0. The NSM_* flags are kernel
+        // constants.
+        Errno::check(unsafe {
+            let flags = if follow {
+                sys::NSM_FOLLOW_TRYEMULROOT
+            } else {
+                sys::NSM_NOFOLLOW_TRYEMULROOT
+            };
+            sys::nameiat_simple_kernel(
+                dir.map_or(core::ptr::null_mut(), |d| d.vp.as_ptr()),
+                path.as_c_ptr(),
+                flags,
+                &mut vp,
+            )
+        })?;
+        NonNull::new(vp).map(VnodeRef).ok_or(Errno::ENOENT)
+    }
+
+    /// The vnode.
     pub fn vnode(&self) -> Vnode<'_> {
         Vnode {
             vp: self.0,
@@ -142,9 +180,9 @@ impl Cwd {
     }
 }
 
-impl Drop for Cwd {
+impl Drop for VnodeRef {
     fn drop(&mut self) {
-        // SAFETY: releases the reference clrs_lwp_cwd took.
+        // SAFETY: releases the reference clrs_lwp_cwd or the lookup took.
         unsafe { sys::vrele(self.0.as_ptr()) }
     }
 }
@@ -161,6 +199,38 @@ impl Vnode<'_> {
     pub fn vtype(&self) -> sys::vtype {
         // SAFETY: a vnode held through its file; v_type is stable.
         unsafe { sys::clrs_vnode_type(self.vp.as_ptr()) }
+    }
+
+    /// The flags of the mount the vnode is on (`MNT_RDONLY`, ...).
+    pub fn mount_flags(&self) -> u32 {
+        // SAFETY: a held vnode; the shim reads its mount's flags.
+        unsafe { sys::clrs_vnode_mount_flags(self.vp.as_ptr()) as u32 }
+    }
+
+    /// Whether two vnodes are on one mounted file system.
+    pub fn same_mount(&self, other: &Vnode<'_>) -> bool {
+        // SAFETY: held vnodes; the shim reads v_mount, which is only
+        // compared here, never followed.
+        unsafe {
+            core::ptr::eq(
+                sys::clrs_vnode_mount(self.vp.as_ptr()),
+                sys::clrs_vnode_mount(other.vp.as_ptr()),
+            )
+        }
+    }
+
+    /// The largest file size the file system declares
+    /// (`_PC_FILESIZEBITS`: a signed size of that many bits).
+    pub fn max_file_size(&self) -> Result<i64, Errno> {
+        let mut bits: sys::register_t = 0;
+        // SAFETY: a held vnode; the shim locks it for VOP_PATHCONF and
+        // writes the local.
+        Errno::check(unsafe { sys::clrs_vnode_filesize_bits(self.vp.as_ptr(), &mut bits) })?;
+        Ok(match bits {
+            ..=1 => 0,
+            2..=63 => (1i64 << (bits - 1)) - 1,
+            _ => i64::MAX,
+        })
     }
 
     /// The file's size.
@@ -186,16 +256,19 @@ impl Vnode<'_> {
             buf.as_mut_ptr(),
             buf.len(),
             offset,
+            0,
             cred,
         )
     }
 
-    /// Writes `buf` at `offset`; returns the bytes written.
+    /// Writes `buf` at `offset` with `ioflags` (`FileRef::write_ioflags`);
+    /// returns the bytes written.
     pub fn write_at(
         &self,
         lwp: &Lwp,
         buf: &[u8],
         offset: i64,
+        ioflags: i32,
         cred: Cred<'_>,
     ) -> Result<usize, Errno> {
         self.rdwr(
@@ -204,10 +277,12 @@ impl Vnode<'_> {
             buf.as_ptr().cast_mut(),
             buf.len(),
             offset,
+            ioflags,
             cred,
         )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn rdwr(
         &self,
         lwp: &Lwp,
@@ -215,6 +290,7 @@ impl Vnode<'_> {
         base: *mut u8,
         len: usize,
         offset: i64,
+        ioflags: i32,
         cred: Cred<'_>,
     ) -> Result<usize, Errno> {
         let len = len.min(i32::MAX as usize);
@@ -230,7 +306,7 @@ impl Vnode<'_> {
                 len as i32,
                 offset,
                 sys::uio_seg_UIO_SYSSPACE,
-                0,
+                ioflags,
                 cred.0,
                 &mut resid,
                 lwp.as_ptr(),

@@ -8,9 +8,15 @@
 //!   fails with `EFAULT`;
 //! - returns 0; the answer may be stale as soon as it is returned.
 //!
-//! Deviation: NetBSD keeps the NUMA node in `struct cpu_info`, which the
-//! installed headers do not describe, so a module built against them (the
-//! Linux-host build) reports node 0; one built in-tree reports the real node.
+//! On NetBSD the CPU's index and NUMA node come from its `struct cpu_info`
+//! (`ci_data.cpu_index`, `ci_data.cpu_numa_id`), as NetBSD 11's own getcpu
+//! reports them. A module built off NetBSD knows that structure from its
+//! own description of it (`ffi/kpi.h`); at load it checks that every CPU
+//! shows its own index there, and if one does not, it says so once on the
+//! console and reports node 0.
+//!
+//! Deviation: NetBSD numbers nodes by ACPI proximity domain, Linux
+//! renumbers them from 0; they agree on usual machines.
 
 use crate::args::SyscallArgs;
 use crate::errno::Errno;

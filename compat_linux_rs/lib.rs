@@ -39,6 +39,9 @@ mod bench;
 #[path = "tests/fuzz.rs"]
 mod fuzz;
 #[cfg(test)]
+#[path = "tests/kernel_model.rs"]
+mod kernel_model;
+#[cfg(test)]
 #[path = "tests/model.rs"]
 mod model;
 #[cfg(test)]

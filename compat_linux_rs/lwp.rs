@@ -5,6 +5,9 @@ use core::ptr::NonNull;
 use crate::file::Cred;
 use crate::sys;
 
+/// `RLIM_INFINITY` of `sys/resource.h`, `~((u_quad_t)1 << 63)`.
+const RLIM_INFINITY: u64 = i64::MAX as u64;
+
 /// The calling LWP, as the dispatcher passes it to a handler.
 ///
 /// Its fields are read only by the C shims, never from Rust.
@@ -34,6 +37,19 @@ impl Lwp {
     pub fn signal_pending(&self) -> bool {
         // SAFETY: the live calling LWP.
         unsafe { sys::sigispending(self.0.as_ptr(), 0) != 0 }
+    }
+
+    /// The process's soft `RLIMIT_FSIZE`: `None` for no limit.
+    pub fn file_size_limit(&self) -> Option<u64> {
+        // SAFETY: the live calling LWP; the shim reads its process's limit.
+        let limit = unsafe { sys::clrs_lwp_fsize_limit(self.0.as_ptr()) };
+        (limit != RLIM_INFINITY).then_some(limit)
+    }
+
+    /// Posts `SIGXFSZ` to the process, as a write past its limit does.
+    pub fn signal_file_size_exceeded(&self) {
+        // SAFETY: the live calling LWP; the shim takes proc_lock.
+        unsafe { sys::clrs_lwp_sigxfsz(self.0.as_ptr()) }
     }
 
     /// The LWP's credentials, live for the system call.

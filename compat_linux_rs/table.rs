@@ -2,6 +2,7 @@
 //! installs into compat_linux's `linux_sysent`.
 
 use core::ffi::{c_int, c_void};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::args::SyscallArgs;
 use crate::errno::Errno;
@@ -11,12 +12,35 @@ use crate::sys::{self, clrs_syscall, register_t};
 /// A system call handler: NetBSD errno on failure, `retval[0]` on success.
 pub type Handler = fn(&Lwp, &SyscallArgs) -> Result<register_t, Errno>;
 
-/// Runs `handler` with the sysent calling convention.
+/// The calls inside the module's handlers, which unload waits out
+/// (`clrs_busy` in `ffi/compat_linux_rs.c`).
+#[unsafe(no_mangle)]
+pub static clrs_calls_inside: AtomicU32 = AtomicU32::new(0);
+
+/// Runs `handler` with the sysent calling convention, counted in
+/// [`clrs_calls_inside`] from before the handler starts until it is done.
 ///
 /// # Safety
 /// `l`, `uap` and `retval` are what the dispatcher passes: the calling LWP,
 /// its six saved argument registers and a writable result slot.
 pub unsafe fn dispatch(
+    l: *mut sys::lwp,
+    uap: *const c_void,
+    retval: *mut register_t,
+    handler: Handler,
+) -> c_int {
+    clrs_calls_inside.fetch_add(1, Ordering::SeqCst);
+    // SAFETY: the caller's guarantees, passed on.
+    let error = unsafe { run(l, uap, retval, handler) };
+    clrs_calls_inside.fetch_sub(1, Ordering::Release);
+    error
+}
+
+/// `dispatch` without the count.
+///
+/// # Safety
+/// As for [`dispatch`].
+unsafe fn run(
     l: *mut sys::lwp,
     uap: *const c_void,
     retval: *mut register_t,

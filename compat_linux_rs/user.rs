@@ -8,6 +8,7 @@ use core::marker::PhantomData;
 use core::mem::size_of;
 
 use crate::errno::Errno;
+use crate::file::KernelBuf;
 use crate::sys;
 
 /// An address in the user address space holding a `T`.
@@ -117,5 +118,57 @@ impl<T: Copy> UserPtr<T> {
                 size_of::<T>(),
             )
         })
+    }
+}
+
+/// A path copied in from user memory with copyinstr(9), as namei copies
+/// one: at most `PATH_MAX` (1024) bytes with its NUL, in a kernel buffer.
+pub struct KernelPath {
+    buf: KernelBuf,
+    len: usize,
+}
+
+impl KernelPath {
+    /// Copies the path at `addr` in: `EFAULT` where it cannot be read,
+    /// `ENAMETOOLONG` if no NUL ends it within `PATH_MAX` bytes.
+    pub fn copy_in(addr: u64) -> Result<KernelPath, Errno> {
+        let mut buf = KernelBuf::new(sys::PATH_MAX as usize)?;
+        let bytes = buf.as_mut_slice();
+        let mut done = 0;
+        // SAFETY: copyinstr writes at most bytes.len() bytes into the
+        // buffer, NUL included, and checks the user range itself.
+        Errno::check(unsafe {
+            sys::copyinstr(
+                addr as usize as *const core::ffi::c_void,
+                bytes.as_mut_ptr().cast(),
+                bytes.len(),
+                &mut done,
+            )
+        })?;
+        // `done` counts the NUL.
+        let len = done.saturating_sub(1);
+        Ok(KernelPath { buf, len })
+    }
+
+    /// The path without its NUL.
+    pub fn as_bytes(&mut self) -> &[u8] {
+        let len = self.len;
+        self.buf.as_mut_slice().get(..len).unwrap_or_default()
+    }
+
+    /// The NUL-terminated path, for kernel functions that take a C string.
+    pub fn as_c_ptr(&mut self) -> *const core::ffi::c_char {
+        self.buf.as_mut_slice().as_ptr().cast()
+    }
+
+    /// Whether the path is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the path starts at the root (and so ignores a directory
+    /// descriptor).
+    pub fn is_absolute(&mut self) -> bool {
+        self.as_bytes().first() == Some(&b'/')
     }
 }

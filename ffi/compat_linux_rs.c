@@ -14,11 +14,22 @@
  *    or the handler compat_linux had before us.
  * So this file follows the kernel's own protocol with the previous entry
  * of every slot remembered: on unload it puts each previous handler back,
- * waits for a cross-call on every CPU, and then looks for an LWP whose
- * l_sysent still points into one of our slots.  Dispatch sets l_sysent
- * before it loads sy_call, and the cross-call orders that store before
- * our scan on every CPU, so an LWP that can still run our code is always
- * seen; if one is, our handlers go back in and unload fails with EBUSY.
+ * waits for a cross-call on every CPU, and then looks for a call that can
+ * still run our code; if there is one, our handlers go back in and unload
+ * fails with EBUSY.  Two guards tell:
+ *  - the count of calls inside our handlers (clrs_calls_inside), which
+ *    their trampoline (dispatch in compat_linux_rs/table.rs) raises first
+ *    and lowers last: a call asleep in semtimedop, or copying, is seen
+ *    whatever the dispatcher did;
+ *  - l_sysent: compat_linux's amd64 dispatcher enters a handler through
+ *    sy_call() (sys/syscallvar.h), which sets l_sysent to the slot before
+ *    it loads sy_call and clears it after the handler returns
+ *    (linux_syscall.c 1.31, 2010, and 1.32, 2015; the revisions of 10 and
+ *    11 could not be read, and no copy since 2010 calls sy_call any other
+ *    way).  It alone covers a thread between loading sy_call and the
+ *    trampoline's first instruction, and between its last store to the
+ *    count and its return.  The cross-call orders every CPU's stores to
+ *    both before our second look.
  *
  * INIT and FINI run with the kernel config lock held (module_load and
  * module_unload take it), which is also what serialises every other
@@ -69,7 +80,7 @@ clrs_install(bool override)
 	return 0;
 }
 
-/* Whether some LWP is inside a system call through one of our slots. */
+/* Whether a call is inside our code, or may be about to enter it. */
 static bool
 clrs_busy(void)
 {
@@ -77,6 +88,8 @@ clrs_busy(void)
 	size_t i;
 	bool busy = false;
 
+	if (atomic_load_acquire(&clrs_calls_inside) != 0)
+		return true;
 	mutex_enter(&proc_lock);
 	LIST_FOREACH(l, &alllwp, l_list) {
 		const struct sysent *active = l->l_sysent;
@@ -117,7 +130,7 @@ clrs_uninstall(void)
 {
 	size_t i;
 
-	/* Common case, changing nothing: an LWP sleeps in one of our calls. */
+	/* Common case, changing nothing: a call sleeps in one of ours. */
 	if (clrs_busy())
 		return EBUSY;
 
@@ -164,6 +177,10 @@ compat_linux_rs_modcmd(modcmd_t cmd, void *arg)
 		error = clrs_override(arg, &override);
 		if (error != 0)
 			return error;
+		if (!clrs_cpu_layout_check()) {
+			printf("compat_linux_rs: struct cpu_info is not laid out "
+			    "as this module expects; getcpu reports NUMA node 0\n");
+		}
 		return clrs_install(override);
 	case MODULE_CMD_FINI:
 		return clrs_uninstall();

@@ -36,12 +36,15 @@
 #include <sys/module.h>
 #include <sys/namei.h>
 #include <sys/proc.h>
+#include <sys/resource.h>
 #include <sys/rwlock.h>
+#include <sys/sched.h>
 #include <sys/sem.h>
 #include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscallargs.h>
 #include <sys/uio.h>
+#include <sys/unistd.h>
 #include <sys/vnode.h>
 #include <machine/vmparam.h>
 #include <prop/proplib.h>
@@ -50,6 +53,7 @@
 #include <sys/systm.h>
 #include <sys/cpu.h>
 #include <sys/kauth.h>
+#include <sys/resourcevar.h>
 #include <sys/signalvar.h>
 #include <sys/vfs_syscalls.h>
 #include <sys/xcall.h>
@@ -95,6 +99,12 @@ __link_set_add_rodata(modules, __CONCAT(name,_modinfo))
 /* sys/xcall.h */
 typedef void (*xcfunc_t)(void *, void *);
 
+/* sys/namei.h, _KERNEL part: the typesafe flags of namei_simple. */
+struct namei_simple_flags_type;
+typedef const struct namei_simple_flags_type *namei_simple_flags_t;
+extern const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT;
+extern const namei_simple_flags_t NSM_FOLLOW_TRYEMULROOT;
+
 /* compat/linux/linux_syscallargs.h, amd64: one register per argument. */
 struct linux_sys_clone_args {
 	register_t	flags;
@@ -104,8 +114,37 @@ struct linux_sys_clone_args {
 	register_t	tls;
 };
 
+/*
+ * sys/resourcevar.h: the head of struct plimit, which the module reads
+ * only through p_rlimit, as vn_rdwr does.
+ */
+struct plimit {
+	struct rlimit	pl_rlimit[RLIM_NLIMITS];
+};
+
+/*
+ * sys/cpu_data.h, absent from the installed headers: the head of struct
+ * cpu_data, as far as cpu_numa_id, as in revisions 1.54 to 1.57 (2023 to
+ * 2025, NetBSD 11), whose head netbsd-10's is taken to share (its fields
+ * date from 2019 and 2020).
+ */
+struct clrs_cpu_data_head {
+	u_int		cpu_index;
+	lwp_t		*cpu_biglock_wanted;
+	kcondvar_t	cpu_xcall;
+	int		cpu_xcall_pending;
+	u_int		cpu_psz_read_depth;
+	uint32_t	cpu_ipipend[1];		/* IPI_BITWORDS, sys/ipi.h */
+	struct schedstate_percpu cpu_schedstate;
+	u_int		cpu_package_id;
+	u_int		cpu_core_id;
+	u_int		cpu_smt_id;
+	u_int		cpu_numa_id;
+};
+
 /* sys/atomic.h, _KERNEL part: the same ordering by the compiler's builtin. */
 #define	atomic_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define	atomic_load_acquire(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
 
 #endif /* !_KERNEL */
 
@@ -119,6 +158,7 @@ struct linux_sys_clone_args {
 /* Copying between user and kernel space: sys/systm.h. */
 int	copyin(const void *, void *, size_t);
 int	copyout(const void *, void *, size_t);
+int	copyinstr(const void *, void *, size_t, size_t *);
 
 /* Locks, cross-calls and the LWP list: sys/mutex.h, sys/xcall.h, sys/proc.h. */
 void	mutex_enter(kmutex_t *);
@@ -134,12 +174,17 @@ void	fd_putfile(unsigned);
 
 /*
  * Vnodes and file systems: sys/vnode.h, sys/vnode_if.h, sys/mount.h.
- * The FSYNC_* flags and the VOP_ACCESS modes are _KERNEL-only; in-tree,
+ * The FSYNC_*, IO_* and F*SYNC flags and the VOP_ACCESS modes are
+ * _KERNEL-only; in-tree,
  * where the header defines them too, a different value would be a
  * redefinition error.
  */
 #define	FSYNC_WAIT	0x0001
 #define	FSYNC_DATAONLY	0x0002
+#define	IO_DSYNC	0x00200
+#define	IO_SYNC		(0x40|IO_DSYNC)
+#define	FFSYNC		O_SYNC
+#define	FDSYNC		O_DSYNC
 #define	VEXEC		000000000100
 #define	VWRITE		000000000200
 #define	VREAD		000000000400
@@ -148,6 +193,7 @@ int	VOP_UNLOCK(struct vnode *);
 int	VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
 int	VOP_GETATTR(struct vnode *, struct vattr *, kauth_cred_t);
 int	VOP_ACCESS(struct vnode *, accmode_t, kauth_cred_t);
+int	VOP_PATHCONF(struct vnode *, int, register_t *);
 void	vref(struct vnode *);
 void	vrele(struct vnode *);
 void	rw_enter(krwlock_t *, const krw_t);
@@ -155,6 +201,10 @@ void	rw_exit(krwlock_t *);
 int	vn_rdwr(enum uio_rw, struct vnode *, void *, int, off_t, enum uio_seg,
 	    int, kauth_cred_t, size_t *, struct lwp *);
 int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
+int	vfs_busy(struct mount *);
+void	vfs_unbusy(struct mount *);
+void	vfs_ref(struct mount *);
+void	vfs_rele(struct mount *);
 
 /* Credentials: sys/kauth.h. */
 kauth_cred_t kauth_cred_dup(kauth_cred_t);
@@ -183,25 +233,32 @@ extern int hz;
 void	*kmem_alloc(size_t, km_flag_t);
 void	kmem_free(void *, size_t);
 int	sigispending(struct lwp *, int);
+void	psignal(struct proc *, int);
 
 /* sys/namei.h lookup flags, _KERNEL-only, checked in-tree as above. */
 #define	NOFOLLOW	0x00000000
 #define	FOLLOW		0x00000040
 
 /*
- * Path operations: sys/vfs_syscalls.h, sys/syscallargs.h.  do_sys_accessat
- * takes NetBSD's AT_EACCESS and AT_SYMLINK_NOFOLLOW.  sys_renameat
+ * Path operations: sys/vfs_syscalls.h, sys/namei.h, sys/syscallargs.h.
+ * nameiat_simple_kernel looks a kernel path up from a directory vnode
+ * (NULL: the working directory) and returns the vnode referenced; its
+ * NSM_*_TRYEMULROOT flags try the emulation's root first.  sys_renameat
  * keeps BSD rename semantics (renaming a link onto another link of the same
  * file removes the source); sys___posix_rename has POSIX's (it does
  * nothing) but takes no directory descriptors.
  */
 int	do_sys_statat(struct lwp *, int, const char *, unsigned int,
 	    struct stat *);
-int	do_sys_accessat(struct lwp *, int, const char *, int, int);
+int	nameiat_simple_kernel(struct vnode *, const char *,
+	    namei_simple_flags_t, struct vnode **);
 int	sys_renameat(struct lwp *, const struct sys_renameat_args *,
 	    register_t *);
 int	sys___posix_rename(struct lwp *, const struct sys___posix_rename_args *,
 	    register_t *);
+
+/* The console and the message buffer: sys/systm.h. */
+void	printf(const char *, ...) __printflike(1, 2);
 
 /* CPUs: sys/cpu.h (cpu_lookup), conf/param.c (maxcpus). */
 struct cpu_info *cpu_lookup(u_int);

@@ -5,29 +5,58 @@
 
 #include "shim.h"
 
+/*
+ * A CPU's index and NUMA node, from struct cpu_data, which struct cpu_info
+ * begins with on x86 (x86/include/cpu.h).  Built against the kernel's own
+ * headers, the compiler knows the layout; off NetBSD, kpi.h writes out the
+ * head of struct cpu_data, and the load-time check guards it.
+ */
+#ifdef _KERNEL
+#define	CLRS_CPU_INDEX(ci)	((ci)->ci_data.cpu_index)
+#define	CLRS_CPU_NUMA(ci)	((ci)->ci_data.cpu_numa_id)
+#else
+#define	CLRS_CPU_HEAD(ci)	((const struct clrs_cpu_data_head *)(ci))
+#define	CLRS_CPU_INDEX(ci)	(CLRS_CPU_HEAD(ci)->cpu_index)
+#define	CLRS_CPU_NUMA(ci)	(CLRS_CPU_HEAD(ci)->cpu_numa_id)
+#endif
+
+static bool clrs_cpu_layout_ok;
+
+/* Every attached CPU must show its own index where the layout puts it. */
+bool
+clrs_cpu_layout_check(void)
+{
+	struct cpu_info *ci;
+	u_int i;
+
+	clrs_cpu_layout_ok = true;
+	for (i = 0; i < maxcpus; i++) {
+		if ((ci = cpu_lookup(i)) != NULL && CLRS_CPU_INDEX(ci) != i)
+			clrs_cpu_layout_ok = false;
+	}
+	return clrs_cpu_layout_ok;
+}
+
 void
 clrs_lwp_cpu(struct lwp *l, u_int *cpu, u_int *node)
 {
 	struct cpu_info *ci = l->l_cpu;
-#ifdef _KERNEL
-	*cpu = cpu_index(ci);
-	*node = ci->ci_data.cpu_numa_id;
-#else
-	/*
-	 * The installed headers do not describe struct cpu_info, so find the
-	 * index by the kernel's own lookup; the NUMA node is not reachable.
-	 */
 	u_int i;
 
-	*cpu = 0;
 	*node = 0;
+	if (clrs_cpu_layout_ok) {
+		*cpu = CLRS_CPU_INDEX(ci);
+		*node = CLRS_CPU_NUMA(ci);
+		return;
+	}
+	/* The kernel's own lookup still gives the index. */
+	*cpu = 0;
 	for (i = 0; i < maxcpus; i++) {
 		if (cpu_lookup(i) == ci) {
 			*cpu = i;
 			break;
 		}
 	}
-#endif
 }
 
 kauth_cred_t
@@ -64,6 +93,22 @@ clrs_lwp_cwd(struct lwp *l)
 	return vp;
 }
 
+rlim_t
+clrs_lwp_fsize_limit(struct lwp *l)
+{
+
+	return l->l_proc->p_rlimit[RLIMIT_FSIZE].rlim_cur;
+}
+
+void
+clrs_lwp_sigxfsz(struct lwp *l)
+{
+
+	mutex_enter(&proc_lock);
+	psignal(l->l_proc, SIGXFSZ);
+	mutex_exit(&proc_lock);
+}
+
 struct vnode *
 clrs_file_vnode(file_t *fp)
 {
@@ -83,6 +128,17 @@ clrs_file_flags(file_t *fp)
 {
 
 	return fp->f_flag;
+}
+
+int
+clrs_file_ioflags(file_t *fp)
+{
+	struct vnode *vp = fp->f_vnode;
+
+	if ((fp->f_flag & FFSYNC) != 0 ||
+	    (vp->v_mount != NULL && (vp->v_mount->mnt_flag & MNT_SYNCHRONOUS)))
+		return IO_SYNC;
+	return (fp->f_flag & FDSYNC) != 0 ? IO_DSYNC : 0;
 }
 
 off_t
@@ -126,15 +182,64 @@ clrs_vnode_type(struct vnode *vp)
 	return vp->v_type;
 }
 
+const struct mount *
+clrs_vnode_mount(struct vnode *vp)
+{
+
+	return vp->v_mount;
+}
+
+int
+clrs_vnode_mount_flags(struct vnode *vp)
+{
+
+	return vp->v_mount->mnt_flag;
+}
+
+int
+clrs_vnode_filesize_bits(struct vnode *vp, register_t *bits)
+{
+	int error;
+
+	vn_lock(vp, LK_SHARED | LK_RETRY);
+	error = VOP_PATHCONF(vp, _PC_FILESIZEBITS, bits);
+	VOP_UNLOCK(vp);
+	return error;
+}
+
+/*
+ * sync(2)'s protocol, for one mount (do_sys_sync in vfs_syscalls.c; vfs_busy
+ * and dounmount in vfs_mount.c 1.93):
+ *  - the vnode lock keeps v_mount stable (vgone moves a vnode to the dead
+ *    mount under it), and the vnode's own reference on its mount lets
+ *    vfs_ref take ours;
+ *  - vfs_busy enters the mount's fstrans section with no vnode lock held,
+ *    since unmount's vfs_suspend may need vnode locks while it waits for
+ *    such sections to end;
+ *  - mnt_updating only then: dounmount takes it after suspending.
+ * vfs_busy waits out an unmount in progress and fails once the file system
+ * is gone: nothing is left to sync, so that is success.  So are a revoked
+ * vnode and a read-only mount.
+ */
 int
 clrs_vnode_syncfs(struct vnode *vp, kauth_cred_t cred)
 {
-	struct mount *mp = vp->v_mount;
+	struct mount *mp;
 	int async, error = 0;
 
-	/* The open file holds the vnode, and the vnode its mount. */
-	if (vp->v_type == VBAD || mp == NULL)
+	vn_lock(vp, LK_SHARED | LK_RETRY);
+	mp = vp->v_mount;
+	if (vp->v_type == VBAD || mp == NULL) {
+		VOP_UNLOCK(vp);
 		return 0;
+	}
+	vfs_ref(mp);
+	VOP_UNLOCK(vp);
+
+	if (vfs_busy(mp) != 0) {
+		vfs_rele(mp);
+		return 0;
+	}
 	mutex_enter(mp->mnt_updating);
 	if ((mp->mnt_flag & MNT_RDONLY) == 0) {
 		/* As sync(2): an async mount is written out too. */
@@ -144,5 +249,7 @@ clrs_vnode_syncfs(struct vnode *vp, kauth_cred_t cred)
 		mp->mnt_flag |= async;
 	}
 	mutex_exit(mp->mnt_updating);
+	vfs_unbusy(mp);
+	vfs_rele(mp);
 	return error;
 }

@@ -22,16 +22,23 @@ struct clrs_syscall {
 /* Capacity of the glue's saved-entry array; the Rust table fits in it. */
 #define	CLRS_MAX_SYSCALLS	16
 
-/* Defined in Rust: the table, ordered by cs_code. */
+/*
+ * Defined in Rust: the table, ordered by cs_code, and the number of calls
+ * inside its handlers (an AtomicU32), counted from the first instruction
+ * of the handler's trampoline to the last but its return.
+ */
 extern const struct clrs_syscall clrs_syscalls[];
 extern const size_t clrs_nsyscalls;
+extern volatile u_int clrs_calls_inside;
 
 /* Defined in C (shim.c): struct internals and inline functions. */
 
 /*
- * The index of the CPU the LWP is running on, and that CPU's NUMA node.
- * The node is 0 where the build cannot see struct cpu_info (see shim.c).
+ * Whether struct cpu_info is laid out as this build expects (see shim.c),
+ * checked once at load; if not, clrs_lwp_cpu reports NUMA node 0.
  */
+bool	clrs_cpu_layout_check(void);
+/* The index of the CPU the LWP is running on, and that CPU's NUMA node. */
 void	clrs_lwp_cpu(struct lwp *, u_int *, u_int *);
 kauth_cred_t clrs_lwp_cred(struct lwp *);
 /* The LWP's user stack pointer, as saved on entry to the kernel. */
@@ -40,23 +47,37 @@ register_t clrs_lwp_user_sp(struct lwp *);
 int	clrs_semopm(void);
 /* The process's working directory, referenced (vrele it). */
 struct vnode *clrs_lwp_cwd(struct lwp *);
+/*
+ * The soft RLIMIT_FSIZE of the LWP's process, and SIGXFSZ to it: what
+ * vn_rdwr enforces on every write (enforce_rlimit_fsize, vfs_vnops.c).
+ */
+rlim_t	clrs_lwp_fsize_limit(struct lwp *);
+void	clrs_lwp_sigxfsz(struct lwp *);
 
 /* A file's vnode, or NULL if the descriptor is not a vnode (pipe, socket). */
 struct vnode *clrs_file_vnode(file_t *);
 kauth_cred_t clrs_file_cred(file_t *);
 /* f_flag: FREAD, FWRITE, FAPPEND, ... */
 int	clrs_file_flags(file_t *);
+/* IO_SYNC or IO_DSYNC where write(2) on the file would use it (vn_write). */
+int	clrs_file_ioflags(file_t *);
 /* The descriptor's offset, read and set under the file's lock. */
 off_t	clrs_file_offset(file_t *);
 void	clrs_file_set_offset(file_t *, off_t);
 /* The vnode's type (enum vtype: VREG, VDIR, ...). */
 u_int	clrs_vnode_type(struct vnode *);
+/* The mount the vnode is on, to compare, and its flags (MNT_RDONLY, ...). */
+const struct mount *clrs_vnode_mount(struct vnode *);
+int	clrs_vnode_mount_flags(struct vnode *);
+/* VOP_PATHCONF of _PC_FILESIZEBITS, the vnode locked shared. */
+int	clrs_vnode_filesize_bits(struct vnode *, register_t *);
 /* The size of the vnode's file (VOP_GETATTR, the vnode locked shared). */
 int	clrs_vnode_size(struct vnode *, kauth_cred_t, off_t *);
 
 /*
  * Syncs the file system that holds the vnode and waits for it, as sync(2)
- * syncs each file system, but one only: 0 for a read-only or dead one.
+ * syncs each file system, but one only: 0 for a read-only, revoked or
+ * unmounted one.
  */
 int	clrs_vnode_syncfs(struct vnode *, kauth_cred_t);
 

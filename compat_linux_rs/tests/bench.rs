@@ -498,19 +498,27 @@ fn per_call_overhead() {
     let read_ok = 4;
     overhead(
         "faccessat2",
-        "do_sys_accessat",
+        "nameiat_simple_kernel, VOP_ACCESS, vrele",
         || {
             ok(
                 crate::faccessat2::NR,
                 [at_fdcwd, path.as_ptr() as u64, read_ok, 0, 0, 0],
             )
         },
-        // SAFETY: a live model LWP and a NUL-terminated path.
-        || {
+        // SAFETY: a NUL-terminated kernel path, the vnode the lookup
+        // returns referenced, locked around VOP_ACCESS and released, and a
+        // live model LWP's credential.
+        || unsafe {
+            let mut vp = std::ptr::null_mut();
+            let flags = sys::NSM_FOLLOW_TRYEMULROOT;
             assert_eq!(
-                unsafe { sys::do_sys_accessat(l, -100, path.as_ptr(), 4, 0) },
+                sys::nameiat_simple_kernel(std::ptr::null_mut(), path.as_ptr(), flags, &mut vp),
                 0
-            )
+            );
+            sys::vn_lock(vp, (sys::LK_SHARED | sys::LK_RETRY) as i32);
+            assert_eq!(sys::VOP_ACCESS(vp, sys::VREAD, sys::clrs_lwp_cred(l)), 0);
+            sys::VOP_UNLOCK(vp);
+            sys::vrele(vp);
         },
     );
 

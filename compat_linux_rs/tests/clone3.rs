@@ -261,6 +261,41 @@ fn features_not_provided_are_enosys() {
 }
 
 #[test]
+fn thread_only_flags_on_a_process_are_enosys_not_dropped() {
+    for flags in [CloneFlags::SETTLS, CloneFlags::CHILD_CLEARTID] {
+        let args = Args::new(fields(
+            flags | CloneFlags::VM | CloneFlags::VFORK,
+            SIGCHLD,
+            0,
+            0,
+        ));
+        let (error, _, cloned) = module(args.addr(), 88);
+        assert_eq!((error, cloned), (sys::ENOSYS as i32, None), "{flags:?}");
+    }
+    // A process may have its TID stored in the child: compat_linux does it.
+    let args = Args::new(fields(CloneFlags::CHILD_SETTID, SIGCHLD, 0, 0));
+    assert_eq!(module(args.addr(), 88).0, 0);
+}
+
+#[test]
+fn the_parent_tid_of_a_process_is_stored_by_the_module() {
+    let mut ptid = 0u32;
+    let mut f = fields(CloneFlags::PARENT_SETTID, SIGCHLD, 0, 0);
+    f[3] = &raw mut ptid as u64;
+    let args = Args::new(f);
+    let (error, tid, cloned) = module(args.addr(), 88);
+    assert_eq!(
+        (error, tid, ptid),
+        (0, sys::MODEL_CHILD_TID as register_t, sys::MODEL_CHILD_TID)
+    );
+    assert!(cloned.is_some());
+    // An unwritable one is no failure: the child exists.
+    f[3] = 8;
+    let args = Args::new(f);
+    assert_eq!(module(args.addr(), 88).0, 0);
+}
+
+#[test]
 fn accepted_flags_without_effect_are_not_passed_on() {
     let flags = CloneFlags::IO | CloneFlags::UNTRACED | CloneFlags::SYSVSEM;
     let args = Args::new(fields(flags, SIGCHLD, 0, 0));

@@ -313,7 +313,7 @@ fn errors_after_progress_return_the_count() {
 }
 
 #[test]
-fn copies_across_file_systems() {
+fn files_on_different_file_systems_are_exdev() {
     // tmpfs, where the scratch folder is on the disk's file system.
     let shm = Path::new("/dev/shm");
     assert!(shm.is_dir(), "this test needs /dev/shm");
@@ -322,20 +322,246 @@ fn copies_across_file_systems() {
     let out_path = shm.join(format!("clrs-cfr-{}", std::process::id()));
     let input = File::open(s.dir.join("in")).unwrap();
     let output = File::create(&out_path).unwrap();
-    let lwp = ModelLwp::on_cpu(0);
-    let (error, copied) = model::call(
-        &lwp,
-        NR,
-        [
-            input.as_raw_fd() as u64,
-            0,
-            output.as_raw_fd() as u64,
-            0,
-            5000,
-            0,
-        ],
-    );
+    let error = with_fds(input.as_raw_fd() as u64, output.as_raw_fd() as u64);
     let written = fs::read(&out_path).unwrap();
     fs::remove_file(&out_path).unwrap();
-    assert_eq!((error, copied, written), (0, 5000, data(5000)));
+    assert_eq!((error, written.len()), (sys::EXDEV as i32, 0));
+}
+
+#[test]
+fn two_descriptors_of_one_file_are_one_file() {
+    let s = Scratch::new("cfr", 1000);
+    let path = s.dir.join("file");
+    let a = OpenOptions::new().read(true).open(&path).unwrap();
+    let b = OpenOptions::new().write(true).open(&path).unwrap();
+    let lwp = ModelLwp::on_cpu(0);
+    for (from, to, expect) in [(0i64, 100i64, sys::EINVAL as i32), (0, 500, 0)] {
+        let (mut x, mut y) = (from, to);
+        let regs = [
+            a.as_raw_fd() as u64,
+            &raw mut x as u64,
+            b.as_raw_fd() as u64,
+            &raw mut y as u64,
+            400,
+            0,
+        ];
+        trace_reset();
+        let (error, _) = model::call(&lwp, NR, regs);
+        assert_balanced();
+        assert_eq!(error, expect, "{from} -> {to}");
+        let (mut x, mut y) = (from, to);
+        let regs = [
+            regs[0],
+            &raw mut x as u64,
+            regs[2],
+            &raw mut y as u64,
+            400,
+            0,
+        ];
+        assert_eq!(
+            model::host(NR, regs).map_err(|e| e as u32),
+            if expect == 0 {
+                Ok(400)
+            } else {
+                Err(sys::EINVAL)
+            }
+        );
+    }
+}
+
+unsafe extern "C" {
+    fn setrlimit(resource: i32, limit: *const [u64; 2]) -> i32;
+}
+const RLIMIT_FSIZE: i32 = 1;
+const SIGXFSZ: i32 = 25;
+
+/// A copy of 5000 bytes to `pos_out` by the module and by the host, each
+/// in a child process whose soft `RLIMIT_FSIZE` is 1000 and which ignores
+/// `SIGXFSZ`: the module's result (NetBSD errno), the host's (Linux errno),
+/// the output sizes, and whether the module posted `SIGXFSZ`.
+fn copy_under_limit(pos_out: i64) -> (Result<i64, i32>, Result<i64, i32>, u64, u64, bool) {
+    let s = Scratch::new("cfr", 0);
+    let mut outcome = Vec::new();
+    for side in ["m", "h"] {
+        let dir = s.dir.join(side);
+        fs::create_dir(&dir).unwrap();
+        let p = pair(&dir, &data(5000), b"", &rw(), (0, 0));
+        let report = dir.join("result");
+        let status = model::in_child(|| {
+            model::ignore_signal(SIGXFSZ);
+            // SAFETY: this child's own limit.
+            unsafe { setrlimit(RLIMIT_FSIZE, &[1000, u64::MAX]) };
+            let mut off = pos_out;
+            let regs = [
+                p.input.as_raw_fd() as u64,
+                0,
+                p.output.as_raw_fd() as u64,
+                &raw mut off as u64,
+                5000,
+                0,
+            ];
+            let (result, posted) = if side == "m" {
+                let lwp = ModelLwp::on_cpu(0);
+                trace_reset();
+                let (error, copied) = model::call(&lwp, NR, regs);
+                let t = trace();
+                if t.violations != 0 || t.files_held != 0 {
+                    return 1;
+                }
+                (
+                    if error == 0 { Ok(copied) } else { Err(error) },
+                    t.sigxfsz != 0,
+                )
+            } else {
+                (model::host(NR, regs), false)
+            };
+            fs::write(&report, format!("{result:?} {posted}")).unwrap();
+            0
+        });
+        assert_eq!(status, 0, "unbalanced or a rule broken in the child");
+        let size = fs::metadata(&p.out_path).unwrap().len();
+        outcome.push((fs::read_to_string(&report).unwrap(), size));
+    }
+    let parse = |text: &str| -> (Result<i64, i32>, bool) {
+        let (result, posted) = text.rsplit_once(' ').unwrap();
+        let number = |t: &str| {
+            t.trim_end_matches(')')
+                .split('(')
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let result = if result.starts_with("Ok") {
+            Ok(number(result))
+        } else {
+            Err(number(result) as i32)
+        };
+        (result, posted == "true")
+    };
+    let (module, posted) = parse(&outcome[0].0);
+    let (host, _) = parse(&outcome[1].0);
+    (module, host, outcome[0].1, outcome[1].1, posted)
+}
+
+#[test]
+fn rlimit_fsize_shortens_the_copy() {
+    let (module, host, msize, hsize, posted) = copy_under_limit(0);
+    assert_eq!((module, msize, posted), (Ok(1000), 1000, false));
+    assert_eq!((host, hsize), (Ok(1000), 1000));
+    let (module, host, msize, _, posted) = copy_under_limit(600);
+    assert_eq!((module, msize, posted), (Ok(400), 1000, false));
+    assert_eq!(host, Ok(400));
+}
+
+#[test]
+fn at_or_past_rlimit_fsize_is_efbig_and_sigxfsz() {
+    for pos_out in [1000, 1500, -5] {
+        let (module, host, msize, _, posted) = copy_under_limit(pos_out);
+        let (netbsd, linux) = if pos_out < 0 {
+            (sys::EOVERFLOW as i32, 75)
+        } else {
+            (sys::EFBIG as i32, 27)
+        };
+        assert_eq!(
+            (module, msize, posted),
+            (Err(netbsd), 0, pos_out >= 0),
+            "{pos_out}"
+        );
+        assert_eq!(host, Err(linux), "{pos_out}");
+    }
+}
+
+#[test]
+fn the_largest_file_size_shortens_the_copy_or_is_efbig() {
+    // The model's file systems declare 44 bits: at most 2^43 - 1 bytes.
+    let max = (1i64 << 43) - 1;
+    let s = Scratch::new("cfr", 0);
+    let p = pair(&s.dir, &data(100), b"", &rw(), (0, 0));
+    let lwp = ModelLwp::on_cpu(0);
+    for (pos_out, len, expect) in [
+        (max - 10, 100, Ok(10)),
+        (max, 100, Err(sys::EFBIG as i32)),
+        (max, 0, Err(sys::EFBIG as i32)),
+        (i64::MAX - 1, 1, Err(sys::EFBIG as i32)),
+    ] {
+        let mut off = pos_out;
+        let regs = [
+            p.input.as_raw_fd() as u64,
+            0,
+            p.output.as_raw_fd() as u64,
+            &raw mut off as u64,
+            len,
+            0,
+        ];
+        trace_reset();
+        let (error, copied) = model::call(&lwp, NR, regs);
+        assert_balanced();
+        let result = if error == 0 { Ok(copied) } else { Err(error) };
+        assert_eq!(result, expect, "{pos_out} {len}");
+        assert_eq!(trace().sigxfsz, 0);
+        p.output.set_len(0).unwrap();
+    }
+}
+
+#[test]
+fn copies_at_most_max_rw_count_per_call() {
+    let s = Scratch::new("cfr", 0);
+    let p = pair(&s.dir, b"", b"", &rw(), (0, 0));
+    File::options()
+        .write(true)
+        .open(s.dir.join("in"))
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
+    let (error, copied) = {
+        let lwp = ModelLwp::on_cpu(0);
+        trace_reset();
+        // SAFETY: this thread's trace.
+        unsafe { (*sys::model_trace()).rdwr_discard = true };
+        model::call(
+            &lwp,
+            NR,
+            [
+                p.input.as_raw_fd() as u64,
+                0,
+                p.output.as_raw_fd() as u64,
+                0,
+                u64::MAX >> 1,
+                0,
+            ],
+        )
+    };
+    assert_balanced();
+    assert_eq!((error, copied), (0, 0x7fff_f000));
+}
+
+#[test]
+fn o_sync_and_o_dsync_outputs_are_written_synchronously() {
+    const O_DSYNC: i32 = 0o10000;
+    const O_SYNC: i32 = 0o4010000;
+    use std::os::unix::fs::OpenOptionsExt;
+    for (flags, expect) in [(0, 0), (O_DSYNC, sys::IO_DSYNC), (O_SYNC, sys::IO_SYNC)] {
+        let s = Scratch::new("cfr", 0);
+        let mut out = rw();
+        out.custom_flags(flags);
+        let p = pair(&s.dir, &data(100), b"", &out, (0, 0));
+        let lwp = ModelLwp::on_cpu(0);
+        trace_reset();
+        let (error, copied) = model::call(
+            &lwp,
+            NR,
+            [
+                p.input.as_raw_fd() as u64,
+                0,
+                p.output.as_raw_fd() as u64,
+                0,
+                100,
+                0,
+            ],
+        );
+        assert_balanced();
+        assert_eq!((error, copied), (0, 100));
+        assert_eq!(trace().rdwr_ioflags as u32, expect, "open flags {flags:o}");
+    }
 }

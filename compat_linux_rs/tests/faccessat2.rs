@@ -237,3 +237,137 @@ fn unreadable_paths_are_efault() {
         assert_eq!(same_as_host(&lwp, NR, regs), sys::EFAULT as i32);
     }
 }
+
+/// Linux copies the path in before it looks at the directory descriptor:
+/// a path that cannot be read or is too long wins over a bad `dirfd`.
+#[test]
+fn the_path_is_copied_in_before_dirfd_is_checked() {
+    let (s, _dir) = tree();
+    let file = File::open(s.dir.join("file")).unwrap();
+    let long = c(&"a/".repeat(3000));
+    for dirfd in [CLOSED_FD, file.as_raw_fd() as u64, (-5i64) as u64] {
+        assert_eq!(run(dirfd, &long, 0, 0), sys::ENAMETOOLONG as i32);
+        let lwp = ModelLwp::on_cpu(0);
+        let (error, _) = model::call(&lwp, NR, [dirfd, 8, 0, 0, 0, 0]);
+        assert_eq!(
+            Err(model::linux_errno(error)),
+            model::host(NR, [dirfd, 8, 0, 0, 0, 0]),
+            "unreadable path, dirfd {dirfd}"
+        );
+    }
+}
+
+/// Linux has no busy-text check in access(2): a program being run may be
+/// checked for writing like any file (NetBSD's access(2) says ETXTBSY).
+#[test]
+fn a_running_program_is_checked_like_any_file() {
+    let exe = std::fs::read_link("/proc/self/exe").unwrap();
+    let exe = c(exe.to_str().unwrap());
+    assert_eq!(run(sys::AT_FDCWD as u64, &exe, W, 0), 0);
+    assert_eq!(run(sys::AT_FDCWD as u64, &exe, W, EACCESS), 0);
+}
+
+unsafe extern "C" {
+    fn unshare(flags: i32) -> i32;
+    fn mount(
+        source: *const i8,
+        target: *const i8,
+        fstype: *const i8,
+        flags: u64,
+        data: *const i8,
+    ) -> i32;
+}
+const CLONE_NEWNS: i32 = 0x20000;
+const MS_RDONLY: u64 = 1;
+const MS_NOEXEC: u64 = 8;
+const MS_REMOUNT: u64 = 32;
+const MS_PRIVATE: u64 = 1 << 18;
+const MS_REC: u64 = 1 << 14;
+
+/// In a child with a mount namespace of its own, a tmpfs at `dir` holding
+/// "file" (0755), "sub/" and a link to "file", remounted with `flags`;
+/// then `check` in that child, whose result is the child's exit status.
+fn on_mount(flags: u64, check: impl FnOnce(&std::path::Path) -> i32) -> i32 {
+    let s = Scratch::new("access-mnt", 0);
+    let dir = s.dir.join("mnt");
+    fs::create_dir(&dir).unwrap();
+    model::in_child(|| {
+        let target = c(dir.to_str().unwrap());
+        let tmpfs = c("tmpfs");
+        let root = c("/");
+        // SAFETY: mount calls confined to this child's own namespace.
+        unsafe {
+            if unshare(CLONE_NEWNS) != 0
+                || mount(
+                    std::ptr::null(),
+                    root.as_ptr(),
+                    std::ptr::null(),
+                    MS_REC | MS_PRIVATE,
+                    std::ptr::null(),
+                ) != 0
+                || mount(
+                    tmpfs.as_ptr(),
+                    target.as_ptr(),
+                    tmpfs.as_ptr(),
+                    0,
+                    std::ptr::null(),
+                ) != 0
+            {
+                return 100;
+            }
+        }
+        fs::write(dir.join("file"), b"#!/bin/sh\n").unwrap();
+        fs::set_permissions(dir.join("file"), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::create_dir(dir.join("sub")).unwrap();
+        std::os::unix::fs::symlink("file", dir.join("link")).unwrap();
+        // SAFETY: as above.
+        if unsafe {
+            mount(
+                tmpfs.as_ptr(),
+                target.as_ptr(),
+                tmpfs.as_ptr(),
+                MS_REMOUNT | flags,
+                std::ptr::null(),
+            )
+        } != 0
+        {
+            return 101;
+        }
+        check(&dir)
+    })
+}
+
+#[test]
+fn write_checks_on_a_read_only_file_system_are_erofs() {
+    let status = on_mount(MS_RDONLY, |dir| {
+        let path = |name: &str| c(dir.join(name).to_str().unwrap());
+        let at = sys::AT_FDCWD as u64;
+        let file = File::open(dir.join("file")).unwrap();
+        let erofs = sys::EROFS as i32;
+        let results = [
+            run(at, &path("file"), W, 0),
+            run(at, &path("sub"), W, 0),
+            run(at, &path("link"), W, NOFOLLOW),
+            run(file.as_raw_fd() as u64, &c(""), W, EMPTY),
+            run(file.as_raw_fd() as u64, &c(""), R | X, EMPTY),
+            run(at, &path("file"), R, 0),
+        ];
+        i32::from(results != [erofs, erofs, erofs, erofs, 0, 0])
+    });
+    assert_eq!(status, 0, "100, 101: no private read-only tmpfs here");
+}
+
+#[test]
+fn exec_checks_on_a_noexec_file_system_are_eacces() {
+    let status = on_mount(MS_NOEXEC, |dir| {
+        let path = |name: &str| c(dir.join(name).to_str().unwrap());
+        let at = sys::AT_FDCWD as u64;
+        let results = [
+            run(at, &path("file"), X, 0),
+            run(at, &path("sub"), X, 0),
+            run(at, &path("file"), R | W, 0),
+        ];
+        i32::from(results != [sys::EACCES as i32, 0, 0])
+    });
+    assert_eq!(status, 0, "100, 101: no private noexec tmpfs here");
+}

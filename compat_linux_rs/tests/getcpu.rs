@@ -1,8 +1,23 @@
 //! Tests of `getcpu.rs`.
 
+use std::sync::MutexGuard;
+
 use super::*;
-use crate::model::ModelLwp;
+use crate::model::{ModelLwp, serial};
 use crate::sys;
+
+/// The model's CPUs laid out as the module expects, two on each NUMA
+/// node, and the module's load-time check of them done, as INIT does;
+/// held for the test.
+fn laid_out() -> MutexGuard<'static, ()> {
+    let guard = serial();
+    // SAFETY: rewrites the model's cpu_info; tests hold `serial()`.
+    unsafe {
+        sys::model_cpus_reset(true, 2);
+        assert!(sys::clrs_cpu_layout_check());
+    }
+    guard
+}
 
 /// Runs getcpu through its table entry, as compat_linux's dispatcher
 /// does: returns the errno and `retval[0]`.
@@ -31,22 +46,54 @@ static READ_ONLY: u32 = 0xdead;
 
 #[test]
 fn writes_cpu_and_node() {
+    let _layout = laid_out();
     for cpu_index in 0..unsafe { sys::model_ncpu } {
         let lwp = ModelLwp::on_cpu(cpu_index);
         let (mut cpu, mut node) = (u32::MAX, u32::MAX);
         let result = call(&lwp, &raw mut cpu as u64, &raw mut node as u64, 0);
         assert_eq!(result, (0, 0));
-        // Node 0: the host build cannot see struct cpu_info (see above).
-        assert_eq!((cpu, node), (cpu_index, 0));
+        // The model puts two CPUs on each node.
+        assert_eq!((cpu, node), (cpu_index, cpu_index / 2));
     }
 }
 
 #[test]
+fn an_unexpected_cpu_info_layout_gives_node_0_and_says_so_once() {
+    let _layout = laid_out();
+    // SAFETY: rewrites the model's cpu_info; the test holds `serial()`.
+    unsafe { sys::model_cpus_reset(false, 2) };
+    // SAFETY: the model's table and console count; the test holds
+    // `serial()`.
+    let printfs = unsafe {
+        sys::model_sysent_reset(0);
+        sys::model_printfs
+    };
+    let loaded = crate::model::modcmd(sys::modcmd_MODULE_CMD_INIT, core::ptr::null_mut());
+    // SAFETY: as above.
+    let printed = unsafe { sys::model_printfs } - printfs;
+    assert_eq!((loaded, printed), (0, 1));
+    let lwp = ModelLwp::on_cpu(3);
+    let (mut cpu, mut node) = (u32::MAX, u32::MAX);
+    assert_eq!(
+        call(&lwp, &raw mut cpu as u64, &raw mut node as u64, 0),
+        (0, 0)
+    );
+    assert_eq!((cpu, node), (3, 0), "the index from cpu_lookup, node 0");
+    assert_eq!(
+        crate::model::modcmd(sys::modcmd_MODULE_CMD_FINI, core::ptr::null_mut()),
+        0
+    );
+    // SAFETY: as above.
+    unsafe { sys::model_cpus_reset(true, 2) };
+}
+
+#[test]
 fn null_pointers_are_skipped() {
+    let _layout = laid_out();
     let lwp = ModelLwp::on_cpu(2);
     let mut node = u32::MAX;
     assert_eq!(call(&lwp, 0, &raw mut node as u64, 0), (0, 0));
-    assert_eq!(node, 0);
+    assert_eq!(node, 1);
 
     let mut cpu = u32::MAX;
     assert_eq!(call(&lwp, &raw mut cpu as u64, 0, 0), (0, 0));
@@ -57,6 +104,7 @@ fn null_pointers_are_skipped() {
 
 #[test]
 fn tcache_is_ignored() {
+    let _layout = laid_out();
     let lwp = ModelLwp::on_cpu(1);
     let mut cpu = u32::MAX;
     assert_eq!(call(&lwp, &raw mut cpu as u64, 0, UNMAPPED), (0, 0));
@@ -65,6 +113,7 @@ fn tcache_is_ignored() {
 
 #[test]
 fn bad_cpu_pointer_still_writes_node() {
+    let _layout = laid_out();
     let lwp = ModelLwp::on_cpu(1);
     let mut node = u32::MAX;
     let (error, retval) = call(&lwp, UNMAPPED, &raw mut node as u64, 0);
@@ -73,11 +122,12 @@ fn bad_cpu_pointer_still_writes_node() {
         (sys::EFAULT as i32, -7),
         "retval untouched on error"
     );
-    assert_eq!(node, 0);
+    assert_eq!(node, 0, "CPU 1 is on node 0");
 }
 
 #[test]
 fn bad_node_pointer_fails_after_writing_cpu() {
+    let _layout = laid_out();
     let lwp = ModelLwp::on_cpu(3);
     let mut cpu = u32::MAX;
     let (error, _) = call(&lwp, &raw mut cpu as u64, &raw const READ_ONLY as u64, 0);
@@ -88,6 +138,7 @@ fn bad_node_pointer_fails_after_writing_cpu() {
 
 #[test]
 fn kernel_address_is_efault() {
+    let _layout = laid_out();
     let lwp = ModelLwp::on_cpu(0);
     let (error, _) = call(&lwp, 0xffff_8000_0000_1000, 0, 0);
     assert_eq!(error, sys::EFAULT as i32);

@@ -1,7 +1,7 @@
 //! Test helpers over the user-space kernel model (`ffi/model/`), which
 //! stands in for the kernel under the handlers, shims and module glue.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 use crate::sys;
 
@@ -43,9 +43,33 @@ pub fn serial() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Calls through the module's table in flight (read), or a module command
+/// that must see none but its test's own (write): FINI counts the calls
+/// inside the module's handlers, which other tests' calls would be.
+static CALLS: RwLock<()> = RwLock::new(());
+
+/// Runs a module command (`MODULE_CMD_INIT`, `FINI`, ...) as modload and
+/// modunload do, while no other test's call is inside the module.
+pub fn modcmd(cmd: sys::modcmd_t, props: sys::prop_dictionary_t) -> i32 {
+    let _no_calls = CALLS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // SAFETY: the model's modcmd is the module's, found through the link set.
+    unsafe { sys::model_modcmd(cmd, props.cast()) }
+}
+
 /// Calls Linux system call `nr` through the module's table entry, as
 /// compat_linux's dispatcher does; returns the NetBSD errno and `retval[0]`.
 pub fn call(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
+    let _in_flight = CALLS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    call_uncounted(lwp, nr, regs)
+}
+
+/// `call` without the test's own lock: for a call in flight while the
+/// test runs a module command.
+pub fn call_uncounted(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
     let entry = crate::table::clrs_syscalls
         .iter()
         .find(|cs| cs.cs_code == nr)
@@ -131,7 +155,8 @@ pub fn trace() -> sys::model_trace {
     unsafe { sys::model_trace().read() }
 }
 
-/// Checks that the last call released every file, lock and mount it took.
+/// Checks that the last call released every file, lock and mount it took,
+/// and broke none of the rules a DIAGNOSTIC kernel asserts.
 pub fn assert_balanced() {
     let t = trace();
     assert_eq!(
@@ -139,6 +164,18 @@ pub fn assert_balanced() {
         (0, 0, 0),
         "unbalanced"
     );
+    assert_eq!(t.violations, 0, "{}", violation(&t));
+}
+
+/// The last rule the model saw broken.
+pub fn violation(t: &sys::model_trace) -> String {
+    if t.violation.is_null() {
+        return String::new();
+    }
+    // SAFETY: the model records static C strings.
+    unsafe { std::ffi::CStr::from_ptr(t.violation) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// A scratch file of `len` bytes in a fresh temporary folder.
@@ -216,6 +253,25 @@ impl Drop for SemSet {
         // SAFETY: as above; a set already removed makes this fail harmlessly.
         unsafe { semctl(self.0, 0, IPC_RMID) };
     }
+}
+
+unsafe extern "C" {
+    fn signal(sig: i32, handler: usize) -> usize;
+}
+
+/// Ignores signal `sig` in this process.
+pub fn ignore_signal(sig: i32) {
+    const SIG_IGN: usize = 1;
+    // SAFETY: sets a disposition; no handler runs.
+    unsafe { signal(sig, SIG_IGN) };
+}
+
+/// Catches signal `sig` with a handler that does nothing, installed by
+/// glibc's signal(), so with `SA_RESTART`.
+pub fn catch_signal(sig: i32) {
+    extern "C" fn on_signal(_: i32) {}
+    // SAFETY: a handler that does nothing.
+    unsafe { signal(sig, on_signal as extern "C" fn(i32) as usize) };
 }
 
 /// A descriptor number that no test opens.

@@ -3,15 +3,12 @@
 
 use core::ptr::{addr_of, null_mut};
 
-use crate::model::{ModelLwp, serial};
+use std::time::Duration;
+
+use crate::model::{ModelLwp, SemSet, modcmd, serial};
 use crate::sys::{self, model_prop, sysent};
 
 const GETCPU: usize = crate::getcpu::NR as usize;
-
-fn modcmd(cmd: sys::modcmd_t, props: sys::prop_dictionary_t) -> i32 {
-    // SAFETY: the model's modcmd is the module's, found through the link set.
-    unsafe { sys::model_modcmd(cmd, props.cast()) }
-}
 
 fn props(kind: model_prop, value: bool) -> sys::prop_dictionary_t {
     // SAFETY: the model keeps one dictionary; the tests hold `serial()`.
@@ -184,6 +181,54 @@ fn unload_is_refused_while_an_lwp_is_inside_a_call() {
         "another slot is no obstacle"
     );
     assert_eq!(slot(GETCPU).sy_call.map(|f| f as usize), Some(nosys()));
+}
+
+/// A semtimedop that waits on a fresh set until `set` gets a value,
+/// started on another thread and left asleep; the LWP is not marked as
+/// inside a call unless `mark`.
+fn asleep_in_semtimedop(set: &SemSet, mark: bool) -> std::thread::JoinHandle<i32> {
+    let id = set.0;
+    let (started, asleep) = std::sync::mpsc::channel();
+    let sleeper = std::thread::spawn(move || {
+        let lwp = ModelLwp::on_cpu(1);
+        if mark {
+            lwp.in_syscall(crate::semtimedop::NR);
+        }
+        let take: [i16; 3] = [0, -1, 0];
+        started.send(()).unwrap();
+        let regs = [id as u64, take.as_ptr() as u64, 1, 0, 0, 0];
+        let (error, _) = crate::model::call_uncounted(&lwp, crate::semtimedop::NR, regs);
+        lwp.in_syscall(0);
+        error
+    });
+    asleep.recv().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    sleeper
+}
+
+#[test]
+fn unload_is_refused_while_a_call_sleeps_inside_by_either_guard() {
+    let _serial = serial();
+    for (guard, mark) in [("the count alone", false), ("both", true)] {
+        reset(0);
+        assert_eq!(modcmd(sys::modcmd_MODULE_CMD_INIT, null_mut()), 0);
+        let set = SemSet::new(1);
+        let sleeper = asleep_in_semtimedop(&set, mark);
+        assert_eq!(
+            modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()),
+            sys::EBUSY as i32,
+            "{guard}"
+        );
+        assert!(ours(crate::semtimedop::NR as usize), "still installed");
+        set.set(0, 1);
+        assert_eq!(sleeper.join().unwrap(), 0);
+        assert_eq!(
+            modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()),
+            0,
+            "{guard}: the call has returned"
+        );
+        assert!(!ours(crate::semtimedop::NR as usize));
+    }
 }
 
 #[test]

@@ -8,7 +8,6 @@ use crate::model::{
 };
 
 unsafe extern "C" {
-    fn signal(sig: i32, handler: extern "C" fn(i32)) -> usize;
     fn pthread_self() -> usize;
     fn pthread_kill(thread: usize, sig: i32) -> i32;
 }
@@ -147,13 +146,9 @@ fn a_waiter_proceeds_when_the_value_allows() {
     assert_eq!(set.get(0), 0);
 }
 
-extern "C" fn on_signal(_: i32) {}
-
 #[test]
 fn a_signal_interrupts_with_eintr_even_with_sa_restart() {
-    // glibc's signal() installs the handler with SA_RESTART.
-    // SAFETY: a handler that does nothing.
-    unsafe { signal(SIGUSR1, on_signal) };
+    model::catch_signal(SIGUSR1);
     let set = Set::new(1);
     for timeout in [None, Some([10i64, 0])] {
         let id = set.0;
@@ -177,8 +172,7 @@ fn a_signal_interrupts_with_eintr_even_with_sa_restart() {
 
 #[test]
 fn a_signal_posted_between_polls_still_interrupts() {
-    // SAFETY: a handler that does nothing.
-    unsafe { signal(SIGUSR1, on_signal) };
+    model::catch_signal(SIGUSR1);
     let set = Set::new(1);
     let take = ops(&[(0, -1, 0)]);
     // SAFETY: the model's trace of this thread.

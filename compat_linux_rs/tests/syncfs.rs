@@ -59,3 +59,21 @@ fn closed_and_negative_descriptors_are_ebadf() {
     assert_eq!(run(0xffff_ffff), sys::EBADF as i32);
     assert_eq!(trace().vfs_syncs, 0);
 }
+
+#[test]
+fn a_file_system_being_unmounted_has_nothing_to_sync() {
+    // tmpfs, a file system of its own: no other test syncs it meanwhile.
+    let path = std::path::Path::new("/dev/shm").join(format!("clrs-syncfs-{}", std::process::id()));
+    let file = std::fs::File::create(&path).unwrap();
+    let fd = file.as_raw_fd();
+    let _serial = crate::model::serial();
+    // SAFETY: marks the model's mount; the tests that use /dev/shm hold
+    // `serial()`.
+    unsafe { sys::model_mount_set_gone(fd, true) };
+    let error = run(fd as u64);
+    let syncs = trace().vfs_syncs;
+    // SAFETY: as above.
+    unsafe { sys::model_mount_set_gone(fd, false) };
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!((error, syncs), (0, 0));
+}

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -133,12 +135,33 @@ host_fd_put(int fd)
 		close(fd);
 }
 
-/* A descriptor of our own for as long as the model runs. */
 int
-host_fd_keep(int fd)
+host_fd_dup(int fd)
 {
 
 	return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+}
+
+void
+host_fd_close(int fd)
+{
+
+	if (fd >= 0)
+		close(fd);
+}
+
+void
+host_report(const char *what)
+{
+
+	fprintf(stderr, "model: %s\n", what);
+}
+
+void
+host_vreport(const char *fmt, va_list ap)
+{
+
+	vfprintf(stderr, fmt, ap);
 }
 
 /*
@@ -185,8 +208,14 @@ host_file_info(int fd, struct host_file *info)
 	info->readable = (fl & O_ACCMODE) != O_WRONLY && !(fl & O_PATH);
 	info->writable = (fl & O_ACCMODE) != O_RDONLY;
 	info->append = (fl & O_APPEND) != 0;
-	info->rdonly_fs = fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+	info->sync = (fl & O_SYNC) == O_SYNC;
+	info->dsync = (fl & O_DSYNC) != 0 && !info->sync;
+	if (fstatvfs(fd, &sv) == 0) {
+		info->rdonly_fs = (sv.f_flag & ST_RDONLY) != 0;
+		info->noexec_fs = (sv.f_flag & ST_NOEXEC) != 0;
+	}
 	info->dev = st.st_dev;
+	info->ino = st.st_ino;
 }
 
 int
@@ -404,31 +433,30 @@ host_restore_ids(void)
 }
 
 int
-host_faccessat2(int udirfd, const char *path, int mode, bool eaccess,
-    bool nofollow)
+host_lookup(int dirfd, const char *path, bool follow)
 {
-	int dirfd = host_at(udirfd), error;
+	int at = dirfd == AT_FDCWD ? host_at(AT_FDCWD) : dirfd, fd = -1, error;
 
-	if ((error = host_adopt_ids()) == 0)
-		error = host_faccessat2_at(dirfd, path, mode,
-		    (eaccess ? AT_EACCESS : 0) |
-		    (nofollow ? AT_SYMLINK_NOFOLLOW : 0));
+	if ((error = host_adopt_ids()) == 0) {
+		fd = openat(at, path, O_PATH | O_CLOEXEC |
+		    (follow ? 0 : O_NOFOLLOW));
+		error = fd < 0 ? errno : 0;
+	}
 	host_restore_ids();
-	host_at_put(dirfd);
-	return error;
+	if (dirfd == AT_FDCWD)
+		host_at_put(at);
+	return error != 0 ? -error : fd;
 }
 
 int
 host_faccess_fd(int fd, int mode, bool eaccess)
 {
-	int dirfd = fd == AT_FDCWD ? host_at(AT_FDCWD) : fd, error;
+	int error;
 
 	if ((error = host_adopt_ids()) == 0)
-		error = host_faccessat2_at(dirfd, "", mode,
+		error = host_faccessat2_at(fd, "", mode,
 		    AT_EMPTY_PATH | (eaccess ? AT_EACCESS : 0));
 	host_restore_ids();
-	if (fd == AT_FDCWD)
-		host_at_put(dirfd);
 	return error;
 }
 
@@ -436,11 +464,30 @@ host_faccess_fd(int fd, int mode, bool eaccess)
 static __thread sigset_t host_user_mask;
 static __thread bool host_in_kernel;
 
+unsigned long long
+host_fsize_limit(void)
+{
+	struct rlimit rl;
+
+	if (prlimit(host_user_pid, RLIMIT_FSIZE, NULL, &rl) != 0)
+		return RLIM_INFINITY;
+	return rl.rlim_cur;
+}
+
+void
+host_signal_user(int sig)
+{
+
+	if (host_user_pid != 0)
+		kill(host_user_pid, sig);
+}
+
 void
 model_kernel_enter(void)
 {
 	sigset_t all;
 
+	model_proc_refresh();
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &host_user_mask);
 	host_in_kernel = true;

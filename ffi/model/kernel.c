@@ -72,12 +72,15 @@ xc_wait(uint64_t where)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-/* CPUs: distinct addresses stand for the cpu_info of each CPU. */
+/*
+ * CPUs: struct cpu_info begins with struct cpu_data; one NUMA node, as on
+ * most machines, unless a test asks for more.
+ */
 
 #define	MODEL_MAXCPUS	8
 const u_int model_ncpu = 4;
 u_int maxcpus = MODEL_MAXCPUS;
-static char model_cpu_info[MODEL_MAXCPUS];
+static struct clrs_cpu_data_head model_cpu_info[MODEL_MAXCPUS];
 
 struct cpu_info *
 cpu_lookup(u_int idx)
@@ -85,6 +88,38 @@ cpu_lookup(u_int idx)
 
 	/* NetBSD attaches CPUs from 0; the rest of the array is NULL. */
 	return idx < model_ncpu ? (struct cpu_info *)&model_cpu_info[idx] : NULL;
+}
+
+void
+model_cpus_reset(bool laid_out, u_int per_node)
+{
+	u_int i;
+
+	for (i = 0; i < model_ncpu; i++) {
+		model_cpu_info[i].cpu_index = laid_out ? i : i + 100;
+		model_cpu_info[i].cpu_numa_id = i / per_node;
+	}
+}
+
+__attribute__((constructor)) static void
+model_cpus_init(void)
+{
+
+	model_cpus_reset(true, model_ncpu);
+}
+
+/* The console: what the module printed. */
+u_int model_printfs;
+
+void
+printf(const char *fmt, ...)
+{
+	__builtin_va_list ap;
+
+	__builtin_va_start(ap, fmt);
+	host_vreport(fmt, ap);
+	__builtin_va_end(ap);
+	model_printfs++;
 }
 
 /* LWPs: a fixed pool, on alllwp while in use. */
@@ -101,10 +136,39 @@ struct kauth_cred {
 };
 static struct kauth_cred model_cred;
 
-/* The one process: its working directory is the host's. */
-static struct vnode model_cwd_vnode = { .v_type = VDIR };
-static struct cwdinfo model_cwdi = { .cwdi_cdir = &model_cwd_vnode };
-static struct proc model_proc = { .p_cwdi = &model_cwdi };
+/*
+ * The one process.  Its limits are the user process's, read again each
+ * time a thread enters the kernel (concurrent calls of processes with
+ * different limits would see one of them).  Its working directory is the
+ * calling thread's user process's, looked up when a thread takes the
+ * working directory lock and released when it lets go: in between, the
+ * vnode is referenced as cwdi_cdir, and nothing is held outside a call.
+ */
+static struct cwdinfo model_cwdi;
+static kmutex_t model_cwdi_lock;
+static struct plimit model_plimit;
+static struct proc model_proc = { .p_cwdi = &model_cwdi,
+    .p_limit = &model_plimit };
+
+void
+model_proc_refresh(void)
+{
+	unsigned long long fsize = host_fsize_limit();
+
+	model_plimit.pl_rlimit[RLIMIT_FSIZE].rlim_cur =
+	    fsize > RLIM_INFINITY ? RLIM_INFINITY : fsize;
+}
+
+/* A signal to the process: a traced one gets it, a test records it. */
+void
+psignal(struct proc *p, int sig)
+{
+
+	(void)p;
+	if (sig == SIGXFSZ)
+		model_trace()->sigxfsz++;
+	host_signal_user(sig);
+}
 static struct lwp model_lwps[64];
 static bool model_lwp_used[64];
 /* Each LWP's saved registers, and an area that stands for its user stack. */
@@ -272,7 +336,27 @@ model_trace_reset(void)
 }
 
 /*
- * Mounts: one per host device, found by the host st_dev of a file on it.
+ * What a DIAGNOSTIC kernel would stop on (a KASSERT, a lock order
+ * assertion): recorded for the tests, which fail on any, and reported.
+ */
+static void
+model_violation(const char *what)
+{
+	struct model_trace *t = model_trace();
+
+	t->violations++;
+	t->violation = what;
+	host_report(what);
+}
+
+/*
+ * Mounts, as NetBSD's mount list holds them: one per host file system
+ * (st_dev), made when first reached and kept, with the reference mount(2)
+ * gives it; each vnode on it holds another (vfs_insmntque).  vfs_busy is
+ * fstrans_start and vfs_ref, and fails once the mount is gone
+ * (vfs_mount.c 1.93).  A mount keeps no host descriptor: VFS_SYNC reaches
+ * the file system through one of its vnodes, so nothing of a user's file
+ * system is held once no call is using it.
  */
 
 #define	MODEL_NMOUNTS	16
@@ -281,12 +365,14 @@ static struct model_mount {
 	struct mount	mount;
 	kmutex_t	updating;
 	bool		used;
-	int		hostfd;	/* a descriptor on the file system, for syncfs */
+	bool		gone;	/* unmounted: vfs_busy fails */
 } model_mounts[MODEL_NMOUNTS];
 static kmutex_t model_mounts_lock;
+/* This thread's vfs_busy sections, per mount. */
+static __thread u_int model_busy[MODEL_NMOUNTS];
 
 static struct mount *
-model_mount_of(const struct host_file *info, int fd)
+model_mount_of(const struct host_file *info)
 {
 	struct model_mount *mm = NULL;
 	size_t i;
@@ -302,17 +388,14 @@ model_mount_of(const struct host_file *info, int fd)
 			mm->used = true;
 			mm->dev = info->dev;
 			mm->mount.mnt_updating = &mm->updating;
-			/*
-			 * A descriptor of its own: the caller's may be closed
-			 * (by another thread, or by linuxrun after the call)
-			 * before a later VFS_SYNC.
-			 */
-			mm->hostfd = host_fd_keep(fd);
+			mm->mount.mnt_refcnt = 1;
 		}
 	}
 	if (mm != NULL) {
-		mm->mount.mnt_flag = (mm->mount.mnt_flag & ~MNT_RDONLY) |
-		    (info->rdonly_fs ? MNT_RDONLY : 0);
+		mm->mount.mnt_flag = (mm->mount.mnt_flag &
+		    ~(MNT_RDONLY | MNT_NOEXEC)) |
+		    (info->rdonly_fs ? MNT_RDONLY : 0) |
+		    (info->noexec_fs ? MNT_NOEXEC : 0);
 	}
 	mutex_exit(&model_mounts_lock);
 	return mm == NULL ? NULL : &mm->mount;
@@ -326,42 +409,180 @@ model_mount(struct mount *mp)
 	    __builtin_offsetof(struct model_mount, mount));
 }
 
+static struct mount *
+model_mount_of_fd(int fd)
+{
+	struct host_file info;
+
+	host_file_info(fd, &info);
+	return model_mount_of(&info);
+}
+
 void
 model_mount_set_async(int fd, bool async)
 {
-	struct host_file info;
-	struct mount *mp;
+	struct mount *mp = model_mount_of_fd(fd);
 
-	host_file_info(fd, &info);
-	mp = model_mount_of(&info, fd);
 	mp->mnt_flag = (mp->mnt_flag & ~MNT_ASYNC) | (async ? MNT_ASYNC : 0);
 }
 
-int
-VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
+void
+model_mount_set_gone(int fd, bool gone)
 {
-	struct model_trace *t = model_trace();
 
-	(void)cred;
-	t->vfs_syncs++;
-	t->vfs_sync_wait = waitfor;
-	t->vfs_sync_async_cleared = (mp->mnt_flag & MNT_ASYNC) == 0;
-	t->vfs_sync_locked = t->mounts_locked > 0;
-	return host_syncfs(model_mount(mp)->hostfd) == 0 ? 0 : EIO;
+	model_mount(model_mount_of_fd(fd))->gone = gone;
+}
+
+void
+vfs_ref(struct mount *mp)
+{
+
+	if (__atomic_fetch_add(&mp->mnt_refcnt, 1, __ATOMIC_RELAXED) <= 0)
+		model_violation("vfs_ref: mount without a reference");
+}
+
+void
+vfs_rele(struct mount *mp)
+{
+
+	if (__atomic_fetch_sub(&mp->mnt_refcnt, 1, __ATOMIC_RELEASE) <= 1)
+		model_violation("vfs_rele: the mount list's reference dropped");
+}
+
+int
+vfs_busy(struct mount *mp)
+{
+	struct model_mount *mm = model_mount(mp);
+
+	if (__atomic_load_n(&mp->mnt_refcnt, __ATOMIC_RELAXED) <= 0)
+		model_violation("vfs_busy: the caller holds no reference");
+	if (model_trace()->vnodes_locked != 0)
+		model_violation("vfs_busy: a vnode lock is held");
+	if (mm->gone)
+		return ENOENT;
+	model_busy[mm - model_mounts]++;
+	vfs_ref(mp);
+	return 0;
+}
+
+void
+vfs_unbusy(struct mount *mp)
+{
+	struct model_mount *mm = model_mount(mp);
+
+	if (model_busy[mm - model_mounts] == 0)
+		model_violation("vfs_unbusy: the mount is not busy");
+	else
+		model_busy[mm - model_mounts]--;
+	vfs_rele(mp);
 }
 
 /*
- * Files and vnodes: descriptor n of the test process is descriptor n of
- * the calling "process", described afresh from the host on every lookup.
+ * Files and vnodes: descriptor n of the user process is the model's file
+ * n, described afresh from the host when first held.  Its vnode is the
+ * one vnode of that file (st_dev, st_ino), as NetBSD's vnode cache has
+ * it: every descriptor and name of the file reaches the same vnode, which
+ * lives while referenced.  A vnode does its I/O through duplicates of
+ * descriptors of the file that it closes with its last reference: one
+ * that can read, one that can write without O_APPEND (kept from whichever
+ * file first offers each), and the first one it saw.
  */
+
+#define	MODEL_NVNODES	256
+static struct model_vnode {
+	struct vnode	vnode;
+	unsigned long	dev, ino;
+	u_int		refs;
+	u_int		locks;
+	int		anyfd, readfd, writefd;
+} model_vnodes[MODEL_NVNODES];
+static kmutex_t model_vnodes_lock;
+
+static struct model_vnode *
+model_vnode(struct vnode *vp)
+{
+
+	return (struct model_vnode *)((char *)vp -
+	    __builtin_offsetof(struct model_vnode, vnode));
+}
+
+static bool
+model_is_table_vnode(struct vnode *vp)
+{
+	const char *p = (const char *)vp;
+
+	return p >= (const char *)model_vnodes &&
+	    p < (const char *)(model_vnodes + MODEL_NVNODES);
+}
+
+/* The vnode of the file host descriptor fd is open on, referenced. */
+static struct vnode *
+model_vnode_get(int fd, const struct host_file *info, u_int vtype)
+{
+	struct model_vnode *mv = NULL, *free = NULL;
+	size_t i;
+
+	mutex_enter(&model_vnodes_lock);
+	for (i = 0; i < MODEL_NVNODES && mv == NULL; i++) {
+		if (model_vnodes[i].refs == 0) {
+			if (free == NULL)
+				free = &model_vnodes[i];
+		} else if (model_vnodes[i].dev == info->dev &&
+		    model_vnodes[i].ino == info->ino) {
+			mv = &model_vnodes[i];
+		}
+	}
+	if (mv == NULL && (mv = free) != NULL) {
+		__builtin_memset(&mv->vnode, 0, sizeof(mv->vnode));
+		mv->vnode.v_type = vtype;
+		mv->vnode.v_mount = model_mount_of(info);
+		vfs_ref(mv->vnode.v_mount);
+		mv->dev = info->dev;
+		mv->ino = info->ino;
+		mv->locks = 0;
+		mv->anyfd = host_fd_dup(fd);
+		mv->readfd = mv->writefd = -1;
+	}
+	if (mv != NULL) {
+		mv->refs++;
+		if (info->readable && mv->readfd < 0)
+			mv->readfd = host_fd_dup(fd);
+		if (info->writable && !info->append && mv->writefd < 0)
+			mv->writefd = host_fd_dup(fd);
+	}
+	mutex_exit(&model_vnodes_lock);
+	return mv == NULL ? NULL : &mv->vnode;
+}
 
 #define	MODEL_NFILES	1024
 static struct model_file {
 	file_t		file;
-	struct vnode	vnode;
 	int		hostfd;
 	u_int		refs;
 } model_files[MODEL_NFILES];
+
+/* Drops a vnode reference; the last one frees the vnode. */
+static void
+model_vrele(struct vnode *vp)
+{
+	struct model_vnode *mv;
+
+	if (!model_is_table_vnode(vp))
+		return;
+	mv = model_vnode(vp);
+	mutex_enter(&model_vnodes_lock);
+	if (mv->refs == 0) {
+		model_violation("vrele: vnode without a reference");
+	} else if (--mv->refs == 0) {
+		if (mv->locks != 0)
+			model_violation("vrele: last reference of a locked vnode");
+		host_fd_close(mv->anyfd);
+		host_fd_close(mv->readfd);
+		host_fd_close(mv->writefd);
+		vfs_rele(vp->v_mount);
+	}
+	mutex_exit(&model_vnodes_lock);
+}
 
 file_t *
 fd_getfile(unsigned fd)
@@ -387,11 +608,11 @@ fd_getfile(unsigned fd)
 		};
 
 		__builtin_memset(&mf->file, 0, sizeof(mf->file));
-		__builtin_memset(&mf->vnode, 0, sizeof(mf->vnode));
 		mf->hostfd = hostfd;
 		mf->file.f_offset = host_offset(hostfd);
 		mf->file.f_flag = (info.readable ? FREAD : 0) |
-		    (info.writable ? FWRITE : 0) | (info.append ? FAPPEND : 0);
+		    (info.writable ? FWRITE : 0) | (info.append ? FAPPEND : 0) |
+		    (info.sync ? FFSYNC : 0) | (info.dsync ? FDSYNC : 0);
 		/* NetBSD: pipe(2) gives DTYPE_PIPE; a FIFO's vnode is VFIFO. */
 		if (info.kind == HOST_SOCK) {
 			mf->file.f_type = DTYPE_SOCKET;
@@ -399,9 +620,8 @@ fd_getfile(unsigned fd)
 			mf->file.f_type = DTYPE_PIPE;
 		} else {
 			mf->file.f_type = DTYPE_VNODE;
-			mf->vnode.v_type = vtypes[info.kind];
-			mf->vnode.v_mount = model_mount_of(&info, hostfd);
-			mf->file.f_vnode = &mf->vnode;
+			mf->file.f_vnode = model_vnode_get(hostfd, &info,
+			    vtypes[info.kind]);
 		}
 	}
 	model_trace()->files_held++;
@@ -416,31 +636,40 @@ fd_putfile(unsigned fd)
 	model_trace()->files_held--;
 	/*
 	 * The last holder hands the descriptor's offset back to the host and
-	 * lets go of the host descriptor.
+	 * lets go of its vnode and the host descriptor.
 	 */
 	if (__atomic_load_n(&mf->refs, __ATOMIC_ACQUIRE) == 1) {
-		if (mf->file.f_type == DTYPE_VNODE && mf->vnode.v_type == VREG)
-			host_set_offset(mf->hostfd, mf->file.f_offset);
+		if (mf->file.f_type == DTYPE_VNODE) {
+			if (mf->file.f_vnode->v_type == VREG)
+				host_set_offset(mf->hostfd, mf->file.f_offset);
+			model_vrele(mf->file.f_vnode);
+		}
 		host_fd_put(mf->hostfd);
 	}
 	__atomic_fetch_sub(&mf->refs, 1, __ATOMIC_RELEASE);
 }
 
-static struct model_file *
-model_file_of_vnode(struct vnode *vp)
+/* The host descriptor a vnode operation goes through: -1 if none can. */
+static int
+model_vnode_fd(struct vnode *vp, enum uio_rw rw, bool any)
 {
+	struct model_vnode *mv;
 
-	return (struct model_file *)((char *)vp -
-	    __builtin_offsetof(struct model_file, vnode));
+	mv = model_vnode(vp);
+	if (any)
+		return mv->readfd >= 0 ? mv->readfd :
+		    mv->writefd >= 0 ? mv->writefd : mv->anyfd;
+	return rw == UIO_READ ? mv->readfd : mv->writefd;
 }
 
 int
 vn_lock(struct vnode *vp, int flags)
 {
 
-	(void)vp;
 	if ((flags & (LK_EXCLUSIVE | LK_SHARED)) == 0 || (flags & LK_RETRY) == 0)
 		return EINVAL;	/* the module only takes retrying locks */
+	if (model_is_table_vnode(vp))
+		__atomic_fetch_add(&model_vnode(vp)->locks, 1, __ATOMIC_ACQUIRE);
 	model_trace()->vnodes_locked++;
 	return 0;
 }
@@ -449,9 +678,19 @@ int
 VOP_UNLOCK(struct vnode *vp)
 {
 
-	(void)vp;
+	if (model_is_table_vnode(vp))
+		__atomic_fetch_sub(&model_vnode(vp)->locks, 1, __ATOMIC_RELEASE);
 	model_trace()->vnodes_locked--;
 	return 0;
+}
+
+static bool
+model_vnode_locked(struct vnode *vp)
+{
+
+	return model_is_table_vnode(vp) ?
+	    __atomic_load_n(&model_vnode(vp)->locks, __ATOMIC_RELAXED) > 0 :
+	    model_trace()->vnodes_locked > 0;
 }
 
 int
@@ -464,10 +703,38 @@ VOP_FSYNC(struct vnode *vp, kauth_cred_t cred, int flags, off_t lo, off_t hi)
 	t->fsync_flags = flags;
 	t->fsync_lo = lo;
 	t->fsync_hi = hi;
-	t->fsync_locked = t->vnodes_locked > 0;
-	return host_fsync_range(model_file_of_vnode(vp)->hostfd,
+	t->fsync_locked = model_vnode_locked(vp);
+	return host_fsync_range(model_vnode_fd(vp, UIO_READ, true),
 	    (flags & FSYNC_DATAONLY) != 0, (flags & FSYNC_WAIT) != 0, lo, hi) == 0 ?
 	    0 : EIO;
+}
+
+int
+VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
+{
+	struct model_trace *t = model_trace();
+	int fd = -1;
+	size_t i;
+
+	(void)cred;
+	if (model_busy[model_mount(mp) - model_mounts] == 0)
+		model_violation("VFS_SYNC: the mount is not busy");
+	if (t->vnodes_locked != 0)
+		model_violation("VFS_SYNC: a vnode lock is held");
+	t->vfs_syncs++;
+	t->vfs_sync_wait = waitfor;
+	t->vfs_sync_async_cleared = (mp->mnt_flag & MNT_ASYNC) == 0;
+	t->vfs_sync_locked = t->mounts_locked > 0;
+	mutex_enter(&model_vnodes_lock);
+	for (i = 0; i < MODEL_NVNODES && fd < 0; i++) {
+		if (model_vnodes[i].refs > 0 &&
+		    model_vnodes[i].vnode.v_mount == mp)
+			fd = model_vnode_fd(&model_vnodes[i].vnode, UIO_READ,
+			    true);
+	}
+	mutex_exit(&model_vnodes_lock);
+	/* The model reaches a file system only through a vnode of it. */
+	return fd >= 0 && host_syncfs(fd) == 0 ? 0 : EIO;
 }
 
 static bool
@@ -513,32 +780,43 @@ model_clone_request(register_t args[5])
 }
 
 /*
- * Path operations.  The user paths are copied in as namei does, with the
- * host's limit (Linux's PATH_MAX), since the host resolves them; its errno
- * values are Linux's, turned into NetBSD's here.
+ * Path operations.  User paths are copied in as copyinstr(9) copies them,
+ * at most NetBSD's PATH_MAX (1024) bytes for namei; the host resolves
+ * them, and its errno values are Linux's, turned into NetBSD's here.
  */
 
-#define	MODEL_PATH_MAX	4096
+int
+copyinstr(const void *uaddr, void *kaddr, size_t len, size_t *done)
+{
+	const char *upath = uaddr;
+	char *kpath = kaddr;
+	size_t copied = 0, chunk, i;
+
+	model_trace()->user_copies++;
+	while (copied < len) {
+		/* To the end of the page: the next one may not be mapped. */
+		chunk = PAGE_SIZE - ((uintptr_t)(upath + copied) & (PAGE_SIZE - 1));
+		if (chunk > len - copied)
+			chunk = len - copied;
+		if (host_copy_from_user(upath + copied, kpath + copied, chunk) != 0)
+			return EFAULT;
+		for (i = copied; i < copied + chunk; i++) {
+			if (kpath[i] == '\0') {
+				if (done != NULL)
+					*done = i + 1;
+				return 0;
+			}
+		}
+		copied += chunk;
+	}
+	return ENAMETOOLONG;
+}
 
 static int
 model_copyinpath(const char *upath, char *kpath)
 {
-	size_t done = 0, chunk, i;
 
-	while (done < MODEL_PATH_MAX) {
-		/* To the end of the page: the next one may not be mapped. */
-		chunk = PAGE_SIZE - ((uintptr_t)(upath + done) & (PAGE_SIZE - 1));
-		if (chunk > MODEL_PATH_MAX - done)
-			chunk = MODEL_PATH_MAX - done;
-		if (host_copy_from_user(upath + done, kpath + done, chunk) != 0)
-			return EFAULT;
-		for (i = done; i < done + chunk; i++) {
-			if (kpath[i] == '\0')
-				return 0;
-		}
-		done += chunk;
-	}
-	return ENAMETOOLONG;
+	return copyinstr(upath, kpath, PATH_MAX, NULL);
 }
 
 static int
@@ -563,7 +841,7 @@ int
 do_sys_statat(struct lwp *l, int fdat, const char *path, unsigned int nd_flag,
     struct stat *sb)
 {
-	char kpath[MODEL_PATH_MAX];
+	char kpath[PATH_MAX];
 	unsigned long dev, ino;
 	int error;
 
@@ -583,7 +861,7 @@ int
 sys___posix_rename(struct lwp *l, const struct sys___posix_rename_args *uap,
     register_t *retval)
 {
-	char from[MODEL_PATH_MAX], to[MODEL_PATH_MAX];
+	char from[PATH_MAX], to[PATH_MAX];
 	int error;
 
 	(void)l, (void)retval;
@@ -599,7 +877,7 @@ int
 sys_renameat(struct lwp *l, const struct sys_renameat_args *uap,
     register_t *retval)
 {
-	char from[MODEL_PATH_MAX], to[MODEL_PATH_MAX];
+	char from[PATH_MAX], to[PATH_MAX];
 	unsigned long fdev, fino, tdev, tino;
 	int error;
 
@@ -627,9 +905,9 @@ VOP_GETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 	int error;
 
 	(void)cred;
-	if (model_trace()->vnodes_locked == 0)
-		return EDEADLK;	/* the model's stand-in for a KASSERT */
-	error = host_size(model_file_of_vnode(vp)->hostfd, &size);
+	if (!model_vnode_locked(vp))
+		model_violation("VOP_GETATTR: vnode not locked");
+	error = host_size(model_vnode_fd(vp, UIO_READ, true), &size);
 	if (error != 0)
 		return model_errno(error);
 	__builtin_memset(va, 0, sizeof(*va));
@@ -637,7 +915,24 @@ VOP_GETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 	return 0;
 }
 
-#define	MODEL_MAXFILESIZE	(1ULL << 43)
+/*
+ * The model's file systems declare 44 bits of file size, and refuse a
+ * write past what that holds, as ffs_write does past its largest size.
+ */
+#define	MODEL_FILESIZEBITS	44
+#define	MODEL_MAXFILESIZE	((1LL << (MODEL_FILESIZEBITS - 1)) - 1)
+
+int
+VOP_PATHCONF(struct vnode *vp, int name, register_t *retval)
+{
+
+	if (!model_vnode_locked(vp))
+		model_violation("VOP_PATHCONF: vnode not locked");
+	if (name != _PC_FILESIZEBITS)
+		return EINVAL;
+	*retval = MODEL_FILESIZEBITS;
+	return 0;
+}
 
 int
 vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
@@ -645,19 +940,33 @@ vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
     struct lwp *l)
 {
 	struct model_trace *t = model_trace();
-	int fd = model_file_of_vnode(vp)->hostfd;
+	int fd = model_vnode_fd(vp, rw, false);
 	int asked = len;
 	long n;
 
-	(void)cred, (void)l;
-	if (seg != UIO_SYSSPACE || ioflg != 0 || len < 0)
+	(void)cred;
+	if (seg != UIO_SYSSPACE || (ioflg & ~IO_SYNC) != 0 || len < 0)
 		return EINVAL;
+	/* Only the module's checks of the file's open mode lead here. */
+	if (fd < 0)
+		return EBADF;
 	t->rdwrs++;
-	/* As ffs_write: past the largest file the file system can hold. */
-	if (rw == UIO_WRITE && (offset < 0 ||
-	    (uint64_t)offset + (uint64_t)len > MODEL_MAXFILESIZE))
-		return EFBIG;
-	if (rw == UIO_READ) {
+	t->rdwr_ioflags = ioflg;
+	if (rw == UIO_WRITE) {
+		/* enforce_rlimit_fsize (vfs_vnops.c 1.225), then ffs_write. */
+		if ((uint64_t)offset + (uint64_t)len >
+		    l->l_proc->p_rlimit[RLIMIT_FSIZE].rlim_cur) {
+			psignal(l->l_proc, SIGXFSZ);
+			return EFBIG;
+		}
+		if (offset < 0 || offset + (off_t)len > MODEL_MAXFILESIZE)
+			return EFBIG;
+	}
+	if (t->rdwr_discard) {
+		if (rw == UIO_READ)
+			__builtin_memset(base, 0, (size_t)len);
+		n = len;
+	} else if (rw == UIO_READ) {
 		n = host_pread(fd, base, (size_t)len, offset);
 	} else if (t->fail_write_after != 0 &&
 	    t->rdwrs >= (u_int)t->fail_write_after) {
@@ -666,6 +975,10 @@ vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
 		if (t->short_write_after != 0 && t->rdwrs >= t->short_write_after)
 			len /= 2;
 		n = host_pwrite(fd, base, (size_t)len, offset);
+		if (n >= 0 && (ioflg & IO_DSYNC) != 0 &&
+		    host_fsync_range(fd, (ioflg & IO_SYNC) != IO_SYNC, true,
+		    0, 0) != 0)
+			n = -EIO;
 	}
 	if (n < 0)
 		return model_errno((int)-n);
@@ -754,21 +1067,38 @@ void
 rw_enter(krwlock_t *rw, const krw_t op)
 {
 
-	(void)rw, (void)op;
+	(void)op;
+	if (rw != &model_cwdi.cwdi_lock)
+		return;
+	mutex_enter(&model_cwdi_lock);
+	if (nameiat_simple_kernel(NULL, ".", NSM_FOLLOW_TRYEMULROOT,
+	    &model_cwdi.cwdi_cdir) != 0)
+		model_violation("rw_enter: the user's working directory is gone");
+	model_trace()->vnodes_referenced--;	/* the cwdinfo's, not a call's */
 }
 
 void
 rw_exit(krwlock_t *rw)
 {
 
-	(void)rw;
+	if (rw != &model_cwdi.cwdi_lock)
+		return;
+	if (model_cwdi.cwdi_cdir != NULL)
+		model_vrele(model_cwdi.cwdi_cdir);
+	model_cwdi.cwdi_cdir = NULL;
+	mutex_exit(&model_cwdi_lock);
 }
 
 void
 vref(struct vnode *vp)
 {
 
-	(void)vp;
+	if (model_is_table_vnode(vp)) {
+		mutex_enter(&model_vnodes_lock);
+		if (model_vnode(vp)->refs++ == 0)
+			model_violation("vref: vnode without a reference");
+		mutex_exit(&model_vnodes_lock);
+	}
 	model_trace()->vnodes_referenced++;
 }
 
@@ -776,16 +1106,8 @@ void
 vrele(struct vnode *vp)
 {
 
-	(void)vp;
+	model_vrele(vp);
 	model_trace()->vnodes_referenced--;
-}
-
-/* The host descriptor behind a vnode: AT_FDCWD for the working directory. */
-static int
-model_vnode_hostfd(struct vnode *vp)
-{
-
-	return vp == &model_cwd_vnode ? AT_FDCWD : model_file_of_vnode(vp)->hostfd;
 }
 
 int
@@ -795,27 +1117,49 @@ VOP_ACCESS(struct vnode *vp, accmode_t accmode, kauth_cred_t cred)
 	int mode = ((accmode & VREAD) ? 4 : 0) | ((accmode & VWRITE) ? 2 : 0) |
 	    ((accmode & VEXEC) ? 1 : 0);
 
-	if (t->vnodes_locked == 0)
-		return EDEADLK;	/* the model's stand-in for a KASSERT */
+	if (!model_vnode_locked(vp))
+		model_violation("VOP_ACCESS: vnode not locked");
 	t->access_real_ids = cred->real_ids;
-	return model_errno(host_faccess_fd(model_vnode_hostfd(vp), mode,
+	return model_errno(host_faccess_fd(model_vnode_fd(vp, UIO_READ, true), mode,
 	    !cred->real_ids));
 }
 
+/* namei_simple's flags: distinct addresses. */
+static const char model_nsm[2];
+const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT =
+    (namei_simple_flags_t)&model_nsm[0];
+const namei_simple_flags_t NSM_FOLLOW_TRYEMULROOT =
+    (namei_simple_flags_t)&model_nsm[1];
+
+/* The lookup of a kernel path from a directory vnode, as namei's. */
 int
-do_sys_accessat(struct lwp *l, int fdat, const char *path, int mode, int flags)
+nameiat_simple_kernel(struct vnode *dvp, const char *path,
+    namei_simple_flags_t sflags, struct vnode **vpp)
 {
+	static const u_int vtypes[] = {
+		[HOST_REG] = VREG, [HOST_DIR] = VDIR, [HOST_LNK] = VLNK,
+		[HOST_BLK] = VBLK, [HOST_CHR] = VCHR, [HOST_FIFO] = VFIFO,
+		[HOST_SOCK] = VSOCK,
+	};
+	struct host_file info;
+	int dirfd, fd;
 
-	char kpath[MODEL_PATH_MAX];
-	int error;
-
-	(void)l;
-	if (mode & ~(R_OK | W_OK | X_OK))
-		return EINVAL;
-	if ((error = model_copyinpath(path, kpath)) != 0)
-		return error;
-	return model_errno(host_faccessat2(fdat, kpath, mode,
-	    (flags & AT_EACCESS) != 0, (flags & AT_SYMLINK_NOFOLLOW) != 0));
+	if (sflags != NSM_FOLLOW_TRYEMULROOT &&
+	    sflags != NSM_NOFOLLOW_TRYEMULROOT)
+		return EINVAL;	/* the module uses these two only */
+	if (path[0] == '\0')
+		return ENOENT;
+	dirfd = dvp == NULL ? AT_FDCWD : model_vnode_fd(dvp, UIO_READ, true);
+	fd = host_lookup(dirfd, path, sflags == NSM_FOLLOW_TRYEMULROOT);
+	if (fd < 0)
+		return model_errno(-fd);
+	host_file_info(fd, &info);
+	*vpp = model_vnode_get(fd, &info, vtypes[info.kind]);
+	host_fd_close(fd);
+	if (*vpp == NULL)
+		return ENFILE;
+	model_trace()->vnodes_referenced++;
+	return 0;
 }
 
 /* SysV semaphores on the host's; a signal gives ERESTART, as NetBSD does

@@ -41,8 +41,12 @@ int	host_copy_to_user(const void *, void *, size_t);
 /* A user descriptor as a host one (-1: none), and its release. */
 int	host_fd_get(int);
 void	host_fd_put(int);
-/* A duplicate of host descriptor fd that is never closed. */
-int	host_fd_keep(int fd);
+/* A duplicate of host descriptor fd, and closing one (-1: none). */
+int	host_fd_dup(int fd);
+void	host_fd_close(int fd);
+/* Reports what a DIAGNOSTIC kernel would have stopped on; printf(9). */
+void	host_report(const char *);
+void	host_vreport(const char *, __builtin_va_list);
 
 /* What the model needs to know of a host descriptor. */
 enum host_kind {
@@ -51,8 +55,9 @@ enum host_kind {
 };
 struct host_file {
 	enum host_kind	kind;
-	bool		readable, writable, append, rdonly_fs;
-	unsigned long	dev;
+	bool		readable, writable, append, sync, dsync;
+	bool		rdonly_fs, noexec_fs;
+	unsigned long	dev, ino;
 };
 void	host_file_info(int, struct host_file *);
 /* fdatasync/fsync of a range (hi 0: to the end), and syncfs; 0 or errno. */
@@ -71,9 +76,13 @@ long	host_pwrite(int, const void *, size_t, long long);
 int	host_size(int, long long *);
 long long host_offset(int);
 void	host_set_offset(int, long long);
-/* faccessat2 with Linux flags: 0 or a host errno. */
-int	host_faccessat2(int, const char *, int, bool eaccess, bool nofollow);
-/* faccessat2 of host descriptor fd itself (AT_FDCWD: the working directory). */
+/*
+ * A host descriptor (O_PATH) of what path names from host directory
+ * descriptor dirfd (AT_FDCWD: the user process's working directory), with
+ * the user's IDs; or minus a host errno.
+ */
+int	host_lookup(int dirfd, const char *path, bool follow);
+/* faccessat2 of host descriptor fd itself. */
 int	host_faccess_fd(int fd, int, bool eaccess);
 /* SysV semaphores: 0 or a host errno (EINTR for a signal). */
 int	host_semop(int, void *, size_t, const void *timeout);
@@ -89,6 +98,11 @@ void	model_kernel_enter(void);
 void	model_kernel_exit(void);
 /* Posts SIGUSR1 to the calling thread. */
 void	host_post_sigusr1(void);
+/* The user process's soft RLIMIT_FSIZE, and a signal to a traced one. */
+unsigned long long host_fsize_limit(void);
+void	host_signal_user(int);
+/* kernel.c: the model's process takes on the user process's limits. */
+void	model_proc_refresh(void);
 void	*host_alloc(size_t);
 void	host_free(void *, size_t);
 
@@ -107,6 +121,14 @@ void	model_lwp_in_syscall(struct lwp *, u_int code);
 void	model_sysent_reset(u_int native);
 int	model_native_syscall(struct lwp *, const void *, register_t *);
 extern const u_int model_ncpu;
+/*
+ * The CPUs' struct cpu_info as the module expects them (cpu_index at
+ * its place), or with the index elsewhere; per_node CPUs on each NUMA
+ * node (node index / per_node).
+ */
+void	model_cpus_reset(bool laid_out, u_int per_node);
+/* printf(9) calls since the start. */
+extern u_int model_printfs;
 
 /* Module properties: a dictionary with one entry, or NULL for none. */
 enum model_prop { MODEL_PROP_NONE, MODEL_PROP_BOOL, MODEL_PROP_STRING };
@@ -139,10 +161,13 @@ struct model_trace {
 	u_int	renames_posix;	/* sys___posix_rename calls */
 	u_int	renames_bsd;	/* sys_renameat calls */
 	u_int	allocated;	/* kmem_alloc bytes not freed */
-	u_int	rdwrs;		/* vn_rdwr calls */
+	u_int	rdwrs;		/* vn_rdwr calls, and the last one's ioflags */
+	int	rdwr_ioflags;
+	u_int	sigxfsz;	/* SIGXFSZ posted */
 	u_int	signal_after;	/* sigispending true from this vn_rdwr on */
 	u_int	short_write_after;	/* writes from this one on are short */
 	int	fail_write_after;	/* writes from this one on fail (EIO) */
+	bool	rdwr_discard;	/* reads give zeros, writes go nowhere */
 	u_int	creds_held;	/* kauth_cred_dup minus kauth_cred_free */
 	u_int	vnodes_referenced;	/* vref minus vrele */
 	bool	access_real_ids;	/* the last VOP_ACCESS's credential */
@@ -150,6 +175,9 @@ struct model_trace {
 	u_int	kpauses;	/* kpause calls */
 	u_int	signal_at_semop;	/* semop call that first posts SIGUSR1 */
 	u_int	user_copies;	/* copyin and copyout calls */
+	/* What a DIAGNOSTIC kernel would have stopped on: count, last one. */
+	u_int	violations;
+	const char *violation;
 };
 /* The clock rate the model's kernel runs at (ticks per second). */
 #define	MODEL_HZ	100
@@ -168,6 +196,8 @@ struct model_trace *model_trace(void);
 void	model_trace_reset(void);
 /* Marks the mount holding host descriptor fd as mounted MNT_ASYNC. */
 void	model_mount_set_async(int fd, bool);
+/* Marks it unmounted (vfs_busy fails), or mounted again. */
+void	model_mount_set_gone(int fd, bool);
 #endif
 
 #endif /* _COMPAT_LINUX_RS_MODEL_H_ */
