@@ -86,8 +86,9 @@ typedef int accmode_t;
 #define	vfs_ref		clrs_h_vfs_ref
 #define	vfs_rele	clrs_h_vfs_rele
 
-/* sys/atomic.h of 10/11; 7.99 has no atomic_store_release. */
+/* sys/atomic.h of 10/11; 7.99 has neither. */
 #define	atomic_store_release(p, v) \
 	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define	atomic_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 
 #endif /* _CLRS_COMPAT799_H_ */
