@@ -56,11 +56,45 @@ clrs_copy_file(const char *from, const char *to)
 	close(out);
 }
 
+int
+clrs_mount(enum clrs_fs fs, const char *dir, const char *image, int flags)
+{
+	static int ndevs;
+	struct tmpfs_args targs;
+	struct ufs_args uargs;
+	char dev[32];
+	int error;
+
+	if (rump_sys_mkdir(dir, 0777) == -1 && errno != RUMP_EEXIST)
+		return errno;
+	switch (fs) {
+	case CLRS_TMPFS:
+		memset(&targs, 0, sizeof(targs));
+		targs.ta_version = TMPFS_ARGS_VERSION;
+		targs.ta_root_mode = 0777;
+		if (rump_sys_mount(RUMP_MOUNT_TMPFS, dir, flags, &targs,
+		    sizeof(targs)) == -1)
+			return errno;
+		return 0;
+	case CLRS_FFS:
+		snprintf(dev, sizeof(dev), "/dev/ffs%d", ndevs++);
+		error = rump_pub_etfs_register(dev, image, RUMP_ETFS_BLK);
+		if (error != 0)
+			return error;
+		memset(&uargs, 0, sizeof(uargs));
+		uargs.fspec = dev;
+		if (rump_sys_mount(RUMP_MOUNT_FFS, dir, flags, &uargs,
+		    sizeof(uargs)) == -1 || rump_sys_chmod(dir, 0777) == -1)
+			return errno;
+		return 0;
+	}
+	return RUMP_EINVAL;
+}
+
 void
 clrs_boot(const atf_tc_t *tc, enum clrs_fs fs)
 {
-	struct tmpfs_args targs;
-	struct ufs_args uargs;
+	int error;
 
 	/* A signal for a rump process is recorded as pending, not raised
 	 * in this host process (sys/rump/librump/rumpkern/signals.c). */
@@ -68,27 +102,11 @@ clrs_boot(const atf_tc_t *tc, enum clrs_fs fs)
 	ATF_REQUIRE_EQ(rump_init(), 0);
 	ATF_REQUIRE_EQ(rump_pub_lwproc_rfork(RUMP_RFCFDG), 0);
 	clrs_process = rump_sys_getpid();
-	RL(rump_sys_mkdir(MNT, 0777));
-	switch (fs) {
-	case CLRS_TMPFS:
-		memset(&targs, 0, sizeof(targs));
-		targs.ta_version = TMPFS_ARGS_VERSION;
-		targs.ta_root_mode = 0777;
-		RL(rump_sys_mount(RUMP_MOUNT_TMPFS, MNT, 0, &targs,
-		    sizeof(targs)));
-		break;
-	case CLRS_FFS:
+	if (fs == CLRS_FFS)
 		clrs_copy_file(atf_tc_get_config_var(tc, "ffs_image"),
 		    "ffs.img");
-		ATF_REQUIRE_EQ(rump_pub_etfs_register("/dev/ffs", "ffs.img",
-		    RUMP_ETFS_BLK), 0);
-		memset(&uargs, 0, sizeof(uargs));
-		uargs.fspec = (char *)(uintptr_t)"/dev/ffs";
-		RL(rump_sys_mount(RUMP_MOUNT_FFS, MNT, 0, &uargs,
-		    sizeof(uargs)));
-		RL(rump_sys_chmod(MNT, 0777));
-		break;
-	}
+	error = clrs_mount(fs, MNT, "ffs.img", 0);
+	ATF_REQUIRE_MSG(error == 0, "mount on " MNT ": errno %d", error);
 	RL(rump_sys_chdir(MNT));
 }
 

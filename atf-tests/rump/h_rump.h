@@ -50,6 +50,12 @@ enum clrs_fs { CLRS_TMPFS, CLRS_FFS };
 #define	MNT	"/mnt"
 
 /*
+ * Mounts fs on dir (made if missing) with the mount flags (RUMP_MNT_*):
+ * for ffs the file system in the host file image, as a block device.
+ * 0 or a NetBSD errno.
+ */
+int	clrs_mount(enum clrs_fs, const char *, const char *, int);
+/*
  * Boots the rump kernel (signals recorded, not raised), makes a process
  * for the calling thread and mounts fs at MNT; for ffs a copy of the
  * empty image the config variable ffs_image names, left in the case's

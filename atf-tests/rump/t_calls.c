@@ -171,7 +171,7 @@ FS_TC(sync_file_range, "sync_file_range: flags, range checks, data written")
 FS_TC(faccessat2, "faccessat2: modes, flags, real and effective IDs")
 {
 	struct clrs_counts c;
-	int fd, dirfd;
+	int fd, dirfd, rofd;
 
 	fd = clrs_create("secret", "x", 1, 0600);
 	RL(rump_sys_mkdir("d", 0755));
@@ -220,6 +220,20 @@ FS_TC(faccessat2, "faccessat2: modes, flags, real and effective IDs")
 	    L_AT_EMPTY_PATH, 0, 0));
 	CHECK_RET(0, CALL(NR_FACCESSAT2, fd, "", 4,
 	    L_AT_EMPTY_PATH | L_AT_EACCESS, 0, 0));
+	clrs_check_counts(&c);
+	RL(rump_sys_setreuid(0, 0));
+
+	/* A read-only file system: EROFS for W_OK, by path or descriptor. */
+	ATF_REQUIRE_EQ(clrs_mount(CLRS_TMPFS, "/ro", NULL, RUMP_MNT_RDONLY),
+	    0);
+	rofd = rump_sys_open("/ro", RUMP_O_RDONLY);
+	RL(rofd);
+	clrs_counts(&c, 1, rofd);
+	CHECK_ERR(RUMP_EROFS, CALL(NR_FACCESSAT2, L_AT_FDCWD, "/ro", 2, 0, 0,
+	    0));
+	CHECK_ERR(RUMP_EROFS, CALL(NR_FACCESSAT2, rofd, "", 2,
+	    L_AT_EMPTY_PATH, 0, 0));
+	CHECK_RET(0, CALL(NR_FACCESSAT2, rofd, "", 5, L_AT_EMPTY_PATH, 0, 0));
 	clrs_check_counts(&c);
 }
 
@@ -292,7 +306,7 @@ FS_TC(copy_file_range, "copy_file_range: data, offsets, limits and errors")
 	static unsigned char data[LEN], want[LEN];
 	struct clrs_counts c;
 	int64_t off_in, off_out;
-	int in, out, ro, app, dirfd;
+	int in, out, ro, app, dirfd, other;
 
 	clrs_fill(data, sizeof(data), 0, 3);
 	in = clrs_create("in", data, sizeof(data), 0644);
@@ -358,6 +372,18 @@ FS_TC(copy_file_range, "copy_file_range: data, offsets, limits and errors")
 	memcpy(want + 1000, want, 1000);
 	clrs_check_contents("out", want, LEN - 1000);
 	clrs_check_counts(&c);
+
+	/* Files on two file systems: EXDEV, as Linux 5.19 and later. */
+	ATF_REQUIRE_EQ(clrs_mount(CLRS_TMPFS, "/other", NULL, 0), 0);
+	other = clrs_create("/other/f", NULL, 0, 0644);
+	clrs_counts(&c, 2, in, other);
+	off_in = 0;
+	CHECK_ERR(RUMP_EXDEV, CALL(NR_COPY_FILE_RANGE, in, &off_in, other, 0,
+	    10, 0));
+	CHECK_ERR(RUMP_EXDEV, CALL(NR_COPY_FILE_RANGE, other, 0, out, 0, 10,
+	    0));
+	ATF_CHECK_EQ(clrs_size("/other/f"), 0);
+	clrs_check_counts(&c);
 }
 
 /* --- clone3 --------------------------------------------------------------- */
@@ -387,6 +413,7 @@ ATF_TC_BODY(clone3, tc)
 	struct clrs_clone_call call;
 	struct clrs_counts c;
 	unsigned char big[8192];
+	int32_t tid;
 
 	clrs_boot(tc, CLRS_TMPFS);
 	clrs_counts(&c, 0);
@@ -422,12 +449,32 @@ ATF_TC_BODY(clone3, tc)
 	ATF_CHECK_EQ(call.flags, L_CLONE_VM | L_CLONE_VFORK | 17);
 	ATF_CHECK_EQ(call.stack, 0x18000);
 
+	/* A process: the module stores the child's TID for PARENT_SETTID,
+	 * which compat_linux's fork path drops. */
+	tid = 0;
+	ca.flags = L_CLONE_VM | L_CLONE_VFORK | L_CLONE_PARENT_SETTID;
+	ca.parent_tid = (uint64_t)(uintptr_t)&tid;
+	CHECK_RET(CLRS_CLONE_TID, CALL(NR_CLONE3, &ca, sizeof(ca), 0, 0, 0,
+	    0));
+	ATF_CHECK_EQ(tid, CLRS_CLONE_TID);
+	rump_clrs_last_clone(&call);
+	ATF_CHECK_EQ(call.calls, 3);
+	/* ... and the TLS and CHILD_CLEARTID it would drop: ENOSYS */
+	ca.flags = L_CLONE_VM | L_CLONE_VFORK | L_CLONE_SETTLS;
+	CHECK_ERR(RUMP_ENOSYS, CALL(NR_CLONE3, &ca, sizeof(ca), 0, 0, 0, 0));
+	ca.flags = L_CLONE_VM | L_CLONE_VFORK | L_CLONE_CHILD_CLEARTID;
+	CHECK_ERR(RUMP_ENOSYS, CALL(NR_CLONE3, &ca, sizeof(ca), 0, 0, 0, 0));
+	ca.flags = L_CLONE_VM | L_CLONE_VFORK;
+	ca.parent_tid = 0;
+
 	/* Refused before compat_linux is asked. */
 	CHECK_ERR(RUMP_EINVAL, CALL(NR_CLONE3, &ca, 63, 0, 0, 0, 0));
 	CHECK_ERR(RUMP_E2BIG, CALL(NR_CLONE3, &ca, 4097, 0, 0, 0, 0));
 	memset(big, 0, sizeof(big));
 	memcpy(big, &ca, sizeof(ca));
 	CHECK_RET(CLRS_CLONE_TID, CALL(NR_CLONE3, big, 4096, 0, 0, 0, 0));
+	rump_clrs_last_clone(&call);
+	ATF_CHECK_EQ(call.calls, 4);
 	big[200] = 1;
 	CHECK_ERR(RUMP_E2BIG, CALL(NR_CLONE3, big, 4096, 0, 0, 0, 0));
 	CHECK_ERR(RUMP_EFAULT, CALL(NR_CLONE3, 0, sizeof(ca), 0, 0, 0, 0));
@@ -437,7 +484,7 @@ ATF_TC_BODY(clone3, tc)
 	ca.exit_signal = 0;
 	CHECK_ERR(RUMP_EINVAL, CALL(NR_CLONE3, &ca, sizeof(ca), 0, 0, 0, 0));
 	rump_clrs_last_clone(&call);
-	ATF_CHECK_EQ(call.calls, 3);
+	ATF_CHECK_EQ(call.calls, 4);
 	clrs_check_counts(&c);
 }
 

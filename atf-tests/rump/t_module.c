@@ -252,6 +252,31 @@ ATF_TC_BODY(unload_busy_syncfs, tc)
 	unload_around(&s, release_updating, NULL);
 }
 
+ATF_TC(unload_busy_count_only);
+ATF_TC_HEAD(unload_busy_count_only, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "FINI gives EBUSY for a call inside "
+	    "the module that a dispatcher did not record in l_sysent: the "
+	    "count kept by the handlers' trampoline");
+	atf_tc_set_md_var(tc, "require.config", "kmod");
+	atf_tc_set_md_var(tc, "timeout", "60");
+}
+ATF_TC_BODY(unload_busy_count_only, tc)
+{
+	struct sleeper s;
+	int fd;
+
+	clrs_boot(tc, CLRS_TMPFS);
+	RL(modload(tc, "kmod", NULL));
+	rump_clrs_dispatch_sysent(0);
+	fd = clrs_create("f", "x", 1, 0644);
+	ATF_REQUIRE_EQ(rump_clrs_updating_hold(MNT), 0);
+	memset(&s, 0, sizeof(s));
+	s.nr = NR_SYNCFS;
+	s.args[0] = (uint64_t)fd;
+	unload_around(&s, release_updating, NULL);
+}
+
 struct sem_let_go {
 	int	id;
 };
@@ -303,6 +328,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, load_unload);
 	ATF_TP_ADD_TC(tp, override_false);
 	ATF_TP_ADD_TC(tp, unload_busy_syncfs);
+	ATF_TP_ADD_TC(tp, unload_busy_count_only);
 	ATF_TP_ADD_TC(tp, unload_busy_semtimedop);
 	return atf_no_error();
 }

@@ -31,6 +31,13 @@
 int	rump_clrs_syscall(unsigned long nr, const uint64_t args[6],
 	    int64_t *retval, uint64_t user_sp);
 
+/*
+ * 0: the dispatcher calls sy_call without recording l_sysent, as amd64
+ * linux_syscall.c 1.27 (2008) did, so that FINI's count of calls inside
+ * the handlers is its only guard; 1 (the default): as sy_call() does.
+ */
+void	rump_clrs_dispatch_sysent(int);
+
 /* What a slot of linux_sysent holds now. */
 enum clrs_slot {
 	CLRS_SLOT_NOSYS,	/* linux_sys_nosys: not implemented */

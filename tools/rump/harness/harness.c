@@ -173,6 +173,16 @@ rump_clrs_slot(unsigned long nr)
 	return CLRS_SLOT_OTHER;
 }
 
+/* Whether the dispatcher records l_sysent (rump_clrs_dispatch_sysent). */
+static volatile int clrs_record_sysent = 1;
+
+void
+rump_clrs_dispatch_sysent(int record)
+{
+
+	clrs_record_sysent = record;
+}
+
 /*
  * The dispatcher: sys/arch/amd64/amd64/linux_syscall.c (linux_syscall()),
  * with a trap frame built from the arguments instead of taken from a
@@ -212,7 +222,10 @@ rump_clrs_syscall(unsigned long nr, const uint64_t args[6], int64_t *retval,
 	rval[1] = 0;
 	/* The six registers are adjacent in the frame, as linux_syscall's
 	 * "#define args (&frame->tf_rdi)" relies on. */
-	error = sy_call(callp, l, &frame.tf_rdi, rval);
+	if (clrs_record_sysent)
+		error = sy_call(callp, l, &frame.tf_rdi, rval);
+	else
+		error = (*callp->sy_call)(l, &frame.tf_rdi, rval);
 	if (error == 0)
 		*retval = rval[0];
 
