@@ -132,6 +132,20 @@ $(RB)/ffs.img: $(STAMP)/rump-apt
 	makefs -t ffs -o version=2 -s 64m $@.tmp $(RB)/ffs.root
 	mv $@.tmp $@
 
+# make bench-rump: the NetBSD 11 module's objects (copy_file_range is the
+# same code in both), on an image that holds two 256 MiB files.
+RUMP_BENCH_R	:= $(firstword $(RELEASES))
+$(RB)/bench: tools/rump/bench.c atf-tests/rump/h_rump.c atf-tests/rump/h_rump.h \
+    $(RB)/$(RUMP_BENCH_R)/harness/librumpkern_clrs.a \
+    $(RB)/$(RUMP_BENCH_R)/glue-ctor/librumpkern_clrs_glue.a $(RB)/$(RUMP_BENCH_R)/rust.o
+	$(call rump_link,$@,$< atf-tests/rump/h_rump.c,$(RUMP_BENCH_R),\
+	    $(RB)/$(RUMP_BENCH_R)/glue-ctor/librumpkern_clrs_glue.a $(RB)/$(RUMP_BENCH_R)/rust.o)
+bench-rump: $(RB)/bench $(STAMP)/rump-apt
+	rm -rf $(RB)/ffs.root $(RB)/bench-ffs.img && mkdir -p $(RB)/ffs.root
+	makefs -t ffs -o version=2 -s 640m $(RB)/bench-ffs.img $(RB)/ffs.root >/dev/null
+	$(RB)/bench $(RB)/bench-ffs.img
+	rm -f $(RB)/bench-ffs.img
+
 test-rump: all $(RUMP_BUILT) $(RB)/ffs.img
 	$(foreach r,$(RELEASES),@echo "the rump kernel layer, NetBSD $(r) module objects:"$(newline)\
 	KYUA_ROOT=$(RB)/$(r)/tests atf-tests/run-kyua $(RB)/kyua-$(r) \
