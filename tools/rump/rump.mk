@@ -7,11 +7,11 @@
 #   make bench-rump	copy_file_range against a read/write loop
 #
 # RUMP_SRC names the source tarball (default ../shared/rump, beside the
-# checkout); it must have the sha256 in tools/rump/rump-src.sha256.  The
-# kernel is built once into RUMP_CACHE, keyed by that hash.
+# checkout); it must have the sha256 RUMP_SHA256 (tools/rump/rump-src.sha256
+# unless given).  The kernel is built once into RUMP_CACHE, keyed by it.
 
 RUMP_SRC	?= $(CURDIR)/../shared/rump/rump-src.tar.xz
-RUMP_SHA256	:= $(shell cat tools/rump/rump-src.sha256)
+RUMP_SHA256	?= $(shell cat tools/rump/rump-src.sha256)
 RUMP_CACHE	?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/compat_linux_rs
 RUMP_KERNEL	:= $(RUMP_CACHE)/rump-$(RUMP_SHA256)
 RUMP_DEST	:= $(RUMP_KERNEL)/dest
