@@ -96,6 +96,9 @@ clrs_boot(const atf_tc_t *tc, enum clrs_fs fs)
 {
 	int error;
 
+	/* The kernel's console is this stdout: unbuffered, so that a panic
+	 * message reaches the report before abort(3). */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	/* A signal for a rump process is recorded as pending, not raised
 	 * in this host process (sys/rump/librump/rumpkern/signals.c). */
 	rump_boot_setsigmodel(RUMP_SIGMODEL_RECORD);
