@@ -68,7 +68,7 @@ $(RB)/$(1)/glue-kmod/librumpkern_clrs_glue.a: $(RUMP_HARNESS) $(RB)/$(1)/glue/.d
 	$$(call rump_component,glue,$(1),no)
 
 $(RB)/$(1)/rust.o: $(BUILD)/netbsd-$(1)/lib.a tools/rump/rust-object
-	tools/rump/rust-object $$< $$@
+	tools/rump/rust-object --799 $$< $$@
 
 # The module file for the rump kernel, linked and finished as the .kmod is,
 # its code and data in one section (tools/rump/kmodule-rump.ld says why).
@@ -99,7 +99,7 @@ endef
 # rumpmake, in its own folder.
 rump_component	= rm -rf $(@D) && mkdir -p $(@D) && cd $(@D) && \
 		  $(RUMPMAKE) -f $(CURDIR)/tools/rump/harness/Makefile RUMPTOP=$(RUMP_SYS)/rump \
-		  CLRS_PART=$(1) CLRS_RELEASE=$(2) CLRS_GLUE=$(RB)/$(2)/glue CLRS_CTOR=$(3) \
+		  CLRS_PART=$(1) CLRS_RELEASE=$(2) CLRS_GLUE=$(RB)/$(2)/glue CLRS_CTOR=$(3) CLRS_ADAPT=799 \
 		  MKPIC=no MKPROFILE=no >build.log 2>&1 || { cat build.log; exit 1; }
 
 # rump_link OUT SOURCES RELEASE MODULE: a test program, non-PIE (the

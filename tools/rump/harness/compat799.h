@@ -43,18 +43,8 @@
 #include <sys/vfs_syscalls.h>
 #include <sys/xcall.h>
 
-/*
- * compat_linux's headers, which kpi.h includes in-tree: 7.99's
- * linux_syscallargs.h needs the IPC types of these before it.
- */
-#include <sys/msg.h>
-#include <sys/shm.h>
-#include <compat/linux/common/linux_types.h>
-#include <compat/linux/common/linux_signal.h>
-#include <compat/linux/common/linux_ipc.h>
-#include <compat/linux/common/linux_msg.h>
-#include <compat/linux/common/linux_shm.h>
-#include <compat/linux/common/linux_sem.h>
+/* What ffi/kpi.h's compat_linux headers need before them. */
+#include "linuxipc.h"
 
 /*
  * proc_lock: a kmutex_t in 10/11, a kmutex_t * in 7.99 (sys/proc.h).  A

@@ -44,6 +44,27 @@
 #include "clrs_rump.h"
 
 /*
+ * Where 7.99 and 10/11 differ in what the harness itself touches (the
+ * 10/11 side follows ffi/kpi.h and vfs_mount.c 1.93; not yet compiled on
+ * NetBSD): proc_lock is a kmutex_t * in 7.99, mnt_updating embedded in
+ * its struct mount, a mount reference its mnt_refcnt with vfs_destroy()
+ * to drop it, and only 7.99 counts busy users in mnt_busynest.
+ */
+#if __NetBSD_Version__ >= 1000000000
+#define	CLRS_PROC_LOCK		(&proc_lock)
+#define	CLRS_MNT_UPDATING(mp)	((mp)->mnt_updating)
+#define	CLRS_MNT_REF(mp)	vfs_ref(mp)
+#define	CLRS_MNT_RELE(mp)	vfs_rele(mp)
+#define	CLRS_MNT_BUSY(mp)	0u
+#else
+#define	CLRS_PROC_LOCK		proc_lock
+#define	CLRS_MNT_UPDATING(mp)	(&(mp)->mnt_updating)
+#define	CLRS_MNT_REF(mp)	atomic_inc_uint(&(mp)->mnt_refcnt)
+#define	CLRS_MNT_RELE(mp)	vfs_destroy(mp)
+#define	CLRS_MNT_BUSY(mp)	(*(volatile u_int *)&(mp)->mnt_busynest)
+#endif
+
+/*
  * compat_linux, as far as the module sees it: a module of that name, which
  * needs sysv_ipc as the real one does (so rump initialises sysv_ipc
  * before it), and its amd64 table, linux_sysent
@@ -251,7 +272,7 @@ clrs_vnode_refs(struct vnode *vp, struct clrs_refs *r)
 	mp = vp->v_mount;
 	if (mp != NULL) {
 		r->mount_refs = mp->mnt_refcnt;
-		r->mount_busy = mp->mnt_busynest;
+		r->mount_busy = CLRS_MNT_BUSY(mp);
 	}
 }
 
@@ -361,9 +382,9 @@ rump_clrs_updating_hold(const char *path)
 	if (error == 0) {
 		mp = vp->v_mount;
 		/* A reference, as vfs_busy() takes one (vfs_mount.c). */
-		atomic_inc_uint(&mp->mnt_refcnt);
+		CLRS_MNT_REF(mp);
 		vrele(vp);
-		mutex_enter(&mp->mnt_updating);
+		mutex_enter(CLRS_MNT_UPDATING(mp));
 		clrs_held_mp = mp;
 	}
 	rump_unschedule();
@@ -379,8 +400,8 @@ rump_clrs_updating_release(void)
 	mp = clrs_held_mp;
 	KASSERT(mp != NULL);
 	clrs_held_mp = NULL;
-	mutex_exit(&mp->mnt_updating);
-	vfs_destroy(mp);	/* 7.99's name for dropping a reference */
+	mutex_exit(CLRS_MNT_UPDATING(mp));
+	CLRS_MNT_RELE(mp);
 	rump_unschedule();
 }
 
@@ -399,7 +420,7 @@ rump_clrs_held_mount(struct clrs_mount_state *st)
 	mp = clrs_held_mp;
 	KASSERT(mp != NULL);
 	st->refcnt = *(volatile int *)&mp->mnt_refcnt;
-	st->busy = *(volatile u_int *)&mp->mnt_busynest;
+	st->busy = CLRS_MNT_BUSY(mp);
 	iflag = *(volatile int *)&mp->mnt_iflag;
 	st->unmounting = (iflag & IMNT_UNMOUNT) != 0;
 	st->gone = (iflag & IMNT_GONE) != 0;
@@ -415,12 +436,12 @@ rump_clrs_kill(int pid, int sig)
 	int error = 0;
 
 	rump_schedule();
-	mutex_enter(proc_lock);
+	mutex_enter(CLRS_PROC_LOCK);
 	if ((p = proc_find(pid)) == NULL)
 		error = ESRCH;
 	else
 		psignal(p, sig);
-	mutex_exit(proc_lock);
+	mutex_exit(CLRS_PROC_LOCK);
 	rump_unschedule();
 	return error;
 }
