@@ -304,3 +304,35 @@ clrs_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+void
+clrs_require_semtimedop(const atf_tc_t *tc)
+{
+
+	if (atoi(atf_tc_get_config_var_wd(tc, "release", "10")) >= 11 &&
+	    rump_getversion() < 1100000000)
+		atf_tc_skip("the NetBSD 11 module calls sys_semtimedop, which "
+		    "this rump kernel (%d) does not have", rump_getversion());
+}
+
+int
+clrs_semset(int nsems, int value)
+{
+	int id, r, i;
+
+	ATF_REQUIRE_EQ(rump_clrs_semget(0 /* IPC_PRIVATE */, nsems,
+	    SEM_IPC_CREAT | 0600, &id), 0);
+	for (i = 0; i < nsems; i++)
+		ATF_REQUIRE_EQ(rump_clrs_semctl(id, i, SEM_SETVAL, value, &r),
+		    0);
+	return id;
+}
+
+int
+clrs_semval(int id, int num)
+{
+	int r;
+
+	ATF_REQUIRE_EQ(rump_clrs_semctl(id, num, SEM_GETVAL, 0, &r), 0);
+	return r;
+}

@@ -135,4 +135,69 @@ void	clrs_check_counts(const struct clrs_counts *);
 /* Nanoseconds on the monotonic clock. */
 uint64_t clrs_now(void);
 
+#ifndef __unused
+#define	__unused	__attribute__((__unused__))
+#endif
+
+/*
+ * FS_TC(name, descr) { body }: test cases NAME_tmpfs and NAME_ffs, each
+ * booting the rump kernel with that file system on MNT and running the
+ * body as NAME_on(tc, fs); ADD_FS_TC adds both.
+ */
+#define	FS_TC(name, descr)						\
+static void name##_on(const atf_tc_t *, enum clrs_fs);			\
+ATF_TC(name##_tmpfs);							\
+ATF_TC_HEAD(name##_tmpfs, tc)						\
+{									\
+	atf_tc_set_md_var(tc, "descr", descr " (tmpfs)");		\
+	atf_tc_set_md_var(tc, "timeout", "120");			\
+}									\
+ATF_TC_BODY(name##_tmpfs, tc)						\
+{									\
+	clrs_boot(tc, CLRS_TMPFS);					\
+	name##_on(tc, CLRS_TMPFS);					\
+}									\
+ATF_TC(name##_ffs);							\
+ATF_TC_HEAD(name##_ffs, tc)						\
+{									\
+	atf_tc_set_md_var(tc, "descr", descr " (ffs)");			\
+	atf_tc_set_md_var(tc, "require.config", "ffs_image");		\
+	atf_tc_set_md_var(tc, "timeout", "120");			\
+}									\
+ATF_TC_BODY(name##_ffs, tc)						\
+{									\
+	clrs_boot(tc, CLRS_FFS);					\
+	name##_on(tc, CLRS_FFS);					\
+}									\
+static void								\
+name##_on(const atf_tc_t *tc __unused, enum clrs_fs fs __unused)
+#define	ADD_FS_TC(tp, name) do {					\
+	ATF_TP_ADD_TC(tp, name##_tmpfs);				\
+	ATF_TP_ADD_TC(tp, name##_ffs);					\
+} while (0)
+
+/* SysV semaphores: sys/ipc.h, sys/sem.h (the same layout on Linux). */
+#define	SEM_IPC_CREAT	001000
+#define	SEM_IPC_NOWAIT	004000
+#define	SEM_GETVAL	5
+#define	SEM_SETVAL	8
+struct sembuf6 {
+	unsigned short	sem_num;
+	short		sem_op;
+	short		sem_flg;
+};
+/* Linux's struct timespec on amd64. */
+struct l_timespec {
+	int64_t		tv_sec;
+	int64_t		tv_nsec;
+};
+/*
+ * Skips the case where the module calls a semtimedop(2) this rump kernel
+ * lacks (the NetBSD 11 objects, config variable "release", on 7.99).
+ */
+void	clrs_require_semtimedop(const atf_tc_t *);
+/* A private set of nsems semaphores, each set to value. */
+int	clrs_semset(int, int);
+int	clrs_semval(int, int);
+
 #endif /* _H_RUMP_H_ */

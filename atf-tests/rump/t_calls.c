@@ -17,41 +17,6 @@
 
 #include "h_rump.h"
 
-/* Defines NAME_tmpfs and NAME_ffs, both running NAME_on(tc, fs). */
-#define	FS_TC(name, descr)						\
-static void name##_on(const atf_tc_t *, enum clrs_fs);			\
-ATF_TC(name##_tmpfs);							\
-ATF_TC_HEAD(name##_tmpfs, tc)						\
-{									\
-	atf_tc_set_md_var(tc, "descr", descr " (tmpfs)");		\
-}									\
-ATF_TC_BODY(name##_tmpfs, tc)						\
-{									\
-	clrs_boot(tc, CLRS_TMPFS);					\
-	name##_on(tc, CLRS_TMPFS);					\
-}									\
-ATF_TC(name##_ffs);							\
-ATF_TC_HEAD(name##_ffs, tc)						\
-{									\
-	atf_tc_set_md_var(tc, "descr", descr " (ffs)");			\
-	atf_tc_set_md_var(tc, "require.config", "ffs_image");		\
-}									\
-ATF_TC_BODY(name##_ffs, tc)						\
-{									\
-	clrs_boot(tc, CLRS_FFS);					\
-	name##_on(tc, CLRS_FFS);					\
-}									\
-static void								\
-name##_on(const atf_tc_t *tc __unused, enum clrs_fs fs __unused)
-#define	ADD_FS_TC(tp, name) do {					\
-	ATF_TP_ADD_TC(tp, name##_tmpfs);				\
-	ATF_TP_ADD_TC(tp, name##_ffs);					\
-} while (0)
-
-#ifndef __unused
-#define	__unused	__attribute__((__unused__))
-#endif
-
 /*
  * Whether the host file holds the bytes (what reached the ffs image): each
  * 512-byte piece of them somewhere, since the file system places a file's
@@ -490,59 +455,6 @@ ATF_TC_BODY(clone3, tc)
 
 /* --- semtimedop ------------------------------------------------------------ */
 
-#define	SEM_IPC_CREAT	001000		/* sys/ipc.h */
-#define	SEM_IPC_NOWAIT	004000
-#define	SEM_IPC_RMID	0
-#define	SEM_GETVAL	5		/* sys/sem.h */
-#define	SEM_SETVAL	8
-
-struct sembuf6 {
-	unsigned short	sem_num;
-	short		sem_op;
-	short		sem_flg;
-};
-
-struct l_timespec {
-	int64_t		tv_sec;
-	int64_t		tv_nsec;
-};
-
-/*
- * NetBSD 11's module calls the kernel's own semtimedop, which 7.99's
- * sysv_sem.c does not have; those cases run where the rump kernel is 11's.
- */
-static void
-require_semtimedop(const atf_tc_t *tc)
-{
-
-	if (atoi(atf_tc_get_config_var_wd(tc, "release", "10")) >= 11 &&
-	    rump_getversion() < 1100000000)
-		atf_tc_skip("the NetBSD 11 module calls sys_semtimedop, which "
-		    "this rump kernel (%d) does not have", rump_getversion());
-}
-
-static int
-semset(int nsems, int value)
-{
-	int id, r, i;
-
-	ATF_REQUIRE_EQ(rump_clrs_semget(0 /* IPC_PRIVATE */, nsems,
-	    SEM_IPC_CREAT | 0600, &id), 0);
-	for (i = 0; i < nsems; i++)
-		ATF_REQUIRE_EQ(rump_clrs_semctl(id, i, SEM_SETVAL, value, &r),
-		    0);
-	return id;
-}
-
-static int
-semval(int id, int num)
-{
-	int r;
-
-	ATF_REQUIRE_EQ(rump_clrs_semctl(id, num, SEM_GETVAL, 0, &r), 0);
-	return r;
-}
-
 ATF_TC(semtimedop);
 ATF_TC_HEAD(semtimedop, tc)
 {
@@ -559,20 +471,20 @@ ATF_TC_BODY(semtimedop, tc)
 	int id;
 
 	clrs_boot(tc, CLRS_TMPFS);
-	require_semtimedop(tc);
-	id = semset(2, 1);
+	clrs_require_semtimedop(tc);
+	id = clrs_semset(2, 1);
 	clrs_counts(&c, 0);
 
 	ops[0] = (struct sembuf6){ 0, -1, 0 };
 	ops[1] = (struct sembuf6){ 1, 2, 0 };
 	ts = (struct l_timespec){ 1, 0 };
 	CHECK_RET(0, CALL(NR_SEMTIMEDOP, id, ops, 2, &ts, 0, 0));
-	ATF_CHECK_EQ(semval(id, 0), 0);
-	ATF_CHECK_EQ(semval(id, 1), 3);
+	ATF_CHECK_EQ(clrs_semval(id, 0), 0);
+	ATF_CHECK_EQ(clrs_semval(id, 1), 3);
 	/* Without a timeout: semop(2). */
 	ops[0] = (struct sembuf6){ 1, -3, 0 };
 	CHECK_RET(0, CALL(NR_SEMTIMEDOP, id, ops, 1, 0, 0, 0));
-	ATF_CHECK_EQ(semval(id, 1), 0);
+	ATF_CHECK_EQ(clrs_semval(id, 1), 0);
 
 	/* Would block: IPC_NOWAIT, or a timeout that passes. */
 	ops[0] = (struct sembuf6){ 0, -1, SEM_IPC_NOWAIT };
@@ -586,7 +498,7 @@ ATF_TC_BODY(semtimedop, tc)
 	    (unsigned long long)ms);
 	ts = (struct l_timespec){ 0, 0 };
 	CHECK_ERR(RUMP_EAGAIN, CALL(NR_SEMTIMEDOP, id, ops, 1, &ts, 0, 0));
-	ATF_CHECK_EQ(semval(id, 0), 0);
+	ATF_CHECK_EQ(clrs_semval(id, 0), 0);
 
 	/* Argument errors, in Linux's order. */
 	ts = (struct l_timespec){ 0, 1000000000 };
@@ -621,11 +533,11 @@ ATF_TC_BODY(semtimedop_user_memory, tc)
 	int id;
 
 	clrs_boot(tc, CLRS_TMPFS);
-	require_semtimedop(tc);
+	clrs_require_semtimedop(tc);
 	if (atoi(atf_tc_get_config_var_wd(tc, "release", "10")) < 11)
 		atf_tc_expect_fail("issue 8: NetBSD 10's semtimedop polls with "
 		    "a flagged copy of sops below the caller's stack pointer");
-	id = semset(1, 0);
+	id = clrs_semset(1, 0);
 	stack = clrs_user_stack();
 	ATF_REQUIRE((copy = malloc(CLRS_USTACK)) != NULL);
 	clrs_fill(stack, CLRS_USTACK, 0, 9);

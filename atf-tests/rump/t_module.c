@@ -223,7 +223,7 @@ unload_around(struct sleeper *s, void (*let_go)(void *), void *arg)
 }
 
 static void
-release_updating(void *arg __attribute__((__unused__)))
+release_updating(void *arg __unused)
 {
 
 	rump_clrs_updating_release();
@@ -237,19 +237,27 @@ ATF_TC_HEAD(unload_busy_syncfs, tc)
 	atf_tc_set_md_var(tc, "require.config", "kmod");
 	atf_tc_set_md_var(tc, "timeout", "60");
 }
-ATF_TC_BODY(unload_busy_syncfs, tc)
+/* Unloads around a syncfs waiting inside for the mount's update lock. */
+static void
+unload_around_syncfs(void)
 {
 	struct sleeper s;
 	int fd;
 
-	clrs_boot(tc, CLRS_TMPFS);
-	RL(modload(tc, "kmod", NULL));
 	fd = clrs_create("f", "x", 1, 0644);
 	ATF_REQUIRE_EQ(rump_clrs_updating_hold(MNT), 0);
 	memset(&s, 0, sizeof(s));
 	s.nr = NR_SYNCFS;
 	s.args[0] = (uint64_t)fd;
 	unload_around(&s, release_updating, NULL);
+}
+
+ATF_TC_BODY(unload_busy_syncfs, tc)
+{
+
+	clrs_boot(tc, CLRS_TMPFS);
+	RL(modload(tc, "kmod", NULL));
+	unload_around_syncfs();
 }
 
 ATF_TC(unload_busy_count_only);
@@ -263,18 +271,11 @@ ATF_TC_HEAD(unload_busy_count_only, tc)
 }
 ATF_TC_BODY(unload_busy_count_only, tc)
 {
-	struct sleeper s;
-	int fd;
 
 	clrs_boot(tc, CLRS_TMPFS);
 	RL(modload(tc, "kmod", NULL));
 	rump_clrs_dispatch_sysent(0);
-	fd = clrs_create("f", "x", 1, 0644);
-	ATF_REQUIRE_EQ(rump_clrs_updating_hold(MNT), 0);
-	memset(&s, 0, sizeof(s));
-	s.nr = NR_SYNCFS;
-	s.args[0] = (uint64_t)fd;
-	unload_around(&s, release_updating, NULL);
+	unload_around_syncfs();
 }
 
 struct sem_let_go {
@@ -285,7 +286,7 @@ static void
 post_semaphore(void *arg)
 {
 	struct sem_let_go *g = arg;
-	struct { unsigned short num; short op, flg; } op = { 0, 1, 0 };
+	struct sembuf6 op = { 0, 1, 0 };
 
 	ATF_REQUIRE_EQ(rump_clrs_semop(g->id, &op, 1), 0);
 }
@@ -300,18 +301,15 @@ ATF_TC_HEAD(unload_busy_semtimedop, tc)
 }
 ATF_TC_BODY(unload_busy_semtimedop, tc)
 {
-	struct { int64_t sec, nsec; } ts = { 30, 0 };
-	struct { unsigned short num; short op, flg; } op = { 0, -1, 0 };
+	struct l_timespec ts = { 30, 0 };
+	struct sembuf6 op = { 0, -1, 0 };
 	struct sem_let_go g;
 	struct sleeper s;
 
 	clrs_boot(tc, CLRS_TMPFS);
-	if (atoi(atf_tc_get_config_var_wd(tc, "release", "10")) >= 11 &&
-	    rump_getversion() < 1100000000)
-		atf_tc_skip("the NetBSD 11 module calls sys_semtimedop, which "
-		    "this rump kernel (%d) does not have", rump_getversion());
+	clrs_require_semtimedop(tc);
 	RL(modload(tc, "kmod", NULL));
-	ATF_REQUIRE_EQ(rump_clrs_semget(0, 1, 001000 | 0600, &g.id), 0);
+	g.id = clrs_semset(1, 0);
 	memset(&s, 0, sizeof(s));
 	s.nr = NR_SEMTIMEDOP;
 	s.args[0] = (uint64_t)g.id;

@@ -18,43 +18,6 @@
 
 #include "h_rump.h"
 
-#ifndef __unused
-#define	__unused	__attribute__((__unused__))
-#endif
-
-/* Defines NAME_tmpfs and NAME_ffs, both running NAME_on(tc, fs). */
-#define	FS_TC(name, descr)						\
-static void name##_on(const atf_tc_t *, enum clrs_fs);			\
-ATF_TC(name##_tmpfs);							\
-ATF_TC_HEAD(name##_tmpfs, tc)						\
-{									\
-	atf_tc_set_md_var(tc, "descr", descr " (tmpfs)");		\
-	atf_tc_set_md_var(tc, "timeout", "120");			\
-}									\
-ATF_TC_BODY(name##_tmpfs, tc)						\
-{									\
-	clrs_boot(tc, CLRS_TMPFS);					\
-	name##_on(tc, CLRS_TMPFS);					\
-}									\
-ATF_TC(name##_ffs);							\
-ATF_TC_HEAD(name##_ffs, tc)						\
-{									\
-	atf_tc_set_md_var(tc, "descr", descr " (ffs)");			\
-	atf_tc_set_md_var(tc, "require.config", "ffs_image");		\
-	atf_tc_set_md_var(tc, "timeout", "120");			\
-}									\
-ATF_TC_BODY(name##_ffs, tc)						\
-{									\
-	clrs_boot(tc, CLRS_FFS);					\
-	name##_on(tc, CLRS_FFS);					\
-}									\
-static void								\
-name##_on(const atf_tc_t *tc __unused, enum clrs_fs fs __unused)
-#define	ADD_FS_TC(tp, name) do {					\
-	ATF_TP_ADD_TC(tp, name##_tmpfs);				\
-	ATF_TP_ADD_TC(tp, name##_ffs);					\
-} while (0)
-
 /* A thread in the test's rump process, and what its work returned. */
 struct worker {
 	pthread_t	thread;
@@ -432,21 +395,6 @@ FS_TC(noreplace_creator, "renameat2 NOREPLACE racing a creator of the "
 
 /* --- semtimedop woken, timed out, interrupted ------------------------------ */
 
-#define	SEM_IPC_CREAT	001000		/* sys/ipc.h */
-#define	SEM_SETVAL	8		/* sys/sem.h */
-#define	SEM_GETVAL	5
-
-struct sembuf6 {
-	unsigned short	sem_num;
-	short		sem_op;
-	short		sem_flg;
-};
-
-struct l_timespec {
-	int64_t		tv_sec;
-	int64_t		tv_nsec;
-};
-
 struct sem_job {
 	int		id;
 	struct sembuf6	op;
@@ -467,17 +415,10 @@ do_semtimedop(struct worker *w)
 static int
 sem_setup(const atf_tc_t *tc)
 {
-	int id, r;
 
 	clrs_boot(tc, CLRS_TMPFS);
-	if (atoi(atf_tc_get_config_var_wd(tc, "release", "10")) >= 11 &&
-	    rump_getversion() < 1100000000)
-		atf_tc_skip("the NetBSD 11 module calls sys_semtimedop, which "
-		    "this rump kernel (%d) does not have", rump_getversion());
-	ATF_REQUIRE_EQ(rump_clrs_semget(0, 2, SEM_IPC_CREAT | 0600, &id), 0);
-	ATF_REQUIRE_EQ(rump_clrs_semctl(id, 0, SEM_SETVAL, 0, &r), 0);
-	ATF_REQUIRE_EQ(rump_clrs_semctl(id, 1, SEM_SETVAL, 0, &r), 0);
-	return id;
+	clrs_require_semtimedop(tc);
+	return clrs_semset(2, 0);
 }
 
 static void
@@ -499,7 +440,7 @@ ATF_TC_BODY(semtimedop_woken, tc)
 {
 	struct sem_job job;
 	struct worker waiter;
-	int id, r;
+	int id;
 
 	id = sem_setup(tc);
 	job = (struct sem_job){ id, { 0, -1, 0 }, { 10, 0 }, 1 };
@@ -511,8 +452,7 @@ ATF_TC_BODY(semtimedop_woken, tc)
 		atf_tc_fail("semtimedop was not woken by semop");
 	ATF_CHECK_MSG(waiter.ret == 0, "semtimedop: %lld, errno %d",
 	    (long long)waiter.ret, waiter.err);
-	ATF_REQUIRE_EQ(rump_clrs_semctl(id, 0, SEM_GETVAL, 0, &r), 0);
-	ATF_CHECK_EQ(r, 0);
+	ATF_CHECK_EQ(clrs_semval(id, 0), 0);
 	ATF_CHECK_MSG((waiter.ended - waiter.started) / 1000000 < 2000,
 	    "woken after %llu ms", (unsigned long long)
 	    ((waiter.ended - waiter.started) / 1000000));
