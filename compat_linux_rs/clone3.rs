@@ -4,7 +4,9 @@
 //! `long clone3(struct clone_args *args, size_t size)`
 //! - `size` above a page → `E2BIG`, below 64 (`CLONE_ARGS_SIZE_VER0`) →
 //!   `EINVAL`; bytes past the structure this kernel knows must be zero,
-//!   else `E2BIG`; an unreadable structure → `EFAULT`;
+//!   else `E2BIG`; an unreadable structure → `EFAULT`; after the checks
+//!   of `set_tid_size`, `exit_signal` and `cgroup` below, an unreadable
+//!   `set_tid` array → `EFAULT`;
 //! - `EINVAL` for: `set_tid_size` above 32 or not matching `set_tid`;
 //!   `exit_signal` above 64 (`_NSIG`); `CLONE_INTO_CGROUP` with a cgroup
 //!   above `INT_MAX` or a structure too short to hold it; flags outside the
@@ -232,7 +234,8 @@ impl CloneArgs {
         Ok(args)
     }
 
-    /// Linux's checks, in its order; `size` is the structure's size.
+    /// Linux's checks, in its order (`copy_clone_args_from_user`, then
+    /// `clone3_args_valid`); `size` is the structure's size.
     pub fn validate(&self, size: usize) -> Result<CloneFlags, Errno> {
         let einval = Err(Errno::EINVAL);
         if self.set_tid_size() > MAX_PID_NS_LEVEL
@@ -243,12 +246,18 @@ impl CloneArgs {
         if self.exit_signal() & !CSIGNAL != 0 || self.exit_signal() > NSIG {
             return einval;
         }
-        let flags = CloneFlags::from_bits(self.flags()).ok_or(Errno::EINVAL)?;
-        if flags.contains(CloneFlags::INTO_CGROUP)
+        if self.flags() & CloneFlags::INTO_CGROUP.bits() != 0
             && (self.cgroup() > i32::MAX as u64 || size < SIZE_VER2)
         {
             return einval;
         }
+        if self.set_tid() != 0 {
+            // Linux copies the array in here; its `pid_t`s are not used.
+            let mut set_tid = [0u8; MAX_PID_NS_LEVEL as usize * 4];
+            let len = self.set_tid_size() as usize * 4;
+            UserAddr::new(self.set_tid()).read_into(set_tid.get_mut(..len).unwrap_or_default())?;
+        }
+        let flags = CloneFlags::from_bits(self.flags()).ok_or(Errno::EINVAL)?;
         if self.flags() & (CloneFlags::DETACHED.bits() | (CSIGNAL & !CloneFlags::NEWTIME.bits()))
             != 0
             || flags.contains(CloneFlags::SIGHAND | CloneFlags::CLEAR_SIGHAND)

@@ -120,12 +120,12 @@ pub fn faccessat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     }
     let follow = !flags.contains(AccessFlags::SYMLINK_NOFOLLOW);
     let found = if path.is_absolute() || dirfd == sys::AT_FDCWD {
-        VnodeRef::lookup(None, &mut path, follow)?
+        VnodeRef::lookup(None, path.whole(), follow)?
     } else {
         let dir = FileRef::get(dirfd)?;
         match dir.vnode() {
             Some(vnode) if vnode.vtype() == sys::vtype_VDIR => {
-                VnodeRef::lookup(Some(&vnode), &mut path, follow)?
+                VnodeRef::lookup(Some(&vnode), path.whole(), follow)?
             }
             _ => return Err(Errno::ENOTDIR),
         }

@@ -7,7 +7,7 @@ use core::ptr::NonNull;
 use crate::errno::Errno;
 use crate::lwp::Lwp;
 use crate::sys;
-use crate::user::KernelPath;
+use crate::user::KernelName;
 
 /// A held file descriptor: `fd_getfile` on creation, `fd_putfile` on drop,
 /// so every return path releases it.
@@ -68,7 +68,7 @@ impl FileRef {
     /// open file or two.
     pub fn same_vnode(&self, other: &FileRef) -> bool {
         match (self.vnode(), other.vnode()) {
-            (Some(a), Some(b)) => a.vp == b.vp,
+            (Some(a), Some(b)) => a.same_file(&b),
             _ => false,
         }
     }
@@ -147,7 +147,7 @@ impl VnodeRef {
     /// following a final symbolic link if `follow`.
     pub fn lookup(
         dir: Option<&Vnode<'_>>,
-        path: &mut KernelPath,
+        path: KernelName<'_>,
         follow: bool,
     ) -> Result<VnodeRef, Errno> {
         let mut vp = core::ptr::null_mut();
@@ -163,7 +163,7 @@ impl VnodeRef {
             };
             sys::nameiat_simple_kernel(
                 dir.map_or(core::ptr::null_mut(), |d| d.vp.as_ptr()),
-                path.as_c_ptr(),
+                path.as_ptr(),
                 flags,
                 &mut vp,
             )
@@ -199,6 +199,19 @@ impl Vnode<'_> {
     pub fn vtype(&self) -> sys::vtype {
         // SAFETY: a vnode held through its file; v_type is stable.
         unsafe { sys::clrs_vnode_type(self.vp.as_ptr()) }
+    }
+
+    /// A reference of the vnode's own, kept until the `VnodeRef` drops.
+    pub fn reference(&self) -> VnodeRef {
+        // SAFETY: a held vnode gets one more reference, which the VnodeRef
+        // releases.
+        unsafe { sys::vref(self.vp.as_ptr()) };
+        VnodeRef(self.vp)
+    }
+
+    /// Whether two vnodes are one file.
+    pub fn same_file(&self, other: &Vnode<'_>) -> bool {
+        self.vp == other.vp
     }
 
     /// The flags of the mount the vnode is on (`MNT_RDONLY`, ...).

@@ -1,35 +1,40 @@
 //! semtimedop(2): System V semaphore operations with a timeout.
 //!
-//! Linux contract (`ipc/sem.c`, semop(2)):
+//! Linux contract (`ipc/sem.c` of 6.x, `ksys_semtimedop`, semop(2)):
 //! `int semtimedop(int semid, struct sembuf *sops, unsigned nsops,
-//! const struct timespec *timeout)`
-//! - an unreadable `timeout` → `EFAULT`; then `nsops` 0 or a negative
-//!   `semid` → `EINVAL`; `nsops` above `SEMOPM` → `E2BIG`; unreadable
-//!   `sops` → `EFAULT`; then a `timeout` with negative seconds or
-//!   nanoseconds outside `[0, 1e9)` → `EINVAL`;
-//! - a NULL `timeout` blocks like semop(2); when the (relative) timeout
-//!   passes before the operations can be done → `EAGAIN`; so does an
-//!   operation with `IPC_NOWAIT` that would block;
-//! - a signal → `EINTR`, never restarted (SA_RESTART does not apply);
-//! - a removed set → `EIDRM`; other errors as semop(2) (`EINVAL`, `EACCES`,
-//!   `EFBIG`, `ERANGE`).
+//! const struct timespec *timeout)`, checked in this order:
+//! 1. an unreadable `timeout` → `EFAULT`;
+//! 2. `nsops` above `SEMOPM` → `E2BIG`; `nsops` 0 → `EINVAL`;
+//! 3. unreadable `sops` → `EFAULT`; a negative `semid` → `EINVAL`;
+//! 4. a `timeout` with negative seconds or nanoseconds outside `[0, 1e9)`
+//!    → `EINVAL`;
+//! 5. then as semop(2): no such set → `EINVAL`, a removed one → `EIDRM`,
+//!    `sem_num` out of range → `EFBIG`, no permission → `EACCES`, ...
 //!
-//! NetBSD 11 has a native semtimedop(2), which does the operations.
+//! A NULL `timeout` blocks like semop(2); when the (relative) timeout
+//! passes before the operations can be done → `EAGAIN`; so does an
+//! operation with `IPC_NOWAIT` that would block. A signal → `EINTR`, never
+//! restarted (`SA_RESTART` does not apply). A set removed while waiting →
+//! `EIDRM`.
 //!
-//! NetBSD 10 has only semop(2), and the semaphore internals a timed wait
-//! would need are private to the kernel. Without a timeout the call is
-//! semop(2). With one, the module polls: it tries the operations with
-//! `IPC_NOWAIT` added to each, and until they succeed or the time is up
-//! sleeps one clock tick between tries, interruptibly; a set removed
-//! between tries (EINVAL on a retry) is `EIDRM`, as for a blocked waiter.
-//! The flagged copy of `sops` is written to the calling thread's stack
-//! below its red zone, where the program keeps nothing (signal delivery
-//! uses the same place).
-//! Deviations on NetBSD 10: the timeout is honoured to one clock tick
-//! (10 ms at `HZ`=100) and the wait is not in line with blocked waiters; an
-//! operation set that mixes `IPC_NOWAIT` and waiting operations waits for
-//! all of them, where Linux fails at once if a `IPC_NOWAIT` one would
-//! block.
+//! On NetBSD 11 the call is NetBSD's own semtimedop(2). Its source of the
+//! release could not be read (only the 2024 work in progress, which maps
+//! the timeout's `EWOULDBLOCK` to `EAGAIN`), so the module decides after
+//! the call: a sleep that ended without a signal pending is the timeout,
+//! `EAGAIN`, and `ETIMEDOUT` is `EAGAIN` too.
+//!
+//! On NetBSD 10 the call is semop(2) with the caller's own arguments, and
+//! a timeout ends its sleep from a callout (`clrs_semop_timed`, `ffi/shim.c`)
+//! after the timeout rounded up to clock ticks plus one, as tvtohz(9)
+//! rounds; the waiter queues with the other waiters, and nothing is written
+//! to user memory. Ended by the timeout with no signal pending → `EAGAIN`.
+//!
+//! Deviations, NetBSD's semop(2) underneath: `SEMOPM` is NetBSD's
+//! `kern.ipc.semopm` (100 by default, Linux 500); the permission check
+//! comes before the `sem_num` check and always asks for write permission
+//! (Linux asks for read permission when every operation waits for zero).
+//! On NetBSD 10 the timeout is kept to the clock tick (10 ms at `HZ`=100),
+//! and a timeout longer than 2^31-1 ticks (248 days at `HZ`=100) ends then.
 
 use crate::args::SyscallArgs;
 use crate::errno::Errno;
@@ -69,20 +74,19 @@ impl Timeout {
         self.sec >= 0 && (0..NSEC_PER_SEC).contains(&self.nsec)
     }
 
-    /// Clock ticks covering the timeout, rounded up.
+    /// Clock ticks that cover the timeout, as tvtohz(9) counts them:
+    /// rounded up, plus one for the tick under way; 0 for none.
     #[cfg_attr(netbsd_semtimedop, allow(dead_code))]
-    fn ticks(self, hz: i64) -> u64 {
-        let tick_ns = NSEC_PER_SEC / hz.clamp(1, NSEC_PER_SEC);
+    fn ticks(self, hz: i64) -> i32 {
+        if self.sec == 0 && self.nsec == 0 {
+            return 0;
+        }
+        let tick_ns = (NSEC_PER_SEC / hz.clamp(1, NSEC_PER_SEC)) as u64;
         let whole = (self.sec as u64).saturating_mul(hz as u64);
-        whole.saturating_add((self.nsec as u64).div_ceil(tick_ns as u64))
-    }
-}
-
-/// A signal ends the call with EINTR: Linux never restarts semop(2).
-fn not_restarted(result: Result<(), Errno>) -> Result<register_t, Errno> {
-    match result {
-        Err(e) if e.get() == sys::ERESTART => Err(Errno::EINTR),
-        other => other.map(|()| 0),
+        let ticks = whole
+            .saturating_add((self.nsec as u64).div_ceil(tick_ns))
+            .saturating_add(1);
+        i32::try_from(ticks).unwrap_or(i32::MAX)
     }
 }
 
@@ -91,113 +95,92 @@ pub fn semtimedop(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     let semid = args.int::<0>();
     let sops = args.u64::<1>();
     let nsops = args.uint::<2>();
-    let timeout_addr = args.u64::<3>();
-    let timeout = match timeout_addr {
+    let timeout = match args.u64::<3>() {
         0 => None,
         addr => Some(Timeout::read(UserAddr::new(addr))?),
     };
-    if nsops < 1 || semid < 0 {
-        return Err(Errno::EINVAL);
-    }
     // SAFETY: reads a kernel global through the shim.
     if i64::from(nsops) > i64::from(unsafe { sys::clrs_semopm() }) {
         return Err(Errno::E2BIG);
     }
-    let mut ops = KernelBuf::new(nsops as usize * SEMBUF_SIZE)?;
-    UserAddr::new(sops).read_into(ops.as_mut_slice())?;
-    if timeout.is_some_and(|t| !t.valid()) {
+    if nsops < 1 {
         return Err(Errno::EINVAL);
     }
-    not_restarted(semop(
-        lwp,
-        semid,
-        sops,
-        nsops,
-        timeout,
-        timeout_addr,
-        ops.as_mut_slice(),
-    ))
+    // Only to fault where Linux does: semop(2) copies them in again.
+    let mut ops = KernelBuf::new(nsops as usize * SEMBUF_SIZE)?;
+    UserAddr::new(sops).read_into(ops.as_mut_slice())?;
+    if semid < 0 || timeout.is_some_and(|t| !t.valid()) {
+        return Err(Errno::EINVAL);
+    }
+    let regs = [semid as u64, sops, nsops.into(), args.u64::<3>(), 0, 0].map(|r| r as register_t);
+    match semop(lwp, &regs, timeout) {
+        Ok(()) => Ok(0),
+        // Linux never restarts semop(2).
+        Err(e) if e.get() == sys::ERESTART => Err(Errno::EINTR),
+        Err(e) => Err(e),
+    }
 }
 
-/// NetBSD 11: the native call.
+/// NetBSD 11: the native call; a wait it ended without a signal pending
+/// was the timeout.
 #[cfg(netbsd_semtimedop)]
-fn semop(
-    lwp: &Lwp,
-    semid: i32,
-    sops: u64,
-    nsops: u32,
-    _: Option<Timeout>,
-    timeout: u64,
-    _: &mut [u8],
-) -> Result<(), Errno> {
-    let regs = [semid as u64, sops, nsops.into(), timeout, 0, 0].map(|r| r as register_t);
+fn semop(lwp: &Lwp, regs: &[register_t; 6], timeout: Option<Timeout>) -> Result<(), Errno> {
     let mut retval: [register_t; 2] = [0; 2];
     // SAFETY: the calling LWP, argument registers laid out as
     // sys_semtimedop_args (user pointers the callee copies in) and a
     // result slot.
-    Errno::check(unsafe {
+    let result = Errno::check(unsafe {
         sys::sys_semtimedop(lwp.as_ptr(), regs.as_ptr().cast(), retval.as_mut_ptr())
-    })
+    });
+    match result {
+        Err(e) if timeout.is_some() && e == Errno::ETIMEDOUT => Err(Errno::EAGAIN),
+        Err(e)
+            if timeout.is_some()
+                && (e == Errno::EINTR || e.get() == sys::ERESTART)
+                && !lwp.signal_pending() =>
+        {
+            Err(Errno::EAGAIN)
+        }
+        other => other,
+    }
 }
 
-/// NetBSD 10: semop(2), polled with IPC_NOWAIT when there is a timeout.
+/// NetBSD 10: semop(2), its sleep ended by a callout when there is a
+/// timeout.
 #[cfg(not(netbsd_semtimedop))]
-fn semop(
-    lwp: &Lwp,
-    semid: i32,
-    sops: u64,
-    nsops: u32,
-    timeout: Option<Timeout>,
-    _: u64,
-    ops: &mut [u8],
-) -> Result<(), Errno> {
-    let call = |sops: u64| {
-        let regs = [semid as u64, sops, nsops.into(), 0, 0, 0].map(|r| r as register_t);
-        let mut retval: [register_t; 2] = [0; 2];
-        // SAFETY: the calling LWP, argument registers laid out as
-        // sys_semop_args (a user pointer the callee copies in) and a
-        // result slot.
-        Errno::check(unsafe {
-            sys::sys_semop(lwp.as_ptr(), regs.as_ptr().cast(), retval.as_mut_ptr())
-        })
-    };
+fn semop(lwp: &Lwp, regs: &[register_t; 6], timeout: Option<Timeout>) -> Result<(), Errno> {
+    let mut retval: [register_t; 2] = [0; 2];
     let Some(timeout) = timeout else {
-        return call(sops);
+        // SAFETY: the calling LWP, argument registers laid out as
+        // sys_semop_args (a user pointer the callee copies in) and a result
+        // slot.
+        return Errno::check(unsafe {
+            sys::sys_semop(lwp.as_ptr(), regs.as_ptr().cast(), retval.as_mut_ptr())
+        });
     };
-
-    let nowait = sys::IPC_NOWAIT as u16;
-    let mut all_nowait = true;
-    for op in ops.chunks_exact_mut(SEMBUF_SIZE) {
-        let flags = u16::from_ne_bytes([op[4], op[5]]);
-        all_nowait &= flags & nowait != 0;
-        op[4..6].copy_from_slice(&(flags | nowait).to_ne_bytes());
-    }
-    // Below the 128-byte red zone of the amd64 ABI, 16-byte aligned.
-    // SAFETY: reads the saved user stack pointer of the live calling LWP.
-    let sp = unsafe { sys::clrs_lwp_user_sp(lwp.as_ptr()) } as u64;
-    let scratch = sp.wrapping_sub(128 + ops.len() as u64) & !15;
-    // SAFETY: copyout checks the user range itself, failing with EFAULT.
-    Errno::check(unsafe {
-        sys::copyout(ops.as_ptr().cast(), scratch as usize as *mut _, ops.len())
-    })?;
-
     // SAFETY: reads the kernel's clock rate.
-    let mut ticks = timeout.ticks(i64::from(unsafe { sys::hz }));
-    let mut retry = false;
-    loop {
-        match call(scratch) {
-            Err(e) if e == Errno::EAGAIN && ticks > 0 && !all_nowait => {}
-            // The first try found the set; now it is gone.
-            Err(e) if e == Errno::EINVAL && retry => return Err(Errno::EIDRM),
-            result => return result,
+    let ticks = timeout.ticks(i64::from(unsafe { sys::hz }));
+    let mut expired = false;
+    // SAFETY: as above; the shim runs sys_semop for the calling LWP and
+    // writes the flag.
+    let result = Errno::check(unsafe {
+        sys::clrs_semop_timed(
+            lwp.as_ptr(),
+            regs.as_ptr().cast(),
+            retval.as_mut_ptr(),
+            ticks,
+            &mut expired,
+        )
+    });
+    match result {
+        Err(e)
+            if expired
+                && (e == Errno::EINTR || e.get() == sys::ERESTART)
+                && !lwp.signal_pending() =>
+        {
+            Err(Errno::EAGAIN)
         }
-        retry = true;
-        // SAFETY: an interruptible sleep of one tick, holding no lock.
-        let slept = unsafe { sys::kpause(c"semtimedop".as_ptr(), true, 1, core::ptr::null_mut()) };
-        if slept == sys::EINTR as i32 || slept == sys::ERESTART {
-            return Err(Errno::EINTR);
-        }
-        ticks -= 1;
+        other => other,
     }
 }
 

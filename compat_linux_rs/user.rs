@@ -156,9 +156,27 @@ impl KernelPath {
         self.buf.as_mut_slice().get(..len).unwrap_or_default()
     }
 
-    /// The NUL-terminated path, for kernel functions that take a C string.
-    pub fn as_c_ptr(&mut self) -> *const core::ffi::c_char {
-        self.buf.as_mut_slice().as_ptr().cast()
+    /// The whole path, for kernel functions that take a C string.
+    pub fn whole(&mut self) -> KernelName<'_> {
+        let len = self.len;
+        self.name(0, len)
+    }
+
+    /// The part `[start, end)` of the path as a C string: a NUL is written
+    /// at `end` (so the path is cut there for good, which is how a part
+    /// before another is taken, and then that other).
+    pub fn name(&mut self, start: usize, end: usize) -> KernelName<'_> {
+        let bytes = self.buf.as_mut_slice();
+        if let Some(b) = bytes.get_mut(end) {
+            *b = 0;
+        }
+        let start = start.min(end);
+        KernelName {
+            ptr: bytes
+                .get(start..)
+                .map_or(c"".as_ptr(), |b| b.as_ptr().cast()),
+            _path: PhantomData,
+        }
     }
 
     /// Whether the path is empty.
@@ -170,5 +188,28 @@ impl KernelPath {
     /// descriptor).
     pub fn is_absolute(&mut self) -> bool {
         self.as_bytes().first() == Some(&b'/')
+    }
+}
+
+/// A NUL-terminated path in kernel memory, part of a [`KernelPath`] or a
+/// constant.
+#[derive(Clone, Copy)]
+pub struct KernelName<'a> {
+    ptr: *const core::ffi::c_char,
+    _path: PhantomData<&'a [u8]>,
+}
+
+impl KernelName<'static> {
+    /// `/`.
+    pub const ROOT: KernelName<'static> = KernelName {
+        ptr: c"/".as_ptr(),
+        _path: PhantomData,
+    };
+}
+
+impl KernelName<'_> {
+    /// The C string.
+    pub fn as_ptr(self) -> *const core::ffi::c_char {
+        self.ptr
     }
 }

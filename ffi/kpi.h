@@ -26,6 +26,7 @@
 #include <sys/param.h>
 #include <sys/types.h>
 #include <sys/errno.h>
+#include <sys/callout.h>
 #include <sys/fcntl.h>
 #include <sys/file.h>
 #include <sys/filedesc.h>
@@ -146,6 +147,31 @@ struct clrs_cpu_data_head {
 #define	atomic_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define	atomic_load_acquire(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
 
+/* sys/lwp.h, _KERNEL part: lwp_lock and lwp_unlock, as written there. */
+void	mutex_spin_enter(kmutex_t *);
+void	mutex_spin_exit(kmutex_t *);
+
+static __inline void
+lwp_lock(lwp_t *l)
+{
+	kmutex_t *old = __atomic_load_n(&l->l_mutex, __ATOMIC_ACQUIRE);
+
+	mutex_spin_enter(old);
+	while (__predict_false(__atomic_load_n(&l->l_mutex,
+	    __ATOMIC_RELAXED) != old)) {
+		mutex_spin_exit(old);
+		old = __atomic_load_n(&l->l_mutex, __ATOMIC_ACQUIRE);
+		mutex_spin_enter(old);
+	}
+}
+
+static __inline void
+lwp_unlock(lwp_t *l)
+{
+
+	mutex_spin_exit(l->l_mutex);
+}
+
 #endif /* !_KERNEL */
 
 /*
@@ -225,8 +251,16 @@ int	sys_semtimedop(struct lwp *, const struct sys_semtimedop_args *,
 	    register_t *);
 #endif
 
-/* Sleeping: sys/proc.h (kpause), sys/kernel.h (hz). */
-int	kpause(const char *, bool, int, kmutex_t *);
+/*
+ * Ending an LWP's interruptible sleep from outside, as _lwp_wakeup(2)
+ * does (sys_lwp.c): sys/lwp.h (lwp_unsleep), sys/callout.h.
+ */
+void	lwp_unsleep(lwp_t *, bool);
+void	callout_init(callout_t *, u_int);
+void	callout_setfunc(callout_t *, void (*)(void *), void *);
+void	callout_schedule(callout_t *, int);
+bool	callout_halt(callout_t *, void *);
+void	callout_destroy(callout_t *);
 extern int hz;
 
 /* Kernel memory (sys/kmem.h) and pending signals (sys/signalvar.h). */

@@ -80,6 +80,70 @@ clrs_semopm(void)
 	return seminfo.semopm;
 }
 
+#if __NetBSD_Version__ < 1100000000
+/*
+ * NetBSD 10 has no timed semop(2), and the semaphore internals a timed
+ * wait would need (semlock, semcv) are private to sysv_sem.c.  So semop
+ * runs with the caller's own arguments, and a callout ends its sleep when
+ * the time is up, as _lwp_wakeup(2) ends one (sys__lwp_wakeup, sys_lwp.c):
+ * under the LWP's lock, LW_CANCELLED, and lwp_unsleep if the LWP sleeps
+ * interruptibly.  sleepq_block (kern_sleepq.c 1.71) then returns EINTR,
+ * and so does the next interruptible sleep if the flag came while the LWP
+ * was not asleep yet; semop makes any error of its wait EINTR.  The flag
+ * is ours alone (only _lwp_wakeup sets it otherwise, which Linux programs
+ * cannot call), and is cleared once the callout cannot fire again.
+ */
+struct clrs_timeout {
+	struct lwp	*ct_lwp;
+	bool		ct_expired;	/* the LWP's lock */
+	callout_t	ct_callout;
+};
+
+static void
+clrs_timeout_expire(void *arg)
+{
+	struct clrs_timeout *ct = arg;
+	struct lwp *l = ct->ct_lwp;
+
+	lwp_lock(l);
+	ct->ct_expired = true;
+	l->l_flag |= LW_CANCELLED;
+	if (l->l_stat == LSSLEEP && (l->l_flag & LW_SINTR) != 0)
+		lwp_unsleep(l, true);	/* unlocks */
+	else
+		lwp_unlock(l);
+}
+
+int
+clrs_semop_timed(struct lwp *l, const struct sys_semop_args *uap,
+    register_t *retval, int ticks, bool *expired)
+{
+	struct clrs_timeout ct = { .ct_lwp = l };
+	int error;
+
+	KASSERT(l == curlwp);
+	if (ticks == 0) {
+		clrs_timeout_expire(&ct);
+	} else {
+		callout_init(&ct.ct_callout, CALLOUT_MPSAFE);
+		callout_setfunc(&ct.ct_callout, clrs_timeout_expire, &ct);
+		callout_schedule(&ct.ct_callout, ticks);
+	}
+	error = sys_semop(l, uap, retval);
+	if (ticks != 0) {
+		callout_halt(&ct.ct_callout, NULL);
+		callout_destroy(&ct.ct_callout);
+	}
+	if (ct.ct_expired) {
+		lwp_lock(l);
+		l->l_flag &= ~LW_CANCELLED;
+		lwp_unlock(l);
+	}
+	*expired = ct.ct_expired;
+	return error;
+}
+#endif
+
 struct vnode *
 clrs_lwp_cwd(struct lwp *l)
 {

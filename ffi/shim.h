@@ -45,6 +45,15 @@ kauth_cred_t clrs_lwp_cred(struct lwp *);
 register_t clrs_lwp_user_sp(struct lwp *);
 /* The most operations one semop(2) takes (seminfo.semopm). */
 int	clrs_semopm(void);
+#if __NetBSD_Version__ < 1100000000
+/*
+ * semop(2) for the calling LWP, with its interruptible sleeps ended once
+ * `ticks` clock ticks have passed (0: at once); *expired says whether
+ * they had.  See shim.c.
+ */
+int	clrs_semop_timed(struct lwp *, const struct sys_semop_args *,
+	    register_t *, int, bool *);
+#endif
 /* The process's working directory, referenced (vrele it). */
 struct vnode *clrs_lwp_cwd(struct lwp *);
 /*

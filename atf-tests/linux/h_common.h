@@ -45,6 +45,8 @@ struct tcase {
 /* Undoes what a case set up outside its working directory (IPC sets). */
 static void (*cleanup_hook)(void);
 static pid_t main_pid;
+/* The path this program was run by: a program that is being run. */
+static const char *self_path;
 
 static inline void __attribute__((__noreturn__))
 fail_at(int line, const char *fmt, ...)
@@ -183,6 +185,7 @@ run_cases(const struct tcase *t, size_t n, int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
 	main_pid = getpid();
+	self_path = argv[0];
 	for (i = 0; i < n; i++) {
 		if (strcmp(argv[1], t[i].name) == 0) {
 			t[i].fn();

@@ -6,8 +6,12 @@
 #include "h_common.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 static long
 cfr(int in, long long *off_in, int out, long long *off_out, size_t len,
@@ -243,6 +247,106 @@ c_efault(void)
 	CHECK_FILE("out", "", 0);
 }
 
+/* Two descriptors of one file are one file: the overlap is seen. */
+static void
+c_overlap_two_descriptors(void)
+{
+	long long oi, oo;
+	int in, out, again;
+
+	setup(&in, &out);
+	CHECK((again = open("in", O_WRONLY)) >= 0);
+	oi = 0, oo = 2;
+	CHECK_ERR(cfr(in, &oi, again, &oo, 4, 0), EINVAL);
+	CHECK_FILE("in", "0123456789", 10);
+	oi = 0, oo = 6;
+	CHECK_RET(cfr(in, &oi, again, &oo, 4, 0), 4);
+	CHECK_FILE("in", "0123450123", 10);
+}
+
+/* Files on two file systems: EXDEV (Linux 5.19 and later). */
+static void
+c_exdev(void)
+{
+	static const char *const dirs[] = { "/dev/shm", "/tmp", "/var/tmp",
+	    "/run" };
+	struct stat here, there;
+	char path[64];
+	int in, out;
+	size_t i;
+
+	CHECK(stat(".", &here) == 0);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (stat(dirs[i], &there) == 0 && there.st_dev != here.st_dev &&
+		    access(dirs[i], W_OK) == 0)
+			break;
+	}
+	if (i == sizeof(dirs) / sizeof(dirs[0]))
+		skip("no second file system to write to");
+	snprintf(path, sizeof(path), "%s/clrs-exdev-%d", dirs[i], getpid());
+	put_file("in", "0123456789");
+	CHECK((in = open("in", O_RDONLY)) >= 0);
+	CHECK((out = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)) >= 0);
+	unlink(path);
+	CHECK_ERR(cfr(in, NULL, out, NULL, 10, 0), EXDEV);
+	CHECK_EQ(pos(in), 0);
+	CHECK_EQ(lseek(out, 0, SEEK_END), 0);
+}
+
+/*
+ * RLIMIT_FSIZE shortens the copy; at or past it, nothing can be written:
+ * EFBIG and SIGXFSZ.  In a child, whose limit this is.
+ */
+static volatile sig_atomic_t xfsz;
+
+static void
+on_xfsz(int sig)
+{
+	(void)sig;
+	xfsz++;
+}
+
+static void
+c_rlimit_fsize(void)
+{
+	struct rlimit rl = { 6, RLIM_INFINITY };
+	long long oo;
+	int in, out, status;
+	pid_t pid;
+
+	setup(&in, &out);
+	CHECK((pid = fork()) >= 0);
+	if (pid == 0) {
+		CHECK(signal(SIGXFSZ, on_xfsz) != SIG_ERR);
+		CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		oo = 0;
+		CHECK_RET(cfr(in, NULL, out, &oo, 10, 0), 6);
+		CHECK_EQ(oo, 6);
+		CHECK_EQ(xfsz, 0);
+		CHECK_ERR(cfr(in, NULL, out, &oo, 4, 0), EFBIG);
+		CHECK_EQ(xfsz, 1);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_FILE("out", "012345", 6);
+}
+
+/* At or past the largest file size, even len 0: EFBIG. */
+static void
+c_past_largest_file(void)
+{
+	long long oi, oo;
+	int in, out;
+
+	setup(&in, &out);
+	oi = 0, oo = LLONG_MAX;
+	CHECK_ERR(cfr(in, &oi, out, &oo, 0, 0), EFBIG);
+	oi = LLONG_MIN, oo = LLONG_MAX - 1;
+	CHECK_ERR(cfr(in, &oi, out, &oo, 0, 0), EFBIG);
+	CHECK_FILE("out", "", 0);
+}
+
 static const struct tcase cases[] = {
 	CASE(file_offsets),
 	CASE(pointer_offsets),
@@ -256,6 +360,10 @@ static const struct tcase cases[] = {
 	CASE(overlap),
 	CASE(overflow),
 	CASE(efault),
+	CASE(overlap_two_descriptors),
+	CASE(exdev),
+	CASE(rlimit_fsize),
+	CASE(past_largest_file),
 };
 
 int

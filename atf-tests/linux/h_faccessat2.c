@@ -188,6 +188,30 @@ c_efault(void)
 	    EFAULT);
 }
 
+/* A program that is being run may be checked for writing like any file. */
+static void
+c_running_program(void)
+{
+	if (geteuid() != 0 && access(self_path, W_OK) != 0)
+		skip("needs a program file this user may write");
+	CHECK_RET(faccessat2(L_AT_FDCWD, self_path, W_OK, 0), 0);
+	CHECK_RET(faccessat2(L_AT_FDCWD, self_path, W_OK, L_AT_EACCESS), 0);
+}
+
+/* The path is copied in before dirfd is looked at. */
+static void
+c_path_before_dirfd(void)
+{
+	static char longpath[8192];
+	int fd = setup_file();
+
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	CHECK_ERR(faccessat2(999, longpath, F_OK, 0), ENAMETOOLONG);
+	CHECK_ERR(faccessat2(fd, longpath, F_OK, 0), ENAMETOOLONG);
+	CHECK_ERR(faccessat2(999, unmapped(), F_OK, 0), EFAULT);
+	CHECK_ERR(faccessat2(fd, unmapped(), F_OK, 0), EFAULT);
+}
+
 static const struct tcase cases[] = {
 	CASE(modes),
 	CASE(bad_mode),
@@ -199,6 +223,8 @@ static const struct tcase cases[] = {
 	CASE(eaccess_real_root),
 	CASE(eaccess_effective_root),
 	CASE(efault),
+	CASE(running_program),
+	CASE(path_before_dirfd),
 };
 
 int

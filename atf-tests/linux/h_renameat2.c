@@ -179,6 +179,50 @@ c_efault(void)
 	CHECK_FILE("d/a", "alpha", 5);
 }
 
+/* A last component . or .. cannot be renamed, or renamed onto. */
+static void
+c_dot_names(void)
+{
+	int dfd = dir_d(), here;
+
+	CHECK((here = open(".", O_RDONLY | O_DIRECTORY)) >= 0);
+	CHECK_ERR(renameat2(dfd, ".", L_AT_FDCWD, "e", 0), EBUSY);
+	CHECK_ERR(renameat2(here, "d", dfd, ".", 0), EBUSY);
+	CHECK_ERR(renameat2(here, "d", dfd, "..", 0), EBUSY);
+	CHECK_ERR(renameat2(L_AT_FDCWD, "d/.", L_AT_FDCWD, "f", RENAME_NOREPLACE),
+	    EBUSY);
+	put_file("f", "x");
+	CHECK_ERR(renameat2(L_AT_FDCWD, "f", L_AT_FDCWD, "d/.", RENAME_NOREPLACE),
+	    EEXIST);
+	CHECK(!gone("d"));
+	CHECK_FILE("f", "x", 1);
+}
+
+/*
+ * The old name's errors, its parent's included, come before anything is
+ * known of the new one; then the new name's.
+ */
+static void
+c_old_name_first(void)
+{
+	int dfd = dir_d(), fd;
+
+	put_file("f", "x");
+	CHECK((fd = open("f", O_RDONLY)) >= 0);
+	CHECK_ERR(renameat2(999, "f", L_AT_FDCWD, NULL, 0), EBADF);
+	CHECK_ERR(renameat2(fd, "f", L_AT_FDCWD, NULL, 0), ENOTDIR);
+	CHECK_ERR(renameat2(L_AT_FDCWD, "", L_AT_FDCWD, NULL, 0), ENOENT);
+	CHECK_ERR(renameat2(dfd, "nosuch/f", L_AT_FDCWD, unmapped(), 0), ENOENT);
+	CHECK_ERR(renameat2(L_AT_FDCWD, "f", 999, "g", RENAME_EXCHANGE), EBADF);
+	CHECK_ERR(renameat2(L_AT_FDCWD, "nosuch", fd, "g", RENAME_WHITEOUT),
+	    ENOTDIR);
+	/* then ENOENT of the old name before ENOTDIR of a trailing slash */
+	CHECK_ERR(renameat2(L_AT_FDCWD, "f/", dfd, "f", RENAME_EXCHANGE), ENOENT);
+	CHECK_ERR(renameat2(L_AT_FDCWD, "f/", L_AT_FDCWD, "g", 0), ENOTDIR);
+	CHECK_ERR(renameat2(L_AT_FDCWD, "f", L_AT_FDCWD, "g/", 0), ENOTDIR);
+	CHECK_FILE("f", "x", 1);
+}
+
 static const struct tcase cases[] = {
 	CASE(plain),
 	CASE(replace),
@@ -190,6 +234,8 @@ static const struct tcase cases[] = {
 	CASE(bad_flags),
 	CASE(bad_dirfd),
 	CASE(efault),
+	CASE(dot_names),
+	CASE(old_name_first),
 };
 
 int

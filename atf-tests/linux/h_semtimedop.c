@@ -5,6 +5,7 @@
  */
 #include "h_common.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -274,6 +275,116 @@ c_bad_semid(void)
 	CHECK_EQ(val(0), 0);
 }
 
+/*
+ * A timed wait made with the stack pointer 128 bytes above a page nothing
+ * is mapped at: the kernel must write nothing the call was not given, so
+ * EAGAIN at the timeout, never EFAULT (nor anything overwritten below the
+ * stack pointer).  From a small thread stack and from a signal stack.
+ */
+#define	LOW_STACK	(16 * 1024)
+static char *low_bottom;		/* just above the unmapped page */
+static long low_result, low_errno;
+
+/* A stack of `size` bytes with an unmapped page below it. */
+static char *
+guarded_stack(size_t size)
+{
+	char *p;
+
+	p = mmap(NULL, size + 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK(mprotect(p, 4096, PROT_NONE) == 0);
+	return p + 4096;
+}
+
+/* The system call itself, with no stack of its own. */
+static inline long
+semtimedop_inline(int id, void *sops, unsigned nsops, void *timeout)
+{
+	register long r10 __asm__("r10") = (long)timeout;
+	long ret;
+
+	__asm__ volatile ("syscall"
+	    : "=a"(ret)
+	    : "0"((long)NR_semtimedop), "D"((long)id), "S"(sops),
+	      "d"((long)nsops), "r"(r10)
+	    : "rcx", "r11", "memory");
+	return ret;
+}
+
+static void __attribute__((__noinline__))
+wait_low(void)
+{
+	struct sembuf ops[2] = { { 0, -1, 0 }, { 1, -1, 0 } };
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char *sp = __builtin_frame_address(0);
+	volatile char *pad;
+	long ret;
+
+	/* Down to 128 bytes above the unmapped page, then the call. */
+	pad = __builtin_alloca(sp - low_bottom - 128);
+	pad[0] = 0;
+	ret = semtimedop_inline(semid, ops, 2, &ts);
+	low_result = ret < 0 ? -1 : ret;
+	low_errno = ret < 0 ? -ret : 0;
+}
+
+static void *
+low_thread(void *arg)
+{
+	(void)arg;
+	wait_low();
+	return NULL;
+}
+
+static void
+check_low(void)
+{
+	if (low_result != -1 || low_errno != EAGAIN)
+		fail_at(__LINE__, "semtimedop near the stack's end returned "
+		    "%ld errno %ld (%s), expected -1 errno EAGAIN", low_result,
+		    low_errno, strerror((int)low_errno));
+	CHECK_EQ(val(0), 0);
+}
+
+static void
+c_small_thread_stack(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	new_set(0, 0);
+	low_bottom = guarded_stack(LOW_STACK);
+	CHECK(pthread_attr_init(&attr) == 0);
+	CHECK(pthread_attr_setstack(&attr, low_bottom, LOW_STACK) == 0);
+	CHECK(pthread_create(&t, &attr, low_thread, NULL) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	check_low();
+}
+
+static void
+on_low_signal(int sig)
+{
+	(void)sig;
+	wait_low();
+}
+
+static void
+c_signal_stack(void)
+{
+	struct sigaction sa = { .sa_handler = on_low_signal,
+	    .sa_flags = SA_ONSTACK };
+	stack_t ss = { .ss_size = LOW_STACK };
+
+	new_set(0, 0);
+	ss.ss_sp = low_bottom = guarded_stack(LOW_STACK);
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
+	CHECK(raise(SIGUSR2) == 0);
+	check_low();
+}
+
 static const struct tcase cases[] = {
 	CASE(success),
 	CASE(nsops_zero),
@@ -287,6 +398,8 @@ static const struct tcase cases[] = {
 	CASE(eidrm),
 	CASE(efault),
 	CASE(bad_semid),
+	CASE(small_thread_stack),
+	CASE(signal_stack),
 };
 
 int

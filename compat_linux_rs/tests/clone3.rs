@@ -110,8 +110,9 @@ fn fork_without_a_stack() {
 #[test]
 fn short_structures_are_zero_extended() {
     // Only the first 64 bytes count: set_tid beyond them is not read.
+    let set_tid = [7u32];
     let mut f = fields(CloneFlags::empty(), SIGCHLD, 0, 0);
-    f[8] = 0x1234;
+    f[8] = set_tid.as_ptr() as u64;
     f[9] = 1;
     let args = Args::new(f);
     assert_eq!(module(args.addr(), 64).0, 0);
@@ -258,6 +259,24 @@ fn features_not_provided_are_enosys() {
     let set_tid = [0u32; 1];
     let args = Args::new([0, 0, 0, 0, SIGCHLD, 0, 0, 0, set_tid.as_ptr() as u64, 1, 0]);
     assert_eq!(module(args.addr(), 88).0, sys::ENOSYS as i32);
+}
+
+/// Linux reads the `set_tid` array before it looks at the flags and the
+/// stack: `EFAULT` wins over their `EINVAL`, and over `ENOSYS`.
+#[test]
+fn an_unreadable_set_tid_is_efault_first() {
+    for fields in [
+        [0, 0, 0, 0, SIGCHLD, 0, 0x10000, 0, 8, 1, 0],
+        [1 << 40, 0, 0, 0, SIGCHLD, 0, 0, 0, 8, 1, 0],
+        [0, 0, 0, 0, SIGCHLD, 0, 0, 0, 8, 1, 0],
+    ] {
+        let args = Args::new(fields);
+        assert_eq!(
+            rejected_like_linux(args.addr(), 88),
+            sys::EFAULT as i32,
+            "{fields:x?}"
+        );
+    }
 }
 
 #[test]

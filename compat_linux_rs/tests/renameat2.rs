@@ -154,8 +154,8 @@ fn links_of_one_file_are_left_alone() {
         let t = trace();
         assert_eq!(
             (t.renames_posix, t.renames_bsd),
-            (u32::from(at_cwd), 0),
-            "no BSD rename ran"
+            (0, 0),
+            "one file under both names: no rename ran"
         );
     }
 }
@@ -256,4 +256,132 @@ fn bad_pointers_and_descriptors() {
         0,
     ];
     assert_eq!(model::call(&lwp, NR, regs).0, 0);
+}
+
+/// The tree the differential fuzzer found Linux's order in.
+fn fuzz_tree(dir: &Path) {
+    fs::write(dir.join("f"), "F").unwrap();
+    fs::create_dir_all(dir.join("d/s")).unwrap();
+    fs::write(dir.join("d/a"), "A").unwrap();
+    fs::create_dir(dir.join("ed")).unwrap();
+    std::os::unix::fs::symlink("f", dir.join("l")).unwrap();
+    std::os::unix::fs::symlink("d", dir.join("ld")).unwrap();
+}
+
+/// A descriptor or the working directory, and what a path argument is.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    Cwd,
+    Dir(&'static str),
+    File(&'static str),
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Arg {
+    /// Relative to the descriptor.
+    Rel(&'static str),
+    /// The twin folder's absolute path joined with it.
+    Abs(&'static str),
+    /// An address with nothing readable at it.
+    Bad(u64),
+    /// 5000 bytes: too long for Linux and NetBSD alike.
+    Long,
+}
+
+/// One renameat2 by the module and by the host, in twin trees; returns the
+/// module's NetBSD errno after checking the results and trees agree.
+fn twin_case(t: &Twins, old: (At, Arg), new: (At, Arg), flags: u64) -> i32 {
+    let mut outcomes = Vec::new();
+    for dir in [&t.module, &t.host] {
+        let mut keep = Vec::new();
+        let mut arg = |(at, arg): (At, Arg)| -> (u64, u64) {
+            let fd = match at {
+                At::Cwd => AT_FDCWD as u64,
+                At::Closed => model::CLOSED_FD,
+                At::Dir(p) | At::File(p) => {
+                    let file = fs::File::open(dir.join(p)).unwrap();
+                    let fd = file.as_raw_fd() as u64;
+                    keep.push(Box::new(file) as Box<dyn std::any::Any>);
+                    fd
+                }
+            };
+            let path = match arg {
+                Arg::Rel(p) => CString::new(p).unwrap(),
+                Arg::Abs(p) => CString::new(format!("{}/{p}", dir.display())).unwrap(),
+                Arg::Bad(addr) => return (fd, addr),
+                Arg::Long => CString::new("a/".repeat(2500)).unwrap(),
+            };
+            let ptr = path.as_ptr() as u64;
+            keep.push(Box::new(path));
+            (fd, ptr)
+        };
+        let (ofd, optr) = arg(old);
+        let (nfd, nptr) = arg(new);
+        let regs = [ofd, optr, nfd, nptr, flags, 0];
+        outcomes.push(if dir == &t.module {
+            let lwp = ModelLwp::on_cpu(0);
+            trace_reset();
+            let (error, _) = model::call(&lwp, NR, regs);
+            assert_balanced();
+            if error == 0 { Ok(0) } else { Err(error) }
+        } else {
+            model::host(NR, regs)
+        });
+    }
+    let module = outcomes[0].map_err(linux_errno);
+    assert_eq!(module, outcomes[1], "{old:?} -> {new:?} flags {flags}");
+    t.assert_same();
+    outcomes[0].err().unwrap_or(0)
+}
+
+/// Linux resolves the old name's parent, errors and all, then the new
+/// name's; then `.`/`..` (`EBUSY`, or `EEXIST` for the new name with
+/// `RENAME_NOREPLACE`); then the lookups, `EEXIST`, `ENOTDIR`.
+#[test]
+fn arguments_are_checked_in_linux_order() {
+    use Arg::*;
+    use At::*;
+    const UNMAPPED: u64 = 8;
+    const KERNEL: u64 = 0xffff_8000_0000_0000;
+    let t = Twins::new(fuzz_tree);
+    type Case = ((At, Arg), (At, Arg), u64, u32);
+    let cases: &[Case] = &[
+        // flags 0
+        ((Dir("d"), Rel(".")), (Cwd, Abs("d")), 0, sys::EBUSY),
+        ((Dir("."), Rel("d")), (Dir("d"), Rel(".")), 0, sys::EBUSY),
+        ((Closed, Rel("f")), (Cwd, Bad(KERNEL)), 0, sys::EBADF),
+        ((File("f"), Rel("f")), (Cwd, Bad(UNMAPPED)), 0, sys::ENOTDIR),
+        (
+            (Dir("d/s"), Rel("ed/.")),
+            (Cwd, Bad(UNMAPPED)),
+            0,
+            sys::ENOENT,
+        ),
+        ((Dir("d"), Rel("ld/a")), (Cwd, Long), 0, sys::ENOENT),
+        ((Cwd, Bad(UNMAPPED)), (Closed, Rel("f")), 0, sys::EFAULT),
+        // with flags
+        ((Cwd, Abs("f")), (Cwd, Abs("d/s/..")), 2, sys::EBUSY),
+        ((Dir("."), Rel("f")), (Cwd, Abs("d/.")), 4, sys::EBUSY),
+        ((Cwd, Abs("d/.")), (Cwd, Abs("f")), 1, sys::EBUSY),
+        ((Cwd, Abs("d/.")), (Cwd, Abs("l/")), 1, sys::EBUSY),
+        ((Cwd, Abs("n6/")), (Cwd, Abs("ed/.")), 1, sys::EEXIST),
+        ((Dir("."), Rel("f")), (Closed, Rel("f")), 2, sys::EBADF),
+        ((Cwd, Long), (Closed, Rel("f")), 2, sys::ENAMETOOLONG),
+        ((Dir("d"), Rel("f")), (Cwd, Bad(KERNEL)), 1, sys::EFAULT),
+        ((Cwd, Abs("ed/n5")), (Cwd, Long), 4, sys::ENAMETOOLONG),
+        ((Cwd, Abs("f")), (Dir("d"), Rel("d/../f")), 4, sys::ENOENT),
+        ((Cwd, Abs("f/")), (Dir("d"), Rel("f")), 2, sys::ENOENT),
+        ((Cwd, Long), (File("f"), Rel("f")), 2, sys::ENAMETOOLONG),
+        ((Cwd, Abs("nosuch")), (File("f"), Rel("f")), 4, sys::ENOTDIR),
+        ((Cwd, Abs("f/")), (Cwd, Abs("g")), 0, sys::ENOTDIR),
+        ((Cwd, Abs("f")), (Cwd, Abs("g/")), 0, sys::ENOTDIR),
+    ];
+    for &(old, new, flags, expected) in cases {
+        assert_eq!(
+            twin_case(&t, old, new, flags),
+            expected as i32,
+            "{old:?} -> {new:?} {flags}"
+        );
+    }
 }

@@ -47,12 +47,14 @@ fn arguments_are_checked_in_linux_order() {
     let lwp = ModelLwp::on_cpu(0);
     let one = ops(&[(0, 1, 0)]);
     let bad_time = [-1i64, 0];
+    let too_many = 100_000;
     let cases = [
-        [set.0 as u64, one.as_ptr() as u64, 1, 8, 0, 0],
-        regs(set.0, &one, 0, None),
-        regs(-1, &one, 1, None),
-        regs(set.0, &one, 100_000, None),
-        [set.0 as u64, 8, 1, 0, 0, 0],
+        // An unreadable timeout comes first, then nsops, then sops.
+        [u64::MAX, 8, too_many, 8, 0, 0],
+        [u64::MAX, 8, too_many, 0, 0, 0],
+        [u64::MAX, 8, 0, 0, 0, 0],
+        [u64::MAX, 8, 2, 0, 0, 0],
+        regs(-1, &one, 1, Some(&bad_time)),
         regs(set.0, &one, 1, Some(&bad_time)),
         regs(set.0, &one, 1, Some(&[0, 1_000_000_000])),
         regs(set.0, &one, 1, Some(&[0, -1])),
@@ -61,10 +63,10 @@ fn arguments_are_checked_in_linux_order() {
     ];
     let expected = [
         sys::EFAULT,
-        sys::EINVAL,
-        sys::EINVAL,
         sys::E2BIG,
+        sys::EINVAL,
         sys::EFAULT,
+        sys::EINVAL,
         sys::EINVAL,
         sys::EINVAL,
         sys::EINVAL,
@@ -116,15 +118,6 @@ fn the_timeout_expires_with_eagain() {
     let start = Instant::now();
     let error = module(regs(set.0, &take, 1, Some(&[0, 50_000_000])));
     let elapsed = start.elapsed();
-    let kpauses = crate::model::trace().kpauses;
-    if cfg!(netbsd_semtimedop) {
-        assert_eq!(kpauses, 0, "NetBSD 11: the native timed wait");
-    } else {
-        assert!(
-            kpauses >= 5,
-            "NetBSD 10: polled once a tick, {kpauses} sleeps"
-        );
-    }
     assert_eq!(
         linux_errno(error),
         model::host(NR, regs(set.0, &take, 1, Some(&[0, 50_000_000]))).unwrap_err()
@@ -132,6 +125,88 @@ fn the_timeout_expires_with_eagain() {
     assert_eq!(error, sys::EAGAIN as i32);
     assert!(elapsed >= Duration::from_millis(50), "waited {elapsed:?}");
     assert!(elapsed < Duration::from_secs(2), "waited {elapsed:?}");
+    assert_eq!(model::trace().semops, 1, "one semop: no polling");
+}
+
+/// An operation that would block with `IPC_NOWAIT` ends the call at once,
+/// even when another one of the set would wait and there is a timeout.
+#[test]
+fn ipc_nowait_on_the_blocking_operation_decides() {
+    let set = Set::new(2);
+    let lwp = ModelLwp::on_cpu(0);
+    let first_nowait = ops(&[(0, -1, NOWAIT), (1, -1, 0)]);
+    let start = Instant::now();
+    assert_eq!(
+        same_as_host(&lwp, NR, regs(set.0, &first_nowait, 2, Some(&[5, 0]))),
+        sys::EAGAIN as i32
+    );
+    assert!(start.elapsed() < Duration::from_secs(1), "did not wait");
+    // The first operation that cannot be done is the one that decides:
+    // here it waits, until the timeout.
+    let first_waits = ops(&[(0, -1, 0), (1, -1, NOWAIT)]);
+    let start = Instant::now();
+    assert_eq!(
+        same_as_host(
+            &lwp,
+            NR,
+            regs(set.0, &first_waits, 2, Some(&[0, 30_000_000]))
+        ),
+        sys::EAGAIN as i32
+    );
+    assert!(start.elapsed() >= Duration::from_millis(60), "both waited");
+    // Once the first can be done, the second's IPC_NOWAIT decides.
+    set.set(0, 1);
+    let start = Instant::now();
+    assert_eq!(
+        same_as_host(&lwp, NR, regs(set.0, &first_waits, 2, Some(&[5, 0]))),
+        sys::EAGAIN as i32
+    );
+    assert!(start.elapsed() < Duration::from_secs(1), "did not wait");
+    assert_eq!((set.get(0), set.get(1)), (1, 0), "nothing was done");
+}
+
+/// Nothing is written to user memory the program did not pass: not
+/// below its stack pointer either (a signal stack, a small thread stack).
+#[test]
+fn nothing_is_written_below_the_stack_pointer() {
+    let set = Set::new(1);
+    let take = ops(&[(0, -1, 0)]);
+    let mut stack = vec![0x5au8; 4096];
+    let lwp = ModelLwp::on_cpu(0);
+    let top = stack.as_ptr() as u64 + stack.len() as u64;
+    // SAFETY: a live model LWP; its saved stack pointer is only read.
+    unsafe { sys::model_lwp_set_user_sp(lwp.as_ptr(), top as register_t) };
+    trace_reset();
+    let (error, _) = model::call(&lwp, NR, regs(set.0, &take, 1, Some(&[0, 20_000_000])));
+    assert_eq!(error, sys::EAGAIN as i32);
+    stack.truncate(4096);
+    assert!(stack.iter().all(|&b| b == 0x5a), "user memory was written");
+}
+
+#[cfg(netbsd_semtimedop)]
+#[test]
+fn the_native_calls_timeout_is_eagain_however_it_says_so() {
+    let set = Set::new(1);
+    let take = ops(&[(0, -1, 0)]);
+    for said in [sys::EINTR, sys::ETIMEDOUT, sys::EAGAIN] {
+        let lwp = ModelLwp::on_cpu(0);
+        trace_reset();
+        // SAFETY: this thread's trace.
+        unsafe { (*sys::model_trace()).semop_timeout_errno = said as i32 };
+        let (error, _) = model::call(&lwp, NR, regs(set.0, &take, 1, Some(&[0, 20_000_000])));
+        assert_eq!(error, sys::EAGAIN as i32, "the kernel said {said}");
+    }
+}
+
+#[test]
+fn timeouts_are_clock_ticks_rounded_up_plus_one() {
+    let t = |sec, nsec| Timeout { sec, nsec };
+    assert_eq!(t(0, 0).ticks(100), 0);
+    assert_eq!(t(0, 1).ticks(100), 2);
+    assert_eq!(t(0, 10_000_000).ticks(100), 2);
+    assert_eq!(t(0, 10_000_001).ticks(100), 3);
+    assert_eq!(t(1, 0).ticks(100), 101);
+    assert_eq!(t(i64::MAX, 999_999_999).ticks(100), i32::MAX);
 }
 
 #[test]
@@ -171,7 +246,7 @@ fn a_signal_interrupts_with_eintr_even_with_sa_restart() {
 }
 
 #[test]
-fn a_signal_posted_between_polls_still_interrupts() {
+fn a_signal_posted_before_the_wait_interrupts() {
     model::catch_signal(SIGUSR1);
     let set = Set::new(1);
     let take = ops(&[(0, -1, 0)]);

@@ -63,7 +63,7 @@ host_user_traced(void)
  * nor ignores: what ends an interruptible sleep of its LWP.  A thread
  * that is gone (killed) has nothing left to wait for.
  */
-bool
+static bool
 host_traced_signal_pending(void)
 {
 	unsigned long long pnd = 0, shd = 0, blk = 0, ign = 0, cgt = 0;
@@ -508,8 +508,7 @@ host_post_sigusr1(void)
 	pthread_kill(pthread_self(), SIGUSR1);
 }
 
-/* Whether a signal the thread takes outside the kernel is pending. */
-static bool
+bool
 host_signal_pending(void)
 {
 	sigset_t pending;
@@ -526,78 +525,120 @@ host_signal_pending(void)
 }
 
 /* The time of a clock tick at MODEL_HZ (100). */
-#define	HOST_TICK_NS	10000000L
+#define	HOST_TICK_NS	10000000LL
+
+static long long
+host_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static __thread bool host_semop_timeout_passed;
 
 /*
- * A traced thread's wait: in slices of a clock tick, after each of which
- * a signal pending for the thread ends it, as one ends the sleep of its
- * LWP (linuxrun learns of no signal while the thread is stopped).
+ * Whether the first operation that cannot be done now has IPC_NOWAIT: as
+ * semop does them in order (sysv_sem.c, ipc/sem.c), on the values now.
  */
-static int
-host_semop_traced(int semid, struct sembuf *op, size_t nsops,
-    const struct timespec *timeout)
+static bool
+host_semop_blocker_nowait(int semid, const struct sembuf *op, size_t nsops)
 {
-	struct timespec slice = { 0, HOST_TICK_NS };
-	long long left = timeout == NULL ? -1 :
-	    timeout->tv_sec * 1000000000LL + timeout->tv_nsec;
+	int vals[64];
+	size_t i, j;
 
-	for (;;) {
-		if (left >= 0 && left < HOST_TICK_NS)
-			slice.tv_nsec = left;
-		if (semtimedop(semid, op, nsops, &slice) == 0)
-			return 0;
-		if (errno != EAGAIN)
-			return errno;
-		if (left >= 0 && (left -= slice.tv_nsec) <= 0)
-			return EAGAIN;
-		if (host_traced_signal_pending())
-			return EINTR;
+	for (i = 0; i < nsops; i++) {
+		for (j = 0; j < i && op[j].sem_num != op[i].sem_num; j++)
+			continue;
+		if (op[i].sem_num >= 64)
+			return false;
+		if (j == i)
+			vals[op[i].sem_num] = semctl(semid, op[i].sem_num, GETVAL);
+		if (op[i].sem_op < 0 ? vals[op[i].sem_num] + op[i].sem_op < 0 :
+		    op[i].sem_op == 0 && vals[op[i].sem_num] != 0)
+			return (op[i].sem_flg & IPC_NOWAIT) != 0;
+		vals[op[i].sem_num] += op[i].sem_op;
 	}
+	return false;
+}
+
+bool
+host_semop_timed_out(void)
+{
+
+	return host_semop_timeout_passed;
 }
 
 /*
  * As the kernel does: try the operations; if they must wait, sleep
- * interruptibly, which a pending signal ends at once.  op is the kernel's
- * copy of the operations, timeout a user pointer.
+ * interruptibly.  The sleep is in slices of a clock tick, after each of
+ * which a signal pending for the thread, or the LWP's sleep ended from
+ * outside, ends it (a traced thread's signals are seen only between
+ * slices anyway).  op is the kernel's copy of the operations, timeout a
+ * user pointer.
  */
 static int
 host_semop_copied(int semid, struct sembuf *op, size_t nsops,
-    const void *timeout)
+    const void *timeout, const struct host_sleeper *s)
 {
-	const struct timespec now = { 0, 0 };
-	struct timespec limit;
-	bool nowait = true;
+	struct timespec limit, slice = { 0, 0 };
+	long long deadline = -1, left;
 	int error;
 
+	host_semop_timeout_passed = false;
 	if (timeout != NULL) {
 		if (host_copy_from_user(timeout, &limit, sizeof(limit)) != 0)
 			return EFAULT;
 		if (limit.tv_sec < 0 || limit.tv_nsec < 0 ||
 		    limit.tv_nsec >= 1000000000)
 			return EINVAL;
-		timeout = &limit;
+		deadline = host_now_ns() + limit.tv_sec * 1000000000LL +
+		    limit.tv_nsec;
 	}
-	if (semtimedop(semid, op, nsops, &now) == 0)
+	if (semtimedop(semid, op, nsops, &slice) == 0)
 		return 0;
 	if (errno != EAGAIN)
 		return errno;
-	for (size_t i = 0; i < nsops; i++)
-		nowait &= (op[i].sem_flg & IPC_NOWAIT) != 0;
-	if (nowait)
+	if (host_semop_blocker_nowait(semid, op, nsops))
 		return EAGAIN;
 	if (host_signal_pending())
 		return EINTR;
-	if (host_user_traced())
-		return host_semop_traced(semid, op, nsops, timeout);
-	pthread_sigmask(SIG_SETMASK, &host_user_mask, NULL);
-	error = semtimedop(semid, op, nsops, timeout) == 0 ? 0 : errno;
-	model_kernel_enter();
+	if ((error = s->begin(s->arg)) != 0)
+		return error;
+	for (;;) {
+		left = deadline < 0 ? HOST_TICK_NS : deadline - host_now_ns();
+		if (left <= 0) {
+			host_semop_timeout_passed = true;
+			error = EAGAIN;
+			break;
+		}
+		slice.tv_nsec = left < HOST_TICK_NS ? left : HOST_TICK_NS;
+		if (semtimedop(semid, op, nsops, &slice) == 0) {
+			error = 0;
+			break;
+		}
+		if (errno != EAGAIN) {
+			error = errno;
+			break;
+		}
+		if (host_semop_blocker_nowait(semid, op, nsops)) {
+			error = EAGAIN;
+			break;
+		}
+		if (host_signal_pending() || s->woken(s->arg)) {
+			error = EINTR;
+			break;
+		}
+	}
+	s->end(s->arg);
 	return error;
 }
 
 /* The operations are user memory (of a traced process, too). */
 int
-host_semop(int semid, void *usops, size_t nsops, const void *timeout)
+host_semop(int semid, void *usops, size_t nsops, const void *timeout,
+    const struct host_sleeper *sleeper)
 {
 	struct sembuf *op;
 	int error;
@@ -611,7 +652,7 @@ host_semop(int semid, void *usops, size_t nsops, const void *timeout)
 	if (host_copy_from_user(usops, op, nsops * sizeof(*op)) != 0)
 		error = EFAULT;
 	else
-		error = host_semop_copied(semid, op, nsops, timeout);
+		error = host_semop_copied(semid, op, nsops, timeout, sleeper);
 	free(op);
 	return error;
 }
@@ -630,18 +671,103 @@ host_semopm(void)
 	return semopm;
 }
 
-int
-host_sleep_ms(int ms, bool intr)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+/* Callouts. */
+struct host_callout {
+	pthread_mutex_t	mtx;
+	pthread_cond_t	cv;
+	pthread_t	thread;
+	bool		started, halted, busy;
+	long long	deadline;	/* CLOCK_MONOTONIC ns */
+	void		(*fn)(void *);
+	void		*arg;
+};
 
-	if (host_in_kernel && intr && host_user_traced()) {
-		if (host_traced_signal_pending())
-			return EINTR;
-		nanosleep(&ts, NULL);
-		return host_traced_signal_pending() ? EINTR : 0;
+void *
+host_callout_new(void)
+{
+	struct host_callout *hc = calloc(1, sizeof(*hc));
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&hc->mtx, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hc->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	return hc;
+}
+
+void
+host_callout_setfunc(void *arg, void (*fn)(void *), void *fnarg)
+{
+	struct host_callout *hc = arg;
+
+	hc->fn = fn;
+	hc->arg = fnarg;
+}
+
+static void *
+host_callout_run(void *arg)
+{
+	struct host_callout *hc = arg;
+	struct timespec at;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&hc->mtx);
+	at.tv_sec = hc->deadline / 1000000000LL;
+	at.tv_nsec = hc->deadline % 1000000000LL;
+	while (!hc->halted && host_now_ns() < hc->deadline)
+		pthread_cond_timedwait(&hc->cv, &hc->mtx, &at);
+	if (!hc->halted) {
+		pthread_mutex_unlock(&hc->mtx);
+		hc->fn(hc->arg);
+		pthread_mutex_lock(&hc->mtx);
 	}
-	if (host_in_kernel && intr)
-		return ppoll(NULL, 0, &ts, &host_user_mask) == 0 ? 0 : errno;
-	return nanosleep(&ts, NULL) == 0 ? 0 : errno;
+	hc->busy = false;
+	pthread_mutex_unlock(&hc->mtx);
+	return NULL;
+}
+
+void
+host_callout_schedule(void *arg, long long ms)
+{
+	struct host_callout *hc = arg;
+
+	pthread_mutex_lock(&hc->mtx);
+	hc->deadline = host_now_ns() + ms * 1000000LL;
+	hc->halted = false;
+	hc->busy = hc->started = true;
+	pthread_create(&hc->thread, NULL, host_callout_run, hc);
+	pthread_mutex_unlock(&hc->mtx);
+}
+
+bool
+host_callout_halt(void *arg)
+{
+	struct host_callout *hc = arg;
+	bool started;
+
+	pthread_mutex_lock(&hc->mtx);
+	hc->halted = true;
+	started = hc->started;
+	hc->started = false;
+	pthread_cond_broadcast(&hc->cv);
+	pthread_mutex_unlock(&hc->mtx);
+	if (started)
+		pthread_join(hc->thread, NULL);
+	return false;
+}
+
+bool
+host_callout_free(void *arg)
+{
+	struct host_callout *hc = arg;
+
+	if (hc->busy || hc->started)
+		return false;
+	pthread_cond_destroy(&hc->cv);
+	pthread_mutex_destroy(&hc->mtx);
+	free(hc);
+	return true;
 }

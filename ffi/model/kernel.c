@@ -28,6 +28,8 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 /* Locks: a spin lock on the owner word; the tests do not contend much. */
 
 static bool model_is_updating_lock(kmutex_t *);
+static bool mutex_owned_by_me(kmutex_t *);
+static void model_violation(const char *);
 
 void
 mutex_enter(kmutex_t *mtx)
@@ -48,6 +50,41 @@ mutex_exit(kmutex_t *mtx)
 	if (model_is_updating_lock(mtx))
 		model_trace()->mounts_locked--;
 	__atomic_store_n(&mtx->u.mtxa_owner, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Spin mutexes (the LWPs' locks): owned by a thread, which no other may
+ * release; the owner word holds a token of this thread.
+ */
+static __thread char model_thread_token;
+
+void
+mutex_spin_enter(kmutex_t *mtx)
+{
+	uintptr_t unowned = 0, me = (uintptr_t)&model_thread_token;
+
+	if (mutex_owned_by_me(mtx))
+		model_violation("mutex_spin_enter: already held");
+	while (!__atomic_compare_exchange_n(&mtx->u.mtxa_owner, &unowned, me,
+	    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		unowned = 0;
+}
+
+void
+mutex_spin_exit(kmutex_t *mtx)
+{
+
+	if (!mutex_owned_by_me(mtx))
+		model_violation("mutex_spin_exit: not held by this thread");
+	__atomic_store_n(&mtx->u.mtxa_owner, 0, __ATOMIC_RELEASE);
+}
+
+static bool
+mutex_owned_by_me(kmutex_t *mtx)
+{
+
+	return __atomic_load_n(&mtx->u.mtxa_owner, __ATOMIC_RELAXED) ==
+	    (uintptr_t)&model_thread_token;
 }
 
 /* Cross-calls: one process, so a full barrier is what remains of one. */
@@ -169,18 +206,13 @@ psignal(struct proc *p, int sig)
 		model_trace()->sigxfsz++;
 	host_signal_user(sig);
 }
+
 static struct lwp model_lwps[64];
 static bool model_lwp_used[64];
-/* Each LWP's saved registers, and an area that stands for its user stack. */
+/* Each LWP's lock, saved registers and area that stands for its stack. */
+static kmutex_t model_lwp_locks[64];
 static struct trapframe model_frames[64];
 static char model_stacks[64][4096] __aligned(16);
-
-register_t
-model_lwp_user_sp(struct lwp *l)
-{
-
-	return l->l_md.md_regs->tf_rsp;
-}
 
 void
 model_lwp_set_user_sp(struct lwp *l, register_t sp)
@@ -203,6 +235,8 @@ model_lwp_new(u_int cpu)
 			__builtin_memset(l, 0, sizeof(*l));
 			l->l_cpu = cpu_lookup(cpu);
 			l->l_proc = &model_proc;
+			l->l_mutex = &model_lwp_locks[i];
+			l->l_stat = LSONPROC;
 			l->l_md.md_regs = &model_frames[i];
 			l->l_md.md_regs->tf_rsp =
 			    (register_t)&model_stacks[i][sizeof(model_stacks[i])];
@@ -1009,10 +1043,9 @@ sigispending(struct lwp *l, int signo)
 	struct model_trace *t = model_trace();
 
 	(void)l, (void)signo;
-	/* A traced thread's own signals; the tests' scripted one otherwise. */
-	if (host_user_traced())
-		return host_traced_signal_pending();
-	return t->signal_after != 0 && t->rdwrs >= t->signal_after;
+	/* The thread's own signals, and the tests' scripted one. */
+	return host_signal_pending() ||
+	    (t->signal_after != 0 && t->rdwrs >= t->signal_after);
 }
 
 kauth_cred_t
@@ -1176,26 +1209,89 @@ model_seminfo_init(void)
 	seminfo.semopm = host_semopm();
 }
 
+/*
+ * An interruptible sleep of the model's LWP as sleepq_block has it
+ * (kern_sleepq.c 1.71): LW_CANCELLED ends it before it starts, and clears
+ * itself then; lwp_unsleep ends it, and then LW_CANCELLED makes it EINTR.
+ */
 static int
-model_semop(int semid, void *sops, size_t nsops, const void *timeout)
+model_sleep_begin(void *arg)
+{
+	struct lwp *l = arg;
+	int error = 0;
+
+	lwp_lock(l);
+	if (l->l_flag & LW_CANCELLED) {
+		l->l_flag &= ~LW_CANCELLED;
+		error = EINTR;
+	} else {
+		l->l_stat = LSSLEEP;
+		l->l_flag |= LW_SINTR;
+	}
+	lwp_unlock(l);
+	return error;
+}
+
+static bool
+model_sleep_woken(void *arg)
+{
+	struct lwp *l = arg;
+	bool woken;
+
+	lwp_lock(l);
+	woken = l->l_stat != LSSLEEP;
+	lwp_unlock(l);
+	return woken;
+}
+
+static void
+model_sleep_end(void *arg)
+{
+	struct lwp *l = arg;
+
+	lwp_lock(l);
+	l->l_stat = LSONPROC;
+	l->l_flag &= ~LW_SINTR;
+	lwp_unlock(l);
+}
+
+void
+lwp_unsleep(lwp_t *l, bool unlock)
+{
+
+	if (!mutex_owned_by_me(l->l_mutex) || l->l_stat != LSSLEEP)
+		model_violation("lwp_unsleep: LWP not locked, or not asleep");
+	l->l_stat = LSONPROC;
+	l->l_flag &= ~LW_SINTR;
+	if (unlock)
+		lwp_unlock(l);
+}
+
+static int
+model_semop(struct lwp *l, int semid, void *sops, size_t nsops,
+    const void *timeout)
 {
 	struct model_trace *t = model_trace();
+	const struct host_sleeper sleeper = { model_sleep_begin,
+	    model_sleep_woken, model_sleep_end, l };
 	int error;
 
 	if (++t->semops == t->signal_at_semop)
 		host_post_sigusr1();
-	error = host_semop(semid, sops, nsops, timeout);
-	if (error == EINTR)
-		return ERESTART;
-	return error == 11 ? EAGAIN : model_errno(error);	/* Linux EAGAIN */
+	error = host_semop(semid, sops, nsops, timeout, &sleeper);
+	/* A signal, or lwp_unsleep: semop says EINTR for any end of its wait. */
+	if (error == 11)	/* Linux EAGAIN: IPC_NOWAIT, or the timeout */
+		return timeout != NULL && t->semop_timeout_errno != 0 &&
+		    host_semop_timed_out() ? t->semop_timeout_errno : EAGAIN;
+	return model_errno(error);
 }
 
 int
 sys_semop(struct lwp *l, const struct sys_semop_args *uap, register_t *retval)
 {
 
-	(void)l, (void)retval;
-	return model_semop(SCARG(uap, semid), SCARG(uap, sops),
+	(void)retval;
+	return model_semop(l, SCARG(uap, semid), SCARG(uap, sops),
 	    SCARG(uap, nsops), NULL);
 }
 
@@ -1205,19 +1301,54 @@ sys_semtimedop(struct lwp *l, const struct sys_semtimedop_args *uap,
     register_t *retval)
 {
 
-	(void)l, (void)retval;
-	return model_semop(SCARG(uap, semid), SCARG(uap, sops),
+	(void)retval;
+	return model_semop(l, SCARG(uap, semid), SCARG(uap, sops),
 	    SCARG(uap, nsops), SCARG(uap, timeout));
 }
 #endif
 
-int
-kpause(const char *wmesg, bool intr, int timo, kmutex_t *mtx)
+/*
+ * Callouts: a host thread each, which calls the function at the deadline
+ * unless halted first; a model tick is 1000 / MODEL_HZ ms.
+ */
+void
+callout_init(callout_t *c, u_int flags)
 {
 
-	(void)wmesg, (void)mtx;
-	model_trace()->kpauses++;
-	if (host_sleep_ms(timo * 1000 / MODEL_HZ, intr) != 0)
-		return ERESTART;
-	return EWOULDBLOCK;
+	if ((flags & CALLOUT_MPSAFE) == 0)
+		model_violation("callout_init: not MPSAFE: the kernel lock");
+	c->_c_store[0] = host_callout_new();
+}
+
+void
+callout_setfunc(callout_t *c, void (*fn)(void *), void *arg)
+{
+
+	host_callout_setfunc(c->_c_store[0], fn, arg);
+}
+
+void
+callout_schedule(callout_t *c, int ticks)
+{
+
+	host_callout_schedule(c->_c_store[0],
+	    (long long)ticks * 1000 / MODEL_HZ);
+}
+
+bool
+callout_halt(callout_t *c, void *interlock)
+{
+
+	if (interlock != NULL)
+		model_violation("callout_halt: the module takes no interlock");
+	return host_callout_halt(c->_c_store[0]);
+}
+
+void
+callout_destroy(callout_t *c)
+{
+
+	if (!host_callout_free(c->_c_store[0]))
+		model_violation("callout_destroy: still pending or running");
+	c->_c_store[0] = NULL;
 }

@@ -31,9 +31,12 @@
  * pidfd of it.
  */
 void	model_user_process(int pid, int tid, int pidfd);
-/* Whether that is a traced process; whether its thread has a signal due. */
+/*
+ * Whether that is a traced process; whether the calling thread has a
+ * signal pending that its user side neither blocks nor ignores.
+ */
 bool	host_user_traced(void);
-bool	host_traced_signal_pending(void);
+bool	host_signal_pending(void);
 
 /* host.c: 0 or a host errno (EFAULT for an address that is not mapped). */
 int	host_copy_from_user(const void *, void *, size_t);
@@ -84,11 +87,32 @@ void	host_set_offset(int, long long);
 int	host_lookup(int dirfd, const char *path, bool follow);
 /* faccessat2 of host descriptor fd itself. */
 int	host_faccess_fd(int fd, int, bool eaccess);
-/* SysV semaphores: 0 or a host errno (EINTR for a signal). */
-int	host_semop(int, void *, size_t, const void *timeout);
+/*
+ * An LWP's interruptible sleep: begin() (an errno: it ends before it
+ * starts), woken() (it has been ended from outside), end().
+ */
+struct host_sleeper {
+	int	(*begin)(void *);
+	bool	(*woken)(void *);
+	void	(*end)(void *);
+	void	*arg;
+};
+/*
+ * SysV semaphores: 0 or a host errno (EINTR for a signal or a sleep ended
+ * from outside); the operations and timeout are user memory.  Whether the
+ * last EAGAIN of this thread was the timeout's.
+ */
+int	host_semop(int, void *, size_t, const void *timeout,
+	    const struct host_sleeper *);
+bool	host_semop_timed_out(void);
 int	host_semopm(void);
-/* Sleeps n ms: 0, or EINTR if intr and a signal arrived or is pending. */
-int	host_sleep_ms(int, bool intr);
+/* A callout: a thread that calls fn(arg) ms from being scheduled. */
+void	*host_callout_new(void);
+void	host_callout_setfunc(void *, void (*)(void *), void *);
+void	host_callout_schedule(void *, long long ms);
+/* Stops it, waiting for fn if it runs; frees it (false: still busy). */
+bool	host_callout_halt(void *);
+bool	host_callout_free(void *);
 /*
  * The calling thread enters or leaves the model's kernel.  Inside, its
  * signals are held pending, as a NetBSD LWP's are until an interruptible
@@ -172,8 +196,9 @@ struct model_trace {
 	u_int	vnodes_referenced;	/* vref minus vrele */
 	bool	access_real_ids;	/* the last VOP_ACCESS's credential */
 	u_int	semops;		/* sys_semop and sys_semtimedop calls */
-	u_int	kpauses;	/* kpause calls */
 	u_int	signal_at_semop;	/* semop call that first posts SIGUSR1 */
+	/* What semtimedop says at its timeout (0: EAGAIN, as 2024's code). */
+	int	semop_timeout_errno;
 	u_int	user_copies;	/* copyin and copyout calls */
 	/* What a DIAGNOSTIC kernel would have stopped on: count, last one. */
 	u_int	violations;
@@ -181,8 +206,7 @@ struct model_trace {
 };
 /* The clock rate the model's kernel runs at (ticks per second). */
 #define	MODEL_HZ	100
-/* Where the LWP's user stack pointer stands: the top of its own area. */
-register_t model_lwp_user_sp(struct lwp *);
+/* The LWP's user stack pointer, as saved on entry to the kernel. */
 void	model_lwp_set_user_sp(struct lwp *, register_t);
 /* The TID linux_sys_clone reports for the child. */
 #define	MODEL_CHILD_TID	4242
