@@ -315,6 +315,19 @@ clrs_require_semtimedop(const atf_tc_t *tc)
 		    "this rump kernel (%d) does not have", rump_getversion());
 }
 
+void
+clrs_require_cancellable_sleep(void)
+{
+
+	if (!rump_clrs_sleep_cancellable())
+		atf_tc_skip("this rump kernel's interruptible sleeps end for "
+		    "neither LW_CANCELLED nor a signal: cv_wait_sig waits on "
+		    "a host condition variable (sys/rump/librump/rumpkern/"
+		    "locks.c, docvwait), and rump's scheduler changes an "
+		    "LWP's l_mutex without holding it, so lwp_lock() of "
+		    "another LWP races (rumpkern/scheduler.c)");
+}
+
 int
 clrs_semset(int nsems, int value)
 {

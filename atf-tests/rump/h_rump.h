@@ -196,6 +196,11 @@ struct l_timespec {
  * lacks (the NetBSD 11 objects, config variable "release", on 7.99).
  */
 void	clrs_require_semtimedop(const atf_tc_t *);
+/*
+ * Skips the case where a semtimedop must be ended while it sleeps (at
+ * its timeout, or by a signal) and this rump kernel's sleeps cannot be.
+ */
+void	clrs_require_cancellable_sleep(void);
 /* A private set of nsems semaphores, each set to value. */
 int	clrs_semset(int, int);
 int	clrs_semval(int, int);

@@ -467,7 +467,6 @@ ATF_TC_BODY(semtimedop, tc)
 	struct sembuf6 ops[2];
 	struct l_timespec ts;
 	struct clrs_counts c;
-	uint64_t t0, ms;
 	int id;
 
 	clrs_boot(tc, CLRS_TMPFS);
@@ -486,19 +485,11 @@ ATF_TC_BODY(semtimedop, tc)
 	CHECK_RET(0, CALL(NR_SEMTIMEDOP, id, ops, 1, 0, 0, 0));
 	ATF_CHECK_EQ(clrs_semval(id, 1), 0);
 
-	/* Would block: IPC_NOWAIT, or a timeout that passes. */
+	/* Would block with IPC_NOWAIT: EAGAIN at once. */
 	ops[0] = (struct sembuf6){ 0, -1, SEM_IPC_NOWAIT };
 	CHECK_ERR(RUMP_EAGAIN, CALL(NR_SEMTIMEDOP, id, ops, 1, &ts, 0, 0));
-	ops[0].sem_flg = 0;
-	ts = (struct l_timespec){ 0, 50 * 1000 * 1000 };
-	t0 = clrs_now();
-	CHECK_ERR(RUMP_EAGAIN, CALL(NR_SEMTIMEDOP, id, ops, 1, &ts, 0, 0));
-	ms = (clrs_now() - t0) / 1000000;
-	ATF_CHECK_MSG(ms >= 50 && ms < 2000, "a 50 ms timeout took %llu ms",
-	    (unsigned long long)ms);
-	ts = (struct l_timespec){ 0, 0 };
-	CHECK_ERR(RUMP_EAGAIN, CALL(NR_SEMTIMEDOP, id, ops, 1, &ts, 0, 0));
 	ATF_CHECK_EQ(clrs_semval(id, 0), 0);
+	ops[0].sem_flg = 0;
 
 	/* Argument errors, in Linux's order. */
 	ts = (struct l_timespec){ 0, 1000000000 };
@@ -517,11 +508,42 @@ ATF_TC_BODY(semtimedop, tc)
 	clrs_check_counts(&c);
 }
 
+ATF_TC(semtimedop_timeout);
+ATF_TC_HEAD(semtimedop_timeout, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "semtimedop that would block returns "
+	    "EAGAIN when its timeout passes, a zero one at once");
+	atf_tc_set_md_var(tc, "timeout", "60");
+}
+ATF_TC_BODY(semtimedop_timeout, tc)
+{
+	struct sembuf6 op = { 0, -1, 0 };
+	struct l_timespec ts = { 0, 50 * 1000 * 1000 };
+	struct clrs_counts c;
+	uint64_t t0, ms;
+	int id;
+
+	clrs_boot(tc, CLRS_TMPFS);
+	clrs_require_semtimedop(tc);
+	clrs_require_cancellable_sleep();
+	id = clrs_semset(1, 0);
+	clrs_counts(&c, 0);
+	t0 = clrs_now();
+	CHECK_ERR(RUMP_EAGAIN, CALL(NR_SEMTIMEDOP, id, &op, 1, &ts, 0, 0));
+	ms = (clrs_now() - t0) / 1000000;
+	ATF_CHECK_MSG(ms >= 50 && ms < 2000, "a 50 ms timeout took %llu ms",
+	    (unsigned long long)ms);
+	ts = (struct l_timespec){ 0, 0 };
+	CHECK_ERR(RUMP_EAGAIN, CALL(NR_SEMTIMEDOP, id, &op, 1, &ts, 0, 0));
+	ATF_CHECK_EQ(clrs_semval(id, 0), 0);
+	clrs_check_counts(&c);
+}
+
 ATF_TC(semtimedop_user_memory);
 ATF_TC_HEAD(semtimedop_user_memory, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "semtimedop writes no user memory the "
-	    "caller did not pass (its stack included)");
+	atf_tc_set_md_var(tc, "descr", "semtimedop with a timeout writes no "
+	    "user memory the caller did not pass (its stack included)");
 	atf_tc_set_md_var(tc, "timeout", "60");
 }
 ATF_TC_BODY(semtimedop_user_memory, tc)
@@ -534,17 +556,17 @@ ATF_TC_BODY(semtimedop_user_memory, tc)
 
 	clrs_boot(tc, CLRS_TMPFS);
 	clrs_require_semtimedop(tc);
-	if (atoi(atf_tc_get_config_var_wd(tc, "release", "10")) < 11)
-		atf_tc_expect_fail("issue 8: NetBSD 10's semtimedop polls with "
-		    "a flagged copy of sops below the caller's stack pointer");
-	id = clrs_semset(1, 0);
+	id = clrs_semset(1, 1);
 	stack = clrs_user_stack();
 	ATF_REQUIRE((copy = malloc(CLRS_USTACK)) != NULL);
 	clrs_fill(stack, CLRS_USTACK, 0, 9);
 	memcpy(copy, stack, CLRS_USTACK);
 
+	/* Done at once, and refused at once (IPC_NOWAIT): neither sleeps. */
 	ops[0] = (struct sembuf6){ 0, -1, 0 };
-	ts = (struct l_timespec){ 0, 30 * 1000 * 1000 };
+	ts = (struct l_timespec){ 1, 0 };
+	CHECK_RET(0, CALL(NR_SEMTIMEDOP, id, ops, 1, &ts, 0, 0));
+	ops[0].sem_flg = SEM_IPC_NOWAIT;
 	CHECK_ERR(RUMP_EAGAIN, CALL(NR_SEMTIMEDOP, id, ops, 1, &ts, 0, 0));
 	for (i = 0; i < CLRS_USTACK; i++) {
 		if (stack[i] != copy[i])
@@ -553,7 +575,7 @@ ATF_TC_BODY(semtimedop_user_memory, tc)
 	ATF_CHECK_MSG(i == CLRS_USTACK, "the call wrote the caller's stack "
 	    "at %zu bytes below its stack pointer",
 	    (size_t)CLRS_USTACK - i);
-	ATF_CHECK_EQ(ops[0].sem_flg, 0);
+	ATF_CHECK_EQ(ops[0].sem_flg, SEM_IPC_NOWAIT);
 	free(copy);
 }
 
@@ -568,6 +590,7 @@ ATF_TP_ADD_TCS(tp)
 	ADD_FS_TC(tp, copy_file_range);
 	ATF_TP_ADD_TC(tp, clone3);
 	ATF_TP_ADD_TC(tp, semtimedop);
+	ATF_TP_ADD_TC(tp, semtimedop_timeout);
 	ATF_TP_ADD_TC(tp, semtimedop_user_memory);
 	return atf_no_error();
 }

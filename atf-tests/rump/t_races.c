@@ -473,6 +473,7 @@ ATF_TC_BODY(semtimedop_timeout, tc)
 	int id, i;
 
 	id = sem_setup(tc);
+	clrs_require_cancellable_sleep();
 	job = (struct sem_job){ id, { 0, -1, 0 }, { 0, 300 * 1000 * 1000 },
 	    1 };
 	worker_start(&waiter, do_semtimedop, &job);
@@ -505,11 +506,9 @@ ATF_TC_BODY(semtimedop_interrupted, tc)
 	int id, timed;
 
 	id = sem_setup(tc);
-	if (!rump_clrs_signal_ends_sleep())
-		atf_tc_skip("a pending signal does not end an interruptible "
-		    "sleep in this rump kernel (kpause, cv_timedwait_sig: "
-		    "sys/rump/librump/rumpkern/emul.c, locks.c)");
+	clrs_require_cancellable_sleep();
 	for (timed = 0; timed < 2; timed++) {
+		rump_clrs_clear_signals(clrs_pid());
 		job = (struct sem_job){ id, { 0, -1, 0 }, { 10, 0 }, timed };
 		worker_start(&waiter, do_semtimedop, &job);
 		sleep_ms(100);

@@ -92,11 +92,15 @@ void	rump_clrs_held_mount(struct clrs_mount_state *);
 /* Posts signal sig to process pid (psignal(9)). */
 int	rump_clrs_kill(int pid, int sig);
 /*
- * Whether this rump kernel ends an interruptible sleep (kpause(9),
- * cv_timedwait_sig(9)) when a signal is pending, as NetBSD's sleep queues
- * do.  Uses and then clears SIGUSR2 of the calling process.
+ * Whether an interruptible sleep of the kind sysv_sem.c takes
+ * (cv_timedwait_sig(9)) ends for an LW_CANCELLED on the LWP and for a
+ * pending signal, as NetBSD's sleep queues make it: what the NetBSD 10
+ * module's semtimedop needs to end a wait at its timeout.  Uses and then
+ * clears SIGUSR2 of the calling process.
  */
-int	rump_clrs_signal_ends_sleep(void);
+int	rump_clrs_sleep_cancellable(void);
+/* Takes the signals recorded for process pid as delivered. */
+void	rump_clrs_clear_signals(int pid);
 
 /*
  * SysV semaphores, NetBSD's own kern/sysv_sem.c: semget(2), semop(2) and

@@ -447,37 +447,62 @@ rump_clrs_kill(int pid, int sig)
 }
 
 /*
- * Whether a pending signal ends an interruptible sleep, as it does in a
- * NetBSD kernel (sleepq_block() with catch): kpause(9) and
- * cv_timedwait_sig(9) each tried for one tick with a signal pending.
+ * Whether an interruptible sleep of the kind sysv_sem.c's semop takes
+ * (cv_timedwait_sig(9)) can be ended from outside as in a NetBSD kernel,
+ * whose sleepq_block() with catch returns EINTR for an LW_CANCELLED set on
+ * the LWP (as _lwp_wakeup(2) sets it) and for a pending signal: each tried
+ * for one tick.
  */
 int
-rump_clrs_signal_ends_sleep(void)
+rump_clrs_sleep_cancellable(void)
 {
 	struct lwp *l;
 	struct proc *p;
 	kmutex_t mtx;
 	kcondvar_t cv;
-	int paused, waited;
+	int cancelled, signalled;
 
 	rump_schedule();
 	l = curlwp;
 	p = l->l_proc;
-	psignal(p, SIGUSR2);
-	paused = kpause("clrsprb", true, 1, NULL);
 	mutex_init(&mtx, MUTEX_DEFAULT, IPL_NONE);
 	cv_init(&cv, "clrsprb");
 	mutex_enter(&mtx);
-	waited = cv_timedwait_sig(&cv, &mtx, 1);
+	lwp_lock(l);
+	l->l_flag |= LW_CANCELLED;
+	lwp_unlock(l);
+	cancelled = cv_timedwait_sig(&cv, &mtx, 1);
+	lwp_lock(l);
+	l->l_flag &= ~LW_CANCELLED;
+	lwp_unlock(l);
+	psignal(p, SIGUSR2);
+	signalled = cv_timedwait_sig(&cv, &mtx, 1);
 	mutex_exit(&mtx);
-	cv_destroy(&cv);
-	mutex_destroy(&mtx);
 	mutex_enter(p->p_lock);
 	sigdelset(&p->p_sigpend.sp_set, SIGUSR2);
 	mutex_exit(p->p_lock);
+	cv_destroy(&cv);
+	mutex_destroy(&mtx);
 	rump_unschedule();
-	return (paused == EINTR || paused == ERESTART) &&
-	    (waited == EINTR || waited == ERESTART);
+	return (cancelled == EINTR || cancelled == ERESTART) &&
+	    (signalled == EINTR || signalled == ERESTART);
+}
+
+/* The signals recorded for process pid, taken as delivered. */
+void
+rump_clrs_clear_signals(int pid)
+{
+	struct proc *p;
+
+	rump_schedule();
+	mutex_enter(CLRS_PROC_LOCK);
+	if ((p = proc_find(pid)) != NULL) {
+		mutex_enter(p->p_lock);
+		sigemptyset(&p->p_sigpend.sp_set);
+		mutex_exit(p->p_lock);
+	}
+	mutex_exit(CLRS_PROC_LOCK);
+	rump_unschedule();
 }
 
 /* --- SysV semaphores through kern/sysv_sem.c ---------------------------- */
