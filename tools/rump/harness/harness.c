@@ -31,12 +31,7 @@
 
 #include <machine/frame.h>
 
-#include <compat/linux/common/linux_types.h>
-#include <compat/linux/common/linux_signal.h>
-#include <compat/linux/common/linux_ipc.h>
-#include <compat/linux/common/linux_msg.h>
-#include <compat/linux/common/linux_shm.h>
-#include <compat/linux/common/linux_sem.h>
+#include "linuxipc.h"
 #include <compat/linux/linux_syscallargs.h>
 
 #include <rump-sys/kern.h>
