@@ -324,7 +324,7 @@ do_noreplace(struct worker *w)
 {
 	int i, fd, other = 0;
 
-	for (i = 0; i < 3000 && other == 0; i++) {
+	for (i = 0; i < 30000 && other == 0; i++) {
 		fd = rump_sys_open("src", RUMP_O_RDWR | RUMP_O_CREAT, 0644);
 		if (fd == -1 || rump_sys_pwrite(fd, "S", 1, 0) != 1) {
 			other = -1;
