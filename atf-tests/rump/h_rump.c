@@ -178,6 +178,15 @@ clrs_create(const char *path, const void *data, size_t len, int mode)
 }
 
 void
+clrs_quiesce(int fd)
+{
+
+	RL(rump_sys_fsync(fd));
+	ATF_REQUIRE_EQ(rump_sys_posix_fadvise(fd, 0, 0,
+	    1 /* POSIX_FADV_RANDOM */), 0);
+}
+
+void
 clrs_check_contents(const char *path, const void *want, size_t len)
 {
 	unsigned char *got;
@@ -187,6 +196,7 @@ clrs_check_contents(const char *path, const void *want, size_t len)
 	ATF_REQUIRE((got = malloc(len + 1)) != NULL);
 	fd = rump_sys_open(path, RUMP_O_RDONLY);
 	ATF_REQUIRE_MSG(fd != -1, "open %s: errno %d", path, errno);
+	clrs_quiesce(fd);
 	n = rump_sys_pread(fd, got, len + 1, 0);
 	ATF_CHECK_MSG(n == (ssize_t)len, "%s holds %zd bytes, expected %zu",
 	    path, n, len);

@@ -102,6 +102,16 @@ unsigned char *clrs_user_stack(void);
 
 /* Files. */
 int	clrs_create(const char *, const void *, size_t, int);
+/*
+ * Writes the file out and turns read-ahead off for the descriptor, before
+ * the tests read a file back.  The 7.99 rump kernel's uvm_page_unbusy()
+ * (sys/rump/librump/rumpkern/vm.c) dereferences its first page for a
+ * DIAGNOSTIC lock check, though read-ahead's give-up path hands it a
+ * missing first page when a page is busy (genfs_getpages() with
+ * UFP_NOWAIT, miscfs/genfs/genfs_io.c): a read of a file whose pages are
+ * being written back can crash that kernel, whoever reads.
+ */
+void	clrs_quiesce(int);
 void	clrs_check_contents(const char *, const void *, size_t);
 off_t	clrs_size(const char *);
 int	clrs_exists(const char *);

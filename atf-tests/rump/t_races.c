@@ -188,6 +188,8 @@ make_source(const char *path)
 	clrs_fill(data, BIG, 0, 7);
 	fd = clrs_create(path, data, BIG, 0644);
 	free(data);
+	/* Written out before the module reads it (h_rump.h says why). */
+	RL(rump_sys_fsync(fd));
 	return fd;
 }
 
@@ -199,6 +201,7 @@ check_copied(int out, int64_t n)
 	int64_t i;
 
 	ATF_CHECK_EQ(rump_sys_lseek(out, 0, SEEK_END), n);
+	clrs_quiesce(out);
 	ATF_REQUIRE((got = malloc(BIG)) != NULL);
 	ATF_REQUIRE_EQ(rump_sys_pread(out, got, BIG, 0), n);
 	for (i = 0; i < n; i++) {
