@@ -251,12 +251,22 @@ test: all
 	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory unit-test 2>&1 | tee $(BUILD)/unit-test.log || status=1; \
 	$(MAKE) --no-print-directory kyua-test 2>&1 | tee $(BUILD)/kyua-test.log || status=1; \
+	rm -f $(BUILD)/rump-test.log; \
+	if [ -n "$(rump_ready)" ]; then \
+	    $(MAKE) --no-print-directory test-rump 2>&1 | tee $(BUILD)/rump-test.log || status=1; \
+	    rump=$$(sed -n 's/^kyua: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/rump-test.log | \
+		awk '{ p += $$1; f += $$2 } END { if (NR == $(words $(RELEASES))) print p, f }'); \
+	else \
+	    rump="0 0"; \
+	    echo "the rump kernel layer was not run: no rump sources at $(RUMP_SRC)" \
+		"and no rump kernel built from them in $(RUMP_KERNEL) (see README.md); counted neither passed nor failed"; \
+	fi; \
 	unit=$$(sed -n 's/^test result: .*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/unit-test.log | \
 	    awk '{ p += $$1; f += $$2 } END { if (NR) print p, f }'); \
 	kyua=$$(sed -n 's/^kyua: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' $(BUILD)/kyua-test.log | \
 	    awk '{ p += $$1; f += $$2 } END { if (NR) print p, f }'); \
-	set -- $${unit:-0 1} $${kyua:-0 1}; \
-	echo "total: $$(($$1 + $$3)) passed, $$(($$2 + $$4)) failed"; \
+	set -- $${unit:-0 1} $${kyua:-0 1} $${rump:-0 1}; \
+	echo "total: $$(($$1 + $$3 + $$5)) passed, $$(($$2 + $$4 + $$6)) failed"; \
 	exit $$status
 
 # Host tests of the handlers, shims and glue against the kernel model
@@ -313,3 +323,5 @@ lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done) $(SYSROOT)/.do
 
 clean:
 	rm -rf $(BUILD)
+
+include tools/rump/rump.mk

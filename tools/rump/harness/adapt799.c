@@ -1,0 +1,134 @@
+/*
+ * adapt799.c: the NetBSD 10/11 kernel interfaces the module uses, where
+ * the 7.99 rump kernel has a different one, written over 7.99's.
+ *
+ * Two callers:
+ *  - the Rust objects, unchanged from the module's: bindgen gave them the
+ *    10/11 constants, so the calls that take flags whose values differ
+ *    are renamed to clrs_abi_* here (tools/rump/abi-check lists every
+ *    constant the Rust code uses and fails the build on a difference not
+ *    translated here);
+ *  - the C glue, recompiled against 7.99: compat799.h maps the calls
+ *    whose prototype differs onto clrs_h_* here.
+ * Any flag bit not known is a bug in the caller, and stops the kernel.
+ */
+
+#include <sys/param.h>
+#include <sys/types.h>
+#include <sys/atomic.h>
+#include <sys/kauth.h>
+#include <sys/mount.h>
+#include <sys/systm.h>
+#include <sys/vnode.h>
+
+#include "abi1011.h"	/* the 10/11 values, from the module's bindings */
+
+int	clrs_abi_vn_lock(struct vnode *, int);
+int	clrs_abi_VOP_ACCESS(struct vnode *, int, kauth_cred_t);
+int	clrs_h_vfs_busy(struct mount *);
+void	clrs_h_vfs_unbusy(struct mount *);
+void	clrs_h_vfs_ref(struct mount *);
+void	clrs_h_vfs_rele(struct mount *);
+
+/* Each 10/11 bit and its 7.99 counterpart (sys/vnode.h of each). */
+struct clrs_bit {
+	int	from, to;
+};
+
+static int
+clrs_translate(const char *what, int value, const struct clrs_bit *bits,
+    size_t nbits)
+{
+	int known = 0, out = 0;
+	size_t i;
+
+	for (i = 0; i < nbits; i++) {
+		known |= bits[i].from;
+		if (value & bits[i].from)
+			out |= bits[i].to;
+	}
+	if (value & ~known)
+		panic("%s: flags %#x not known in 10/11", what, value & ~known);
+	return out;
+}
+
+static const struct clrs_bit clrs_lk_bits[] = {
+	{ CLRS_1011_LK_SHARED, LK_SHARED },
+	{ CLRS_1011_LK_EXCLUSIVE, LK_EXCLUSIVE },
+	{ CLRS_1011_LK_RETRY, LK_RETRY },
+};
+
+int
+clrs_abi_vn_lock(struct vnode *vp, int flags)
+{
+
+	return vn_lock(vp, clrs_translate("vn_lock", flags, clrs_lk_bits,
+	    __arraycount(clrs_lk_bits)));
+}
+
+static const struct clrs_bit clrs_access_bits[] = {
+	{ CLRS_1011_VREAD, VREAD },
+	{ CLRS_1011_VWRITE, VWRITE },
+	{ CLRS_1011_VEXEC, VEXEC },
+};
+
+int
+clrs_abi_VOP_ACCESS(struct vnode *vp, int mode, kauth_cred_t cred)
+{
+
+	return VOP_ACCESS(vp, clrs_translate("VOP_ACCESS", mode,
+	    clrs_access_bits, __arraycount(clrs_access_bits)), cred);
+}
+
+/*
+ * The mount busy protocol.  In 10/11 vfs_busy(mp) enters the file
+ * system's fstrans section and takes a reference, failing only when the
+ * mount is going away; in 7.99 vfs_busy(mp, NULL) raises mnt_busynest
+ * (which makes dounmount() fail with EBUSY) and takes a reference,
+ * failing with ENOENT once the mount is gone (kern/vfs_mount.c).
+ * vfs_ref/vfs_rele are 7.99's mnt_refcnt increment and vfs_destroy().
+ */
+int
+clrs_h_vfs_busy(struct mount *mp)
+{
+
+	return vfs_busy(mp, NULL);
+}
+
+void
+clrs_h_vfs_unbusy(struct mount *mp)
+{
+
+	vfs_unbusy(mp, false, NULL);
+}
+
+void
+clrs_h_vfs_ref(struct mount *mp)
+{
+
+	KASSERT(mp->mnt_refcnt > 0);
+	atomic_inc_uint(&mp->mnt_refcnt);
+}
+
+void
+clrs_h_vfs_rele(struct mount *mp)
+{
+
+	vfs_destroy(mp);
+}
+
+#if CLRS_RELEASE >= 11
+/*
+ * NetBSD 11's semtimedop(2), which the NetBSD 11 module calls: 7.99's
+ * sysv_sem.c has none.  The cases that need it are skipped on this
+ * kernel; a call that gets here anyway fails.
+ */
+int	sys_semtimedop(struct lwp *, const void *, register_t *);
+
+int
+sys_semtimedop(struct lwp *l, const void *uap, register_t *retval)
+{
+
+	return ENOSYS;
+}
+#endif
