@@ -60,8 +60,15 @@
 #include <sys/signalvar.h>
 #include <sys/vfs_syscalls.h>
 #include <sys/xcall.h>
+#include <sys/msg.h>
+#include <sys/shm.h>
 #include <compat/linux/common/linux_types.h>
 #include <compat/linux/common/linux_signal.h>
+/* What linux_syscallargs.h's IPC calls need, as compat_linux's sources. */
+#include <compat/linux/common/linux_ipc.h>
+#include <compat/linux/common/linux_msg.h>
+#include <compat/linux/common/linux_shm.h>
+#include <compat/linux/common/linux_sem.h>
 #include <compat/linux/linux_syscallargs.h>
 #else /* !_KERNEL: not in the installed headers */
 

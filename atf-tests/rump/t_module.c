@@ -147,6 +147,51 @@ ATF_TC_BODY(load_unload, tc)
 	check_slots(0, 1);
 }
 
+ATF_TC(record_nosys);
+ATF_TC_HEAD(record_nosys, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a call to a slot compat_linux "
+	    "leaves empty returns ENOSYS and is recorded: the kernel's sysctl "
+	    "code reads the record and sets the log switch (0 to 2, EINVAL "
+	    "otherwise); FINI takes the nodes away");
+	atf_tc_set_md_var(tc, "require.config", "kmod");
+}
+ATF_TC_BODY(record_nosys, tc)
+{
+	char record[4096];
+	size_t len = sizeof(record);
+	int mode;
+
+	clrs_boot(tc, CLRS_TMPFS);
+	RL(modload(tc, "kmod", NULL));
+	CHECK_ERR(RUMP_ENOSYS, CALL(400, 0, 0, 0, 0, 0, 0));
+	CHECK_ERR(RUMP_ENOSYS, CALL(400, 1, 2, 3, 4, 5, 6));
+	ATF_REQUIRE_EQ(rump_clrs_sysctl("emul.linux.compat_linux_rs.nosys",
+	    record, &len, NULL, 0), 0);
+	ATF_CHECK_MSG(len == strlen(record) + 1 &&
+	    strncmp(record, "? 400 2 1 ", 10) == 0 &&
+	    strchr(record, '\n') == record + len - 2,
+	    "record (%zu bytes): %s", len, record);
+
+	mode = 2;
+	ATF_CHECK_EQ(rump_clrs_sysctl("emul.linux.compat_linux_rs.log",
+	    NULL, NULL, &mode, sizeof(mode)), 0);
+	mode = 3;
+	ATF_CHECK_EQ(rump_clrs_sysctl("emul.linux.compat_linux_rs.log",
+	    NULL, NULL, &mode, sizeof(mode)), RUMP_EINVAL);
+	len = sizeof(mode);
+	ATF_CHECK_EQ(rump_clrs_sysctl("emul.linux.compat_linux_rs.log",
+	    &mode, &len, NULL, 0), 0);
+	ATF_CHECK_EQ(mode, 2);
+	CHECK_ERR(RUMP_ENOSYS, CALL(400, 0, 0, 0, 0, 0, 0));
+
+	RL(modunload());
+	len = sizeof(record);
+	ATF_CHECK_EQ(rump_clrs_sysctl("emul.linux.compat_linux_rs.nosys",
+	    record, &len, NULL, 0), RUMP_ENOENT);
+	CHECK_ERR(RUMP_ENOSYS, CALL(400, 0, 0, 0, 0, 0, 0));
+}
+
 ATF_TC(override_false);
 ATF_TC_HEAD(override_false, tc)
 {
@@ -325,6 +370,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, shipped_kmod);
 	ATF_TP_ADD_TC(tp, load_unload);
 	ATF_TP_ADD_TC(tp, override_false);
+	ATF_TP_ADD_TC(tp, record_nosys);
 	ATF_TP_ADD_TC(tp, unload_busy_syncfs);
 	ATF_TP_ADD_TC(tp, unload_busy_count_only);
 	ATF_TP_ADD_TC(tp, unload_busy_semtimedop);

@@ -50,6 +50,14 @@ int	rump_clrs_slot(unsigned long nr);
 /* Which slots the harness's compat_linux implements itself. */
 int	rump_clrs_compat_has(unsigned long nr);
 
+/*
+ * sysctl(2) of the node a dotted name ("emul.linux.compat_linux_rs.log")
+ * names, by the kernel's own tree, lock and sysctl_lookup, as the calling
+ * LWP: the NetBSD errno.  oldp and newp are the caller's memory.
+ */
+int	rump_clrs_sysctl(const char *name, void *oldp, size_t *oldlenp,
+	    const void *newp, size_t newlen);
+
 /* The arguments of the last call of compat_linux's clone. */
 struct clrs_clone_call {
 	uint64_t	flags, stack, parent_tidptr, child_tidptr, tls;

@@ -26,6 +26,7 @@
 #include <sys/sem.h>
 #include <sys/syscallargs.h>
 #include <sys/syscallvar.h>
+#include <sys/sysctl.h>
 #include <sys/systm.h>
 #include <sys/vnode.h>
 
@@ -66,7 +67,9 @@
  * (compat/linux/arch/amd64/linux_sysent.c), whose unimplemented slots
  * hold linux_sys_nosys.  NetBSD 11's compat_linux implements getcpu (309)
  * and faccessat2 (439) itself (syscalls.master 1.74): its INIT puts them in
- * where CLRS_RELEASE says the table is 11's.
+ * where CLRS_RELEASE says the table is 11's.  Its INIT also makes the
+ * sysctl node emul.linux, as linux_sysctl_init does (the module puts its
+ * own nodes under it), and emul itself unless a rump library has.
  */
 MODULE(MODULE_CLASS_EXEC, compat_linux, "sysv_ipc");
 
@@ -77,13 +80,25 @@ struct sysent linux_sysent[CLRS_RUMP_NSYSENT] = {
 };
 
 static int	clrs_compat_own(struct lwp *, const void *, register_t *);
+static struct sysctllog *compat_linux_sysctllog;
 
 static int
 compat_linux_modcmd(modcmd_t cmd, void *arg)
 {
+	int error;
 
 	switch (cmd) {
 	case MODULE_CMD_INIT:
+		error = sysctl_createv(&compat_linux_sysctllog, 0, NULL, NULL,
+		    CTLFLAG_PERMANENT, CTLTYPE_NODE, "emul", NULL,
+		    NULL, 0, NULL, 0, CTL_EMUL, CTL_EOL);
+		if (error == 0 || error == EEXIST) {
+			error = sysctl_createv(&compat_linux_sysctllog, 0, NULL,
+			    NULL, CTLFLAG_PERMANENT, CTLTYPE_NODE, "linux", NULL,
+			    NULL, 0, NULL, 0, CTL_EMUL, EMUL_LINUX, CTL_EOL);
+		}
+		if (error != 0)
+			return error;
 #if CLRS_RELEASE >= 11
 		/* Its own getcpu (309) and faccessat2 (439). */
 		linux_sysent[309] = (struct sysent){ .sy_narg = 3,
@@ -498,6 +513,52 @@ rump_clrs_clear_signals(int pid)
 	}
 	mutex_exit(CLRS_PROC_LOCK);
 	rump_unschedule();
+}
+
+/* --- sysctl by name ----------------------------------------------------- */
+
+int
+rump_clrs_sysctl(const char *path, void *oldp, size_t *oldlenp,
+    const void *newp, size_t newlen)
+{
+	const struct sysctlnode *node = &sysctl_root;
+	char part[SYSCTL_NAMELEN];
+	size_t len, oldlen = oldlenp != NULL ? *oldlenp : 0;
+	u_int i;
+	int error = 0;
+
+	rump_schedule();
+	sysctl_lock(newp != NULL);
+	while (error == 0 && *path != '\0') {
+		for (len = 0; path[len] != '\0' && path[len] != '.'; len++)
+			continue;
+		if (len >= sizeof(part) ||
+		    SYSCTL_TYPE(node->sysctl_flags) != CTLTYPE_NODE) {
+			error = ENOENT;
+			break;
+		}
+		memcpy(part, path, len);
+		part[len] = '\0';
+		path += len + (path[len] == '.');
+		for (i = 0; i < node->sysctl_clen &&
+		    strcmp(node->sysctl_child[i].sysctl_name, part) != 0; i++)
+			continue;
+		if (i == node->sysctl_clen)
+			error = ENOENT;
+		else
+			node = &node->sysctl_child[i];
+	}
+	if (error == 0) {
+		/* As sysctl_dispatch calls a leaf: no name left. */
+		error = (node->sysctl_func != NULL ? node->sysctl_func :
+		    sysctl_lookup)(NULL, 0, oldp, &oldlen, newp, newlen, NULL,
+		    curlwp, node);
+	}
+	sysctl_unlock();
+	rump_unschedule();
+	if (oldlenp != NULL)
+		*oldlenp = oldlen;
+	return error;
 }
 
 /* --- SysV semaphores through kern/sysv_sem.c ---------------------------- */
