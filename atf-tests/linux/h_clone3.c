@@ -243,6 +243,22 @@ c_efault(void)
 	CHECK_ERR(clone3(NULL, 64), EFAULT);
 }
 
+/*
+ * An unreadable set_tid array: EFAULT, for Linux copies it in with the
+ * structure, before the checks of flags and stack (here a stack_size
+ * without a stack, EINVAL once the array is readable).
+ */
+static void
+c_set_tid_efault(void)
+{
+	struct clone_args a = { .exit_signal = SIGCHLD, .set_tid_size = 1 };
+
+	a.set_tid = (uintptr_t)unmapped();
+	CHECK_ERR(clone3(&a, sizeof(a)), EFAULT);
+	a.stack_size = 4096;
+	CHECK_ERR(clone3(&a, sizeof(a)), EFAULT);
+}
+
 static const struct tcase cases[] = {
 	CASE(fork_like),
 	CASE(size_small),
@@ -253,6 +269,7 @@ static const struct tcase cases[] = {
 	CASE(stack_mismatch),
 	CASE(vfork_vm),
 	CASE(efault),
+	CASE(set_tid_efault),
 };
 
 int

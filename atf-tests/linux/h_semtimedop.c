@@ -276,6 +276,27 @@ c_bad_semid(void)
 }
 
 /*
+ * Linux's order (ipc/sem.c): the timeout copied in (EFAULT), too many
+ * operations (E2BIG), the operations copied in (EFAULT), then a negative
+ * set id (EINVAL), then the timeout's values (EINVAL).
+ */
+static void
+c_check_order(void)
+{
+	struct sembuf op = { 0, 1, 0 };
+	struct timespec bad = { -1, 0 };
+	struct sembuf *ops;
+	unsigned n = 100000;
+
+	CHECK((ops = calloc(n, sizeof(*ops))) != NULL);
+	CHECK_ERR(semtimedop_(-1, ops, n, unmapped()), EFAULT);
+	CHECK_ERR(semtimedop_(-1, ops, n, &bad), E2BIG);
+	CHECK_ERR(semtimedop_(-1, unmapped(), 1, &bad), EFAULT);
+	CHECK_ERR(semtimedop_(-1, &op, 1, &bad), EINVAL);
+	free(ops);
+}
+
+/*
  * A timed wait made with the stack pointer 128 bytes above a page nothing
  * is mapped at: the kernel must write nothing the call was not given, so
  * EAGAIN at the timeout, never EFAULT (nor anything overwritten below the
@@ -398,6 +419,7 @@ static const struct tcase cases[] = {
 	CASE(eidrm),
 	CASE(efault),
 	CASE(bad_semid),
+	CASE(check_order),
 	CASE(small_thread_stack),
 	CASE(signal_stack),
 };
