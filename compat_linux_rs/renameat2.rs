@@ -20,12 +20,19 @@
 //!    non-directory with a trailing slash → `ENOTDIR`; a non-directory old
 //!    name with a trailing slash, or (without `RENAME_EXCHANGE`) a new
 //!    name with one → `ENOTDIR`;
-//! 6. both names the same file: nothing is done, and the call succeeds;
-//!    otherwise the rename, whose own errors follow (`EISDIR`, `ENOTDIR`,
-//!    `ENOTEMPTY`, `EACCES`, `EINVAL` for a directory into itself, ...).
+//! 6. the old name a directory that holds the new name's parent (or is it)
+//!    → `EINVAL`; the new name one that holds the old name's parent →
+//!    `ENOTEMPTY` (`EINVAL` with `RENAME_EXCHANGE`);
+//! 7. both names the same file: nothing is done, and the call succeeds;
+//! 8. `vfs_rename`'s checks: write and search permission on the old
+//!    name's directory, then on the new name's (`EACCES`); without
+//!    `RENAME_EXCHANGE`, a directory onto a non-directory → `ENOTDIR`, a
+//!    non-directory onto a directory → `EISDIR`; a directory moved to
+//!    another parent must be writable (`EACCES`);
+//! 9. the file system's rename, whose own errors follow (`ENOTEMPTY`, ...).
 //!
 //! A file system without `RENAME_NOREPLACE`, `RENAME_EXCHANGE` or
-//! `RENAME_WHITEOUT` fails them with `EINVAL` after step 5.
+//! `RENAME_WHITEOUT` fails them with `EINVAL` at step 9.
 //!
 //! On NetBSD the module copies both names in and finds their parents and
 //! last components itself (`nameiat_simple_kernel`), so that its errors
@@ -37,6 +44,13 @@
 //! lookup would check its descriptor), whose BSD rule would remove the old
 //! link of a file renamed onto another of its links: the module's step 6
 //! comes first.
+//!
+//! With a flag, the module makes the checks of steps 6 to 8 itself before
+//! it answers as such a file system would. Not checked: the sticky
+//! directory rule (`EPERM`), a mount point (`EBUSY`), the link count
+//! (`EMLINK`), and `RENAME_WHITEOUT`'s need of the privilege to make
+//! device files, which Linux checks first (`EPERM` for a caller without
+//! `CAP_MKNOD`).
 //!
 //! NetBSD has no rename that a module can make atomic without replacing,
 //! exchange or leave a whiteout: its file systems make the decision to
@@ -239,7 +253,10 @@ pub fn renameat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
         return Err(Errno::ENOTDIR);
     }
     if !flags.is_empty() {
-        return Err(Errno::EINVAL);
+        return match vfs_checks(lwp, &old, &new, &from, to.as_ref(), flags)? {
+            Checked::SameFile => Ok(0),
+            Checked::Passed => Err(Errno::EINVAL),
+        };
     }
     if to
         .as_ref()
@@ -249,6 +266,86 @@ pub fn renameat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     }
     drop((from, to));
     rename(lwp, &old, &new, args)
+}
+
+/// What Linux's checks between the lookups and the file system's rename
+/// found, when none failed.
+enum Checked {
+    /// Both names are one file: done, with nothing to do.
+    SameFile,
+    /// The file system's turn.
+    Passed,
+}
+
+/// Steps 6 to 8: `do_renameat2`'s ancestry ("trap") checks, then
+/// `vfs_rename`'s same-file rule, `may_delete`, `may_create` and the
+/// moved directory's permission.
+fn vfs_checks(
+    lwp: &Lwp,
+    old: &Name,
+    new: &Name,
+    from: &VnodeRef,
+    to: Option<&VnodeRef>,
+    flags: RenameFlags,
+) -> Result<Checked, Errno> {
+    let exchange = flags.contains(RenameFlags::EXCHANGE);
+    let from_dir = from.vnode().vtype() == sys::vtype_VDIR;
+    let to_dir = to.is_some_and(|to| to.vnode().vtype() == sys::vtype_VDIR);
+    if from_dir && holds(from, &new.parent)? {
+        return Err(Errno::EINVAL);
+    }
+    if let Some(to) = to.filter(|_| to_dir)
+        && holds(to, &old.parent)?
+    {
+        return Err(if exchange {
+            Errno::EINVAL
+        } else {
+            Errno::ENOTEMPTY
+        });
+    }
+    if to.is_some_and(|to| to.vnode().same_file(&from.vnode())) {
+        return Ok(Checked::SameFile);
+    }
+    let cred = lwp.cred();
+    old.parent.vnode().access(sys::VWRITE | sys::VEXEC, cred)?;
+    new.parent.vnode().access(sys::VWRITE | sys::VEXEC, cred)?;
+    if to.is_some() && !exchange && from_dir != to_dir {
+        return Err(if from_dir {
+            Errno::ENOTDIR
+        } else {
+            Errno::EISDIR
+        });
+    }
+    if !old.parent.vnode().same_file(&new.parent.vnode()) {
+        if from_dir {
+            from.vnode().access(sys::VWRITE, cred)?;
+        }
+        if let Some(to) = to.filter(|_| exchange && to_dir) {
+            to.vnode().access(sys::VWRITE, cred)?;
+        }
+    }
+    Ok(Checked::Passed)
+}
+
+/// The most directories walked up from a name's parent: deeper than any
+/// path of `PATH_MAX` bytes reaches; past it, `dir` is taken as outside.
+const MAX_DEPTH: usize = 1024;
+
+/// Whether directory `dir` is `ancestor` or lies under it, by `..` from
+/// `dir` up to the root of its file system.
+fn holds(ancestor: &VnodeRef, dir: &VnodeRef) -> Result<bool, Errno> {
+    let mut at = dir.vnode().reference();
+    for _ in 0..MAX_DEPTH {
+        if at.vnode().same_file(&ancestor.vnode()) {
+            return Ok(true);
+        }
+        let up = VnodeRef::lookup(Some(&at.vnode()), KernelName::DOTDOT, false)?;
+        if up.vnode().same_file(&at.vnode()) || !up.vnode().same_mount(&at.vnode()) {
+            return Ok(false);
+        }
+        at = up;
+    }
+    Ok(false)
 }
 
 /// NetBSD's rename of the two names, which it looks up again.

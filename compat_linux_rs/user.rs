@@ -205,6 +205,16 @@ impl KernelName<'static> {
         ptr: c"/".as_ptr(),
         _path: PhantomData,
     };
+    /// `.`.
+    pub const DOT: KernelName<'static> = KernelName {
+        ptr: c".".as_ptr(),
+        _path: PhantomData,
+    };
+    /// `..`.
+    pub const DOTDOT: KernelName<'static> = KernelName {
+        ptr: c"..".as_ptr(),
+        _path: PhantomData,
+    };
 }
 
 impl KernelName<'_> {

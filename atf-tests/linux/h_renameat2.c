@@ -223,6 +223,37 @@ c_old_name_first(void)
 	CHECK_FILE("f", "x", 1);
 }
 
+/*
+ * With a flag, the checks Linux's VFS makes before the file system's own:
+ * a directory into itself (EINVAL), onto the directory that holds the old
+ * name (ENOTEMPTY; EINVAL with RENAME_EXCHANGE), two links of one file
+ * (success, nothing done), a file onto a directory (EISDIR) and the
+ * reverse (ENOTDIR).  RENAME_WHITEOUT asks for CAP_MKNOD first.
+ */
+static void
+c_flags_vfs_checks(void)
+{
+	int dfd = dir_d();
+
+	if (geteuid() != 0)
+		skip("RENAME_WHITEOUT needs CAP_MKNOD: run as root");
+	put_file("d/a", "alpha");
+	CHECK(link("d/a", "d/a2") == 0);
+	CHECK(mkdir("d/sub", 0755) == 0);
+	CHECK_ERR(renameat2(L_AT_FDCWD, "d", dfd, "sub/in", RENAME_WHITEOUT),
+	    EINVAL);
+	CHECK_ERR(renameat2(dfd, "a", L_AT_FDCWD, "d", RENAME_WHITEOUT),
+	    ENOTEMPTY);
+	CHECK_ERR(renameat2(dfd, "a", L_AT_FDCWD, "d", RENAME_EXCHANGE),
+	    EINVAL);
+	CHECK_RET(renameat2(dfd, "a", dfd, "a2", RENAME_WHITEOUT), 0);
+	CHECK_RET(renameat2(dfd, "a", dfd, "a2", RENAME_EXCHANGE), 0);
+	CHECK_ERR(renameat2(dfd, "a", dfd, "sub", RENAME_WHITEOUT), EISDIR);
+	CHECK_ERR(renameat2(dfd, "sub", dfd, "a", RENAME_WHITEOUT), ENOTDIR);
+	CHECK_FILE("d/a", "alpha", 5);
+	CHECK_FILE("d/a2", "alpha", 5);
+}
+
 static const struct tcase cases[] = {
 	CASE(plain),
 	CASE(replace),
@@ -236,6 +267,7 @@ static const struct tcase cases[] = {
 	CASE(efault),
 	CASE(dot_names),
 	CASE(old_name_first),
+	CASE(flags_vfs_checks),
 };
 
 int

@@ -207,6 +207,38 @@ fn exchange_and_whiteout_change_nothing() {
 }
 
 #[test]
+fn flagged_renames_meet_the_checks_before_the_file_system_s() {
+    let t = Twins::new(files);
+    let before = t.module_listing();
+    let (whiteout, exchange) = (4, 2);
+    assert_eq!(t.rename("a", "d", whiteout, false), sys::EISDIR as i32);
+    assert_eq!(t.rename("d", "a", whiteout, false), sys::ENOTDIR as i32);
+    assert_eq!(
+        t.rename("full/x", "full", whiteout, false),
+        sys::ENOTEMPTY as i32,
+        "onto the directory that holds it"
+    );
+    assert_eq!(
+        t.rename("full/x", "full", exchange, false),
+        sys::EINVAL as i32,
+        "exchanged with the directory that holds it"
+    );
+    assert_eq!(
+        t.rename("d", "d/inside", whiteout, false),
+        sys::EINVAL as i32,
+        "into itself"
+    );
+    for flags in [whiteout, exchange] {
+        assert_eq!(
+            t.rename("a", "a2", flags, false),
+            0,
+            "one file: nothing to do"
+        );
+    }
+    assert_eq!(t.module_listing(), before, "nothing renamed");
+}
+
+#[test]
 fn bad_pointers_and_descriptors() {
     let t = Twins::new(files);
     let name = CString::new("a").unwrap();
