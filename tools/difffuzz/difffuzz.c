@@ -1632,7 +1632,17 @@ run_line(int index, char *line)
 	fflush(stdout);
 	n_calls++;
 	if (c->nr == NR_clone3) {
+		sigset_t all, old;
+
+		/*
+		 * The child starts with every signal blocked: a signal for the
+		 * process (a SIGCHLD) taken by a new thread on an unmapped
+		 * stack would kill the process before the thread's exit.
+		 */
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &old);
 		ret = raw_clone3(reg[0], reg[1]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	} else if (c->nr == NR_semtimedop) {
 		set_deadline(DEADLINE_MS);
 		ret = raw6(c->nr, reg[0], reg[1], reg[2], reg[3], reg[4], reg[5]);
