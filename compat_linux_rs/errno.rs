@@ -24,8 +24,31 @@ macro_rules! errnos {
 }
 
 errnos!(
-    E2BIG, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EIDRM, EINTR, EINVAL, EISDIR,
-    ENOENT, ENOMEM, ENOSYS, ENOTDIR, EOVERFLOW, EROFS, ESPIPE, ETIMEDOUT, EXDEV
+    E2BIG,
+    EACCES,
+    EAGAIN,
+    EBADF,
+    EBUSY,
+    EEXIST,
+    EFAULT,
+    EFBIG,
+    EIDRM,
+    EINTR,
+    EINVAL,
+    EISDIR,
+    ELOOP,
+    ENAMETOOLONG,
+    ENOENT,
+    ENOMEM,
+    ENOSYS,
+    ENOTDIR,
+    EOPNOTSUPP,
+    EOVERFLOW,
+    EPERM,
+    EROFS,
+    ESPIPE,
+    ETIMEDOUT,
+    EXDEV
 );
 
 impl Errno {

@@ -57,11 +57,18 @@ impl FileRef {
         unsafe { sys::clrs_file_set_offset(self.fp.as_ptr(), offset) }
     }
 
-    /// The `IO_SYNC` or `IO_DSYNC` that write(2) on the file would use
-    /// (`O_SYNC`, `O_DSYNC`, a synchronous mount), for `Vnode::write_at`.
-    pub fn write_ioflags(&self) -> i32 {
+    /// The ioflag read(2) or, if `write`, write(2) on the file would pass
+    /// its vnode (the access hint, `IO_NDELAY`, `IO_SYNC` or `IO_DSYNC` for
+    /// `O_SYNC`, `O_DSYNC` or a synchronous mount, `IO_DIRECT`, ...), but
+    /// never `IO_APPEND`: the caller picks the offset.
+    pub fn ioflags(&self, write: bool) -> i32 {
         // SAFETY: the held file stays valid until drop.
-        unsafe { sys::clrs_file_ioflags(self.fp.as_ptr()) }
+        unsafe { sys::clrs_file_ioflags(self.fp.as_ptr(), write) }
+    }
+
+    /// The descriptor number, for kernel functions that take one.
+    pub fn number(&self) -> c_uint {
+        self.fd
     }
 
     /// Whether two held descriptors reach one file (one vnode), through one
@@ -235,24 +242,12 @@ impl Vnode<'_> {
     /// The largest file size the file system declares
     /// (`_PC_FILESIZEBITS`: a signed size of that many bits).
     pub fn max_file_size(&self) -> Result<i64, Errno> {
-        let mut bits: sys::register_t = 0;
-        // SAFETY: a held vnode; the shim locks it for VOP_PATHCONF and
-        // writes the local.
-        Errno::check(unsafe { sys::clrs_vnode_filesize_bits(self.vp.as_ptr(), &mut bits) })?;
-        Ok(match bits {
-            ..=1 => 0,
-            2..=63 => (1i64 << (bits - 1)) - 1,
-            _ => i64::MAX,
-        })
+        self.lock_shared().max_file_size()
     }
 
     /// The file's size.
     pub fn size(&self, cred: Cred<'_>) -> Result<i64, Errno> {
-        let mut size = 0;
-        // SAFETY: a held vnode and a live credential; the shim locks the
-        // vnode for VOP_GETATTR and writes the local.
-        Errno::check(unsafe { sys::clrs_vnode_size(self.vp.as_ptr(), cred.0, &mut size) })?;
-        Ok(size)
+        self.lock_shared().attr(cred).map(|attr| attr.size)
     }
 
     /// Reads into `buf` from `offset`; returns the bytes read (0 at EOF).
@@ -274,7 +269,7 @@ impl Vnode<'_> {
         )
     }
 
-    /// Writes `buf` at `offset` with `ioflags` (`FileRef::write_ioflags`);
+    /// Writes `buf` at `offset` with `ioflags` (`FileRef::ioflags`);
     /// returns the bytes written.
     pub fn write_at(
         &self,
@@ -328,6 +323,47 @@ impl Vnode<'_> {
         Ok(len - resid.min(len))
     }
 
+    /// vn_rdwr of user memory (`UIO_USERSPACE`) under the caller's lock:
+    /// at most `i32::MAX` bytes, which no caller exceeds (Linux's
+    /// `MAX_RW_COUNT` is below it).
+    #[allow(clippy::too_many_arguments)]
+    fn rdwr_user(
+        &self,
+        lwp: &Lwp,
+        rw: sys::uio_rw,
+        addr: u64,
+        len: usize,
+        offset: i64,
+        ioflags: i32,
+        cred: Cred<'_>,
+    ) -> Moved {
+        let len = len.min(i32::MAX as usize);
+        let mut resid = len;
+        // SAFETY: a vnode locked by the caller's guard (IO_NODELOCKED), a
+        // user address that vn_rdwr reaches only through the calling
+        // process's vmspace (uiomove fails with EFAULT where it cannot), a
+        // live credential and the calling LWP; resid is written back.
+        let error = Errno::check(unsafe {
+            sys::vn_rdwr(
+                rw,
+                self.vp.as_ptr(),
+                addr as usize as *mut core::ffi::c_void,
+                len as i32,
+                offset,
+                sys::uio_seg_UIO_USERSPACE,
+                ioflags | sys::IO_NODELOCKED as i32,
+                cred.0,
+                &mut resid,
+                lwp.as_ptr(),
+            )
+        })
+        .err();
+        Moved {
+            bytes: len - resid.min(len),
+            error,
+        }
+    }
+
     /// `VOP_ACCESS` for the `VREAD`/`VWRITE`/`VEXEC` bits in `accmode`
     /// (none: 0), the vnode locked shared.
     pub fn access(&self, accmode: u32, cred: Cred<'_>) -> Result<(), Errno> {
@@ -345,11 +381,23 @@ impl Vnode<'_> {
     }
 
     /// Locks the vnode exclusively until the guard is dropped.
-    pub fn lock_exclusive(&self) -> VnodeLock<'_> {
+    pub fn lock_exclusive(&self) -> VnodeLock<'_, Exclusive> {
+        self.lock(sys::LK_EXCLUSIVE)
+    }
+
+    /// Locks the vnode shared until the guard is dropped.
+    pub fn lock_shared(&self) -> VnodeLock<'_, Shared> {
+        self.lock(sys::LK_SHARED)
+    }
+
+    fn lock<M>(&self, mode: u32) -> VnodeLock<'_, M> {
         // SAFETY: a held vnode; with LK_RETRY vn_lock always takes the lock
         // (on a revoked vnode too) and returns 0.
-        unsafe { sys::vn_lock(self.vp.as_ptr(), (sys::LK_EXCLUSIVE | sys::LK_RETRY) as i32) };
-        VnodeLock { vnode: self }
+        unsafe { sys::vn_lock(self.vp.as_ptr(), (mode | sys::LK_RETRY) as i32) };
+        VnodeLock {
+            vnode: self,
+            _mode: PhantomData,
+        }
     }
 
     /// Syncs the vnode's file system and waits for it.
@@ -360,12 +408,78 @@ impl Vnode<'_> {
     }
 }
 
-/// An exclusively locked vnode; `VOP_UNLOCK` on drop.
-pub struct VnodeLock<'v> {
+/// A vnode lock held shared.
+pub enum Shared {}
+/// A vnode lock held exclusively.
+pub enum Exclusive {}
+
+/// A locked vnode, shared or exclusive as `M` says; `VOP_UNLOCK` on drop.
+pub struct VnodeLock<'v, M> {
     vnode: &'v Vnode<'v>,
+    _mode: PhantomData<M>,
 }
 
-impl VnodeLock<'_> {
+/// What `VOP_GETATTR` says of a file, as far as the handlers ask.
+pub struct Attr {
+    /// The size in bytes.
+    pub size: i64,
+    /// Whether writes may only append (`SF_APPEND`, `UF_APPEND`).
+    pub append_only: bool,
+}
+
+/// A part of a transfer between a file and user memory: the bytes moved,
+/// and the error that ended it early, if any (`EFAULT` for user memory
+/// that cannot be reached, or the file's own).
+pub struct Moved {
+    /// Bytes moved.
+    pub bytes: usize,
+    /// What stopped the transfer before the end, if anything did.
+    pub error: Option<Errno>,
+}
+
+impl<M> VnodeLock<'_, M> {
+    /// The file's size and append-only flag.
+    pub fn attr(&self, cred: Cred<'_>) -> Result<Attr, Errno> {
+        let (mut size, mut append_only) = (0, false);
+        // SAFETY: the vnode is locked, as VOP_GETATTR requires; a live
+        // credential; the shim writes the two locals.
+        Errno::check(unsafe {
+            sys::clrs_vnode_attr(self.vnode.vp.as_ptr(), cred.0, &mut size, &mut append_only)
+        })?;
+        Ok(Attr { size, append_only })
+    }
+
+    /// The largest file size the file system declares
+    /// (`_PC_FILESIZEBITS`: a signed size of that many bits).
+    pub fn max_file_size(&self) -> Result<i64, Errno> {
+        let mut bits: sys::register_t = 0;
+        // SAFETY: the vnode is locked, as VOP_PATHCONF requires; the shim
+        // writes the local.
+        Errno::check(unsafe { sys::clrs_vnode_filesize_bits(self.vnode.vp.as_ptr(), &mut bits) })?;
+        Ok(match bits {
+            ..=1 => 0,
+            2..=63 => (1i64 << (bits - 1)) - 1,
+            _ => i64::MAX,
+        })
+    }
+
+    /// Reads `len` bytes at `offset` of the file into user memory at
+    /// `addr`, under this lock (`IO_NODELOCKED`) with `ioflags`.
+    pub fn read_user(
+        &self,
+        lwp: &Lwp,
+        addr: u64,
+        len: usize,
+        offset: i64,
+        ioflags: i32,
+        cred: Cred<'_>,
+    ) -> Moved {
+        self.vnode
+            .rdwr_user(lwp, sys::uio_rw_UIO_READ, addr, len, offset, ioflags, cred)
+    }
+}
+
+impl VnodeLock<'_, Exclusive> {
     /// `VOP_FSYNC` of the byte range `[lo, hi)` (`0, 0`: the whole file).
     pub fn fsync(&self, cred: Cred<'_>, flags: u32, lo: i64, hi: i64) -> Result<(), Errno> {
         // SAFETY: the vnode is locked exclusively, as VOP_FSYNC requires,
@@ -374,9 +488,25 @@ impl VnodeLock<'_> {
             sys::VOP_FSYNC(self.vnode.vp.as_ptr(), cred.0, flags as i32, lo, hi)
         })
     }
+
+    /// Writes `len` bytes of user memory at `addr` to the file at
+    /// `offset`, under this lock (`IO_NODELOCKED`) with `ioflags`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_user(
+        &self,
+        lwp: &Lwp,
+        addr: u64,
+        len: usize,
+        offset: i64,
+        ioflags: i32,
+        cred: Cred<'_>,
+    ) -> Moved {
+        self.vnode
+            .rdwr_user(lwp, sys::uio_rw_UIO_WRITE, addr, len, offset, ioflags, cred)
+    }
 }
 
-impl Drop for VnodeLock<'_> {
+impl<M> Drop for VnodeLock<'_, M> {
     fn drop(&mut self) {
         // SAFETY: this guard holds the lock taken by vn_lock.
         unsafe { sys::VOP_UNLOCK(self.vnode.vp.as_ptr()) };

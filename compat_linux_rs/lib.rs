@@ -16,7 +16,9 @@
 pub mod args;
 pub mod errno;
 pub mod file;
+pub mod iovec;
 pub mod lwp;
+pub mod rw;
 pub mod sys;
 pub mod table;
 pub mod user;
@@ -25,6 +27,8 @@ pub mod clone3;
 pub mod copy_file_range;
 pub mod faccessat2;
 pub mod getcpu;
+pub mod preadv2;
+pub mod pwritev2;
 pub mod renameat2;
 pub mod semtimedop;
 pub mod sync_file_range;

@@ -200,7 +200,7 @@ void	fd_putfile(unsigned);
 
 /*
  * Vnodes and file systems: sys/vnode.h, sys/vnode_if.h, sys/mount.h.
- * The FSYNC_*, IO_* and F*SYNC flags and the VOP_ACCESS modes are
+ * The FSYNC_*, IO_* and F* file flags and the VOP_ACCESS modes are
  * _KERNEL-only; in-tree,
  * where the header defines them too, a different value would be a
  * redefinition error.
@@ -209,8 +209,20 @@ void	fd_putfile(unsigned);
 #define	FSYNC_DATAONLY	0x0002
 #define	IO_DSYNC	0x00200
 #define	IO_SYNC		(0x40|IO_DSYNC)
+#define	IO_NODELOCKED	0x00080
+#define	IO_NDELAY	0x00100
+#define	IO_ALTSEMANTICS	0x00400
+#define	IO_DIRECT	0x02000
+#define	IO_ADV_MASK	0x00003
+#define	IO_ADV_SHIFT	0
+#define	IO_ADV_ENCODE(adv)	(((adv) << IO_ADV_SHIFT) & IO_ADV_MASK)
+#define	FNOSIGPIPE	O_NOSIGPIPE
+#define	FNONBLOCK	O_NONBLOCK
 #define	FFSYNC		O_SYNC
 #define	FDSYNC		O_DSYNC
+#define	FRSYNC		O_RSYNC
+#define	FALTIO		O_ALT_IO
+#define	FDIRECT		O_DIRECT
 #define	VEXEC		000000000100
 #define	VWRITE		000000000200
 #define	VREAD		000000000400
@@ -227,6 +239,8 @@ void	rw_exit(krwlock_t *);
 int	vn_rdwr(enum uio_rw, struct vnode *, void *, int, off_t, enum uio_seg,
 	    int, kauth_cred_t, size_t *, struct lwp *);
 int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
+/* sys/stat.h: the append-only file flags (APPEND), _KERNEL-only there. */
+#define	APPEND		(UF_APPEND | SF_APPEND)
 int	vfs_busy(struct mount *);
 void	vfs_unbusy(struct mount *);
 void	vfs_ref(struct mount *);
@@ -262,6 +276,20 @@ void	callout_schedule(callout_t *, int);
 bool	callout_halt(callout_t *, void *);
 void	callout_destroy(callout_t *);
 extern int hz;
+
+/*
+ * Reading and writing through a descriptor's file operations, as readv(2)
+ * and writev(2) do (kern/sys_generic.c): with FOF_IOV_SYSSPACE the iovec
+ * array is in kernel memory and the buffers it points at in the process's;
+ * FOF_UPDATE_OFFSET uses and advances the descriptor's offset.  sys/file.h,
+ * the flags _KERNEL-only there.
+ */
+#define	FOF_UPDATE_OFFSET	0x0001
+#define	FOF_IOV_SYSSPACE	0x0100
+int	do_filereadv(int, const struct iovec *, int, off_t *, int,
+	    register_t *);
+int	do_filewritev(int, const struct iovec *, int, off_t *, int,
+	    register_t *);
 
 /* Kernel memory (sys/kmem.h) and pending signals (sys/signalvar.h). */
 void	*kmem_alloc(size_t, km_flag_t);

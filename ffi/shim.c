@@ -194,15 +194,29 @@ clrs_file_flags(file_t *fp)
 	return fp->f_flag;
 }
 
+/* As vn_read and vn_write compute it (vfs_vnops.c 1.241). */
 int
-clrs_file_ioflags(file_t *fp)
+clrs_file_ioflags(file_t *fp, bool write)
 {
 	struct vnode *vp = fp->f_vnode;
+	int fflag = fp->f_flag, ioflag = IO_ADV_ENCODE(fp->f_advice);
 
-	if ((fp->f_flag & FFSYNC) != 0 ||
-	    (vp->v_mount != NULL && (vp->v_mount->mnt_flag & MNT_SYNCHRONOUS)))
-		return IO_SYNC;
-	return (fp->f_flag & FDSYNC) != 0 ? IO_DSYNC : 0;
+	if (fflag & FNONBLOCK)
+		ioflag |= IO_NDELAY;
+	if (write) {
+		if ((fflag & FFSYNC) != 0 || (vp->v_mount != NULL &&
+		    (vp->v_mount->mnt_flag & MNT_SYNCHRONOUS) != 0))
+			ioflag |= IO_SYNC;
+		else if (fflag & FDSYNC)
+			ioflag |= IO_DSYNC;
+	} else if ((fflag & (FFSYNC | FRSYNC)) == (FFSYNC | FRSYNC)) {
+		ioflag |= IO_SYNC;
+	}
+	if (fflag & FALTIO)
+		ioflag |= IO_ALTSEMANTICS;
+	if (fflag & FDIRECT)
+		ioflag |= IO_DIRECT;
+	return ioflag;
 }
 
 off_t
@@ -226,16 +240,17 @@ clrs_file_set_offset(file_t *fp, off_t offset)
 }
 
 int
-clrs_vnode_size(struct vnode *vp, kauth_cred_t cred, off_t *size)
+clrs_vnode_attr(struct vnode *vp, kauth_cred_t cred, off_t *size,
+    bool *append_only)
 {
 	struct vattr va;
 	int error;
 
-	vn_lock(vp, LK_SHARED | LK_RETRY);
 	error = VOP_GETATTR(vp, &va, cred);
-	VOP_UNLOCK(vp);
-	if (error == 0)
+	if (error == 0) {
 		*size = (off_t)va.va_size;
+		*append_only = (va.va_flags & APPEND) != 0;
+	}
 	return error;
 }
 
@@ -263,12 +278,8 @@ clrs_vnode_mount_flags(struct vnode *vp)
 int
 clrs_vnode_filesize_bits(struct vnode *vp, register_t *bits)
 {
-	int error;
 
-	vn_lock(vp, LK_SHARED | LK_RETRY);
-	error = VOP_PATHCONF(vp, _PC_FILESIZEBITS, bits);
-	VOP_UNLOCK(vp);
-	return error;
+	return VOP_PATHCONF(vp, _PC_FILESIZEBITS, bits);
 }
 
 /*

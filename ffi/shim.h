@@ -68,8 +68,13 @@ struct vnode *clrs_file_vnode(file_t *);
 kauth_cred_t clrs_file_cred(file_t *);
 /* f_flag: FREAD, FWRITE, FAPPEND, ... */
 int	clrs_file_flags(file_t *);
-/* IO_SYNC or IO_DSYNC where write(2) on the file would use it (vn_write). */
-int	clrs_file_ioflags(file_t *);
+/*
+ * The ioflag read(2) (vn_read) or write(2) (vn_write) would pass to
+ * VOP_READ or VOP_WRITE for the file, less IO_UNIT and IO_APPEND, which
+ * the caller decides: the access hint, IO_NDELAY, IO_SYNC or IO_DSYNC,
+ * IO_ALTSEMANTICS, IO_DIRECT.
+ */
+int	clrs_file_ioflags(file_t *, bool);
 /* The descriptor's offset, read and set under the file's lock. */
 off_t	clrs_file_offset(file_t *);
 void	clrs_file_set_offset(file_t *, off_t);
@@ -78,10 +83,13 @@ u_int	clrs_vnode_type(struct vnode *);
 /* The mount the vnode is on, to compare, and its flags (MNT_RDONLY, ...). */
 const struct mount *clrs_vnode_mount(struct vnode *);
 int	clrs_vnode_mount_flags(struct vnode *);
-/* VOP_PATHCONF of _PC_FILESIZEBITS, the vnode locked shared. */
+/* VOP_PATHCONF of _PC_FILESIZEBITS; the caller holds the vnode lock. */
 int	clrs_vnode_filesize_bits(struct vnode *, register_t *);
-/* The size of the vnode's file (VOP_GETATTR, the vnode locked shared). */
-int	clrs_vnode_size(struct vnode *, kauth_cred_t, off_t *);
+/*
+ * The size of the vnode's file and whether it is append-only (VOP_GETATTR:
+ * va_size, and va_flags & APPEND); the caller holds the vnode lock.
+ */
+int	clrs_vnode_attr(struct vnode *, kauth_cred_t, off_t *, bool *);
 
 /*
  * Syncs the file system that holds the vnode and waits for it, as sync(2)

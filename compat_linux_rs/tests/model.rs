@@ -126,6 +126,7 @@ pub fn linux_errno(netbsd: i32) -> i32 {
         sys::ENOTEMPTY => 39,
         sys::ELOOP => 40,
         sys::EOVERFLOW => 75,
+        sys::EOPNOTSUPP => 95,
         _ => panic!("errno {netbsd} needs its mapping here"),
     }
 }

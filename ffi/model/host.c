@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
 #include <sys/statvfs.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -142,6 +144,16 @@ host_fd_dup(int fd)
 	return fcntl(fd, F_DUPFD_CLOEXEC, 0);
 }
 
+int
+host_fd_reopen(int fd, bool write_)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, (write_ ? O_WRONLY : O_RDONLY) | O_NOCTTY |
+	    O_CLOEXEC);
+}
+
 void
 host_fd_close(int fd)
 {
@@ -216,6 +228,8 @@ host_file_info(int fd, struct host_file *info)
 	}
 	info->dev = st.st_dev;
 	info->ino = st.st_ino;
+	if (S_ISREG(st.st_mode) && ioctl(fd, FS_IOC_GETFLAGS, &fl) == 0)
+		info->append_only = (fl & FS_APPEND_FL) != 0;
 }
 
 int
@@ -297,6 +311,39 @@ host_pwrite(int fd, const void *buf, size_t len, long long off)
 	ssize_t n = pwrite(fd, buf, len, off);
 
 	return n < 0 ? -errno : n;
+}
+
+long
+host_stream_io(int fd, void *buf, size_t len, bool write_, bool wait)
+{
+	struct pollfd pfd = { fd, write_ ? POLLOUT : POLLIN, 0 };
+	struct timespec now = { 0, 0 };
+	sigset_t pipe, pending;
+	bool pipe_pending;
+	int fl = fcntl(fd, F_GETFL);
+	ssize_t n;
+
+	if (fl != -1 && (fl & O_NONBLOCK) == 0) {
+		while (poll(&pfd, 1, 0) == 0) {
+			if (!wait)
+				return 0;
+			if (host_signal_pending())
+				return -EINTR;
+			(void)poll(&pfd, 1, 10);
+			pfd.revents = 0;
+		}
+	}
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	sigpending(&pending);
+	pipe_pending = sigismember(&pending, SIGPIPE) == 1;
+	n = write_ ? write(fd, buf, len) : read(fd, buf, len);
+	if (n >= 0)
+		return n;
+	n = -errno;
+	if (n == -EPIPE && !pipe_pending)
+		(void)sigtimedwait(&pipe, NULL, &now);
+	return n;
 }
 
 int
@@ -458,6 +505,14 @@ host_faccess_fd(int fd, int mode, bool eaccess)
 		    AT_EMPTY_PATH | (eaccess ? AT_EACCESS : 0));
 	host_restore_ids();
 	return error;
+}
+
+/* Tests fork children that call into the model (see model_after_fork). */
+__attribute__((constructor)) static void
+host_fork_init(void)
+{
+
+	pthread_atfork(NULL, NULL, model_after_fork);
 }
 
 /* The thread's signal mask outside the model's kernel. */

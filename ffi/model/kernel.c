@@ -204,6 +204,8 @@ psignal(struct proc *p, int sig)
 	(void)p;
 	if (sig == SIGXFSZ)
 		model_trace()->sigxfsz++;
+	if (sig == SIGPIPE)
+		model_trace()->sigpipe++;
 	host_signal_user(sig);
 }
 
@@ -527,7 +529,8 @@ static struct model_vnode {
 	struct vnode	vnode;
 	unsigned long	dev, ino;
 	u_int		refs;
-	u_int		locks;
+	u_int		shared;		/* holders of the lock, shared */
+	const void	*owner;		/* the exclusive holder's token */
 	int		anyfd, readfd, writefd;
 } model_vnodes[MODEL_NVNODES];
 static kmutex_t model_vnodes_lock;
@@ -573,7 +576,8 @@ model_vnode_get(int fd, const struct host_file *info, u_int vtype)
 		vfs_ref(mv->vnode.v_mount);
 		mv->dev = info->dev;
 		mv->ino = info->ino;
-		mv->locks = 0;
+		mv->shared = 0;
+		mv->owner = NULL;
 		mv->anyfd = host_fd_dup(fd);
 		mv->readfd = mv->writefd = -1;
 	}
@@ -582,6 +586,16 @@ model_vnode_get(int fd, const struct host_file *info, u_int vtype)
 		if (info->readable && mv->readfd < 0)
 			mv->readfd = host_fd_dup(fd);
 		if (info->writable && !info->append && mv->writefd < 0)
+			mv->writefd = host_fd_dup(fd);
+		/*
+		 * A vnode writes where it is told; a host descriptor opened
+		 * O_APPEND would not, so the file is opened again without it,
+		 * which an append-only file refuses: that one keeps the
+		 * O_APPEND descriptor, right only at the end of the file,
+		 * where ffs_write lets an append-only file be written.
+		 */
+		if (info->writable && info->append && mv->writefd < 0 &&
+		    (mv->writefd = host_fd_reopen(fd, true)) < 0)
 			mv->writefd = host_fd_dup(fd);
 	}
 	mutex_exit(&model_vnodes_lock);
@@ -608,7 +622,7 @@ model_vrele(struct vnode *vp)
 	if (mv->refs == 0) {
 		model_violation("vrele: vnode without a reference");
 	} else if (--mv->refs == 0) {
-		if (mv->locks != 0)
+		if (mv->shared != 0 || mv->owner != NULL)
 			model_violation("vrele: last reference of a locked vnode");
 		host_fd_close(mv->anyfd);
 		host_fd_close(mv->readfd);
@@ -696,35 +710,131 @@ model_vnode_fd(struct vnode *vp, enum uio_rw rw, bool any)
 	return rw == UIO_READ ? mv->readfd : mv->writefd;
 }
 
+/*
+ * The vnode lock, as vn_lock(9) takes it: shared or exclusive, waited for.
+ * Each thread knows the locks it holds; taking one it holds already (the
+ * module never needs to) is a violation, as is releasing one it does not
+ * hold.  Vnodes outside the table (none the module reaches) are counted
+ * only.
+ */
+#define	MODEL_HELD_MAX	8
+static __thread struct model_held {
+	struct vnode	*vp;
+	bool		exclusive;
+} model_held[MODEL_HELD_MAX];
+
+static struct model_held *
+model_held_find(struct vnode *vp)
+{
+	size_t i;
+
+	for (i = 0; i < MODEL_HELD_MAX; i++) {
+		if (model_held[i].vp == vp)
+			return &model_held[i];
+	}
+	return NULL;
+}
+
 int
 vn_lock(struct vnode *vp, int flags)
 {
+	struct model_vnode *mv;
+	struct model_held *h;
+	bool exclusive = (flags & LK_EXCLUSIVE) != 0, got = false;
 
 	if ((flags & (LK_EXCLUSIVE | LK_SHARED)) == 0 || (flags & LK_RETRY) == 0)
 		return EINVAL;	/* the module only takes retrying locks */
-	if (model_is_table_vnode(vp))
-		__atomic_fetch_add(&model_vnode(vp)->locks, 1, __ATOMIC_ACQUIRE);
 	model_trace()->vnodes_locked++;
+	if (!model_is_table_vnode(vp))
+		return 0;
+	if (model_held_find(vp) != NULL) {
+		model_violation("vn_lock: the vnode is locked by this LWP already");
+		return 0;
+	}
+	if ((h = model_held_find(NULL)) == NULL) {
+		model_violation("vn_lock: more vnode locks than the model holds");
+		return 0;
+	}
+	mv = model_vnode(vp);
+	while (!got) {
+		mutex_enter(&model_vnodes_lock);
+		if (mv->owner == NULL && (!exclusive || mv->shared == 0)) {
+			if (exclusive)
+				mv->owner = &model_thread_token;
+			else
+				mv->shared++;
+			got = true;
+		}
+		mutex_exit(&model_vnodes_lock);
+	}
+	h->vp = vp;
+	h->exclusive = exclusive;
 	return 0;
 }
 
 int
 VOP_UNLOCK(struct vnode *vp)
 {
+	struct model_vnode *mv;
+	struct model_held *h;
 
-	if (model_is_table_vnode(vp))
-		__atomic_fetch_sub(&model_vnode(vp)->locks, 1, __ATOMIC_RELEASE);
 	model_trace()->vnodes_locked--;
+	if (!model_is_table_vnode(vp))
+		return 0;
+	if ((h = model_held_find(vp)) == NULL) {
+		model_violation("VOP_UNLOCK: the vnode is not locked by this LWP");
+		return 0;
+	}
+	mv = model_vnode(vp);
+	mutex_enter(&model_vnodes_lock);
+	if (h->exclusive)
+		mv->owner = NULL;
+	else
+		mv->shared--;
+	mutex_exit(&model_vnodes_lock);
+	h->vp = NULL;
 	return 0;
+}
+
+/*
+ * In a child the tests fork, only the forking thread goes on: the model's
+ * locks that other threads held, and the vnode locks they held, are free.
+ */
+void
+model_after_fork(void)
+{
+	struct model_held *h;
+	size_t i;
+
+	__atomic_store_n(&proc_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&model_cwdi_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&model_mounts_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&model_vnodes_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	for (i = 0; i < MODEL_NVNODES; i++) {
+		h = model_held_find(&model_vnodes[i].vnode);
+		model_vnodes[i].shared = h != NULL && !h->exclusive;
+		model_vnodes[i].owner = h != NULL && h->exclusive ?
+		    &model_thread_token : NULL;
+	}
+}
+
+/* Whether this thread holds the vnode's lock (exclusively, if asked). */
+static bool
+model_vnode_locked_as(struct vnode *vp, bool exclusive)
+{
+	struct model_held *h;
+
+	if (!model_is_table_vnode(vp))
+		return model_trace()->vnodes_locked > 0;
+	h = model_held_find(vp);
+	return h != NULL && (h->exclusive || !exclusive);
 }
 
 static bool
 model_vnode_locked(struct vnode *vp)
 {
 
-	return model_is_table_vnode(vp) ?
-	    __atomic_load_n(&model_vnode(vp)->locks, __ATOMIC_RELAXED) > 0 :
-	    model_trace()->vnodes_locked > 0;
+	return model_vnode_locked_as(vp, false);
 }
 
 int
@@ -738,6 +848,8 @@ VOP_FSYNC(struct vnode *vp, kauth_cred_t cred, int flags, off_t lo, off_t hi)
 	t->fsync_lo = lo;
 	t->fsync_hi = hi;
 	t->fsync_locked = model_vnode_locked(vp);
+	if (!t->fsync_locked)
+		model_violation("VOP_FSYNC: vnode not locked");
 	return host_fsync_range(model_vnode_fd(vp, UIO_READ, true),
 	    (flags & FSYNC_DATAONLY) != 0, (flags & FSYNC_WAIT) != 0, lo, hi) == 0 ?
 	    0 : EIO;
@@ -935,17 +1047,20 @@ sys_renameat(struct lwp *l, const struct sys_renameat_args *uap,
 int
 VOP_GETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 {
+	struct host_file info;
+	int fd = model_vnode_fd(vp, UIO_READ, true), error;
 	long long size;
-	int error;
 
 	(void)cred;
 	if (!model_vnode_locked(vp))
 		model_violation("VOP_GETATTR: vnode not locked");
-	error = host_size(model_vnode_fd(vp, UIO_READ, true), &size);
+	error = host_size(fd, &size);
 	if (error != 0)
 		return model_errno(error);
+	host_file_info(fd, &info);
 	__builtin_memset(va, 0, sizeof(*va));
 	va->va_size = (u_quad_t)size;
+	va->va_flags = info.append_only ? SF_APPEND : 0;
 	return 0;
 }
 
@@ -968,35 +1083,138 @@ VOP_PATHCONF(struct vnode *vp, int name, register_t *retval)
 	return 0;
 }
 
+/* What vn_rdwr moves at once between user memory and a host file. */
+#define	MODEL_RDWR_CHUNK	65536
+
+/*
+ * pread or pwrite between user memory at base and the host file, or read
+ * or write for a stream (offset -1: a pipe, socket or device, which may
+ * make the first transfer wait, interruptibly), as uiomove(9) moves it: a
+ * page that cannot be reached ends the transfer with EFAULT, after what
+ * was moved before it (*moved).  0, EFAULT or a host errno.
+ */
+static int
+model_rdwr_user(int fd, enum uio_rw rw, char *base, size_t len, off_t offset,
+    bool wait, size_t *moved)
+{
+	char *bounce = host_alloc(MODEL_RDWR_CHUNK);
+	size_t done = 0, want, have, page;
+	int error = 0;
+	long n;
+
+	while (done < len && error == 0) {
+		want = len - done < MODEL_RDWR_CHUNK ? len - done :
+		    MODEL_RDWR_CHUNK;
+		if (rw == UIO_READ) {
+			n = offset < 0 ? host_stream_io(fd, bounce, want, false,
+			    wait && done == 0) :
+			    host_pread(fd, bounce, want, offset + (off_t)done);
+			if (n < 0) {
+				error = -(int)n;
+				break;
+			}
+			have = (size_t)n;
+		} else {
+			have = want;
+		}
+		/* The pages of user memory, one at a time. */
+		for (page = 0; page < have && error == 0; ) {
+			size_t at = done + page, chunk = PAGE_SIZE -
+			    ((uintptr_t)(base + at) & (PAGE_SIZE - 1));
+
+			if (chunk > have - page)
+				chunk = have - page;
+			if ((rw == UIO_READ ? host_copy_to_user(bounce + page,
+			    base + at, chunk) : host_copy_from_user(base + at,
+			    bounce + page, chunk)) != 0)
+				error = EFAULT;
+			else
+				page += chunk;
+		}
+		if (rw == UIO_WRITE && page > 0) {
+			n = offset < 0 ? host_stream_io(fd, bounce, page, true,
+			    true) :
+			    host_pwrite(fd, bounce, page, offset + (off_t)done);
+			if (n < 0) {
+				error = -(int)n;
+				break;
+			}
+			page = (size_t)n;
+		}
+		done += page;
+		if (page < want)
+			break;	/* the end of the file, a fault, a short write */
+	}
+	host_free(bounce, MODEL_RDWR_CHUNK);
+	*moved = done;
+	return error;
+}
+
+/*
+ * vn_rdwr (vfs_vnops.c 1.241): the vnode locked for the call (shared to
+ * read, exclusive to write) unless the caller holds it (IO_NODELOCKED);
+ * a write to a regular file past RLIMIT_FSIZE fails whole
+ * (enforce_rlimit_fsize, which asserts the exclusive lock), and past the
+ * largest file size as ffs_write does.
+ */
 int
 vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
     enum uio_seg seg, int ioflg, kauth_cred_t cred, size_t *aresid,
     struct lwp *l)
 {
+	static const int known = IO_SYNC | IO_NODELOCKED | IO_NDELAY |
+	    IO_ALTSEMANTICS | IO_DIRECT | IO_ADV_MASK;
 	struct model_trace *t = model_trace();
+	struct host_file info;
+	long long size;
 	int fd = model_vnode_fd(vp, rw, false);
-	int asked = len;
+	int asked = len, error = 0;
+	size_t moved = 0;
 	long n;
 
 	(void)cred;
-	if (seg != UIO_SYSSPACE || (ioflg & ~IO_SYNC) != 0 || len < 0)
-		return EINVAL;
+	if ((seg != UIO_SYSSPACE && seg != UIO_USERSPACE) ||
+	    (ioflg & ~known) != 0 || len < 0)
+		return EINVAL;	/* the module passes no other flags */
+	if ((ioflg & IO_NODELOCKED) == 0)
+		vn_lock(vp, (rw == UIO_READ ? LK_SHARED : LK_EXCLUSIVE) |
+		    LK_RETRY);
+	else if (!model_vnode_locked_as(vp, rw == UIO_WRITE &&
+	    vp->v_type == VREG))
+		model_violation("vn_rdwr: IO_NODELOCKED without the lock the "
+		    "operation needs");
 	/* Only the module's checks of the file's open mode lead here. */
-	if (fd < 0)
-		return EBADF;
+	if (fd < 0) {
+		error = EBADF;
+		goto out;
+	}
 	t->rdwrs++;
 	t->rdwr_ioflags = ioflg;
-	if (rw == UIO_WRITE) {
-		/* enforce_rlimit_fsize (vfs_vnops.c 1.225), then ffs_write. */
+	if (rw == UIO_WRITE && vp->v_type == VREG) {
+		/* enforce_rlimit_fsize, then ffs_write. */
 		if ((uint64_t)offset + (uint64_t)len >
 		    l->l_proc->p_rlimit[RLIMIT_FSIZE].rlim_cur) {
 			psignal(l->l_proc, SIGXFSZ);
-			return EFBIG;
+			error = EFBIG;
+			goto out;
 		}
-		if (offset < 0 || offset + (off_t)len > MODEL_MAXFILESIZE)
-			return EFBIG;
+		if (offset < 0 || offset + (off_t)len > MODEL_MAXFILESIZE) {
+			error = EFBIG;
+			goto out;
+		}
+		/* ffs_write: an append-only file only at its end. */
+		host_file_info(fd, &info);
+		if (info.append_only && (host_size(fd, &size) != 0 ||
+		    offset != size)) {
+			error = EPERM;
+			goto out;
+		}
 	}
-	if (t->rdwr_discard) {
+	if (seg == UIO_USERSPACE) {
+		error = model_errno(model_rdwr_user(fd, rw, base, (size_t)len,
+		    offset, false, &moved));
+		n = (long)moved;
+	} else if (t->rdwr_discard) {
 		if (rw == UIO_READ)
 			__builtin_memset(base, 0, (size_t)len);
 		n = len;
@@ -1009,15 +1227,136 @@ vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
 		if (t->short_write_after != 0 && t->rdwrs >= t->short_write_after)
 			len /= 2;
 		n = host_pwrite(fd, base, (size_t)len, offset);
-		if (n >= 0 && (ioflg & IO_DSYNC) != 0 &&
-		    host_fsync_range(fd, (ioflg & IO_SYNC) != IO_SYNC, true,
-		    0, 0) != 0)
-			n = -EIO;
 	}
-	if (n < 0)
-		return model_errno((int)-n);
+	if (n >= 0 && rw == UIO_WRITE && (ioflg & IO_DSYNC) != 0 &&
+	    host_fsync_range(fd, (ioflg & IO_SYNC) != IO_SYNC, true, 0, 0) != 0)
+		n = -EIO;
+	if (n < 0) {
+		error = model_errno((int)-n);
+		goto out;
+	}
 	*aresid = (size_t)(asked - n);
-	return 0;
+out:
+	if ((ioflg & IO_NODELOCKED) == 0)
+		VOP_UNLOCK(vp);
+	return error;
+}
+
+/*
+ * readv(2) and writev(2) through a descriptor's file operations
+ * (do_filereadv and do_filewritev, sys_generic.c 1.130; vn_read and
+ * vn_write, vfs_vnops.c 1.241): iovcnt 0 and lengths past SSIZE_MAX are
+ * EINVAL, a descriptor not open for the direction EBADF, an offset on
+ * anything but a vnode other than a FIFO ESPIPE.  A vnode file moves at
+ * the offset under its vnode lock (exclusive to write or to advance the
+ * descriptor's offset), appending where the descriptor is O_APPEND; a pipe,
+ * socket or device moves as a stream, the first transfer waiting until it
+ * can go or a signal comes (EINTR).  An error after part of the transfer
+ * is still the error, but for EINTR; EPIPE posts SIGPIPE unless the
+ * descriptor has FNOSIGPIPE.  The module passes kernel iovec arrays only.
+ */
+static int
+model_filerw(enum uio_rw rw, int fd, const struct iovec *iov, int iovcnt,
+    off_t *offset, int flags, register_t *retval)
+{
+	struct model_file *mf;
+	struct vnode *vp;
+	file_t *fp;
+	size_t total = 0, done = 0, moved;
+	off_t at = -1;
+	bool file, lock_excl;
+	int i, hostfd, error = 0;
+
+	if (iovcnt == 0)
+		return EINVAL;
+	if ((flags & FOF_IOV_SYSSPACE) == 0 || iovcnt < 0)
+		return EINVAL;
+	if ((fp = fd_getfile((unsigned)fd)) == NULL)
+		return EBADF;
+	mf = (struct model_file *)fp;
+	if ((fp->f_flag & (rw == UIO_READ ? FREAD : FWRITE)) == 0) {
+		error = EBADF;
+		goto out;
+	}
+	vp = fp->f_type == DTYPE_VNODE ? fp->f_vnode : NULL;
+	if (offset == NULL) {
+		offset = &fp->f_offset;
+	} else if (vp == NULL || vp->v_type == VFIFO) {
+		error = ESPIPE;
+		goto out;
+	}
+	for (i = 0; i < iovcnt; i++) {
+		total += iov[i].iov_len;
+		if (iov[i].iov_len > SSIZE_MAX || total > SSIZE_MAX) {
+			error = EINVAL;
+			goto out;
+		}
+	}
+	file = vp != NULL && (vp->v_type == VREG || vp->v_type == VDIR);
+	lock_excl = rw == UIO_WRITE ||
+	    (offset == &fp->f_offset && (flags & FOF_UPDATE_OFFSET) != 0);
+	if (file) {
+		vn_lock(vp, (lock_excl ? LK_EXCLUSIVE : LK_SHARED) | LK_RETRY);
+		at = *offset;
+		if (rw == UIO_WRITE && (fp->f_flag & FAPPEND) != 0) {
+			long long size;
+
+			if ((error = host_size(model_vnode_fd(vp, UIO_READ,
+			    true), &size)) != 0) {
+				error = model_errno(error);
+				goto unlock;
+			}
+			at = size;
+		}
+		if (rw == UIO_WRITE && (uint64_t)at + total >
+		    model_plimit.pl_rlimit[RLIMIT_FSIZE].rlim_cur) {
+			psignal(&model_proc, SIGXFSZ);
+			error = EFBIG;
+			goto unlock;
+		}
+		hostfd = model_vnode_fd(vp, rw, false);
+	} else {
+		if (vp != NULL && offset != &fp->f_offset)
+			at = *offset;
+		hostfd = mf->hostfd;
+	}
+	for (i = 0; i < iovcnt && error == 0; i++) {
+		error = model_errno(model_rdwr_user(hostfd, rw,
+		    (char *)iov[i].iov_base, iov[i].iov_len,
+		    at < 0 ? -1 : at + (off_t)done, done == 0, &moved));
+		done += moved;
+		if (moved < iov[i].iov_len)
+			break;
+	}
+	if ((flags & FOF_UPDATE_OFFSET) != 0 && file)
+		*offset = at + (off_t)done;
+unlock:
+	if (file)
+		VOP_UNLOCK(vp);
+	if (error == EINTR && done > 0)
+		error = 0;
+	if (error == EPIPE && (fp->f_flag & FNOSIGPIPE) == 0)
+		psignal(&model_proc, SIGPIPE);
+	*retval = (register_t)done;
+out:
+	fd_putfile((unsigned)fd);
+	return error;
+}
+
+int
+do_filereadv(int fd, const struct iovec *iov, int iovcnt, off_t *offset,
+    int flags, register_t *retval)
+{
+
+	return model_filerw(UIO_READ, fd, iov, iovcnt, offset, flags, retval);
+}
+
+int
+do_filewritev(int fd, const struct iovec *iov, int iovcnt, off_t *offset,
+    int flags, register_t *retval)
+{
+
+	return model_filerw(UIO_WRITE, fd, iov, iovcnt, offset, flags, retval);
 }
 
 void *

@@ -46,6 +46,11 @@ int	host_fd_get(int);
 void	host_fd_put(int);
 /* A duplicate of host descriptor fd, and closing one (-1: none). */
 int	host_fd_dup(int fd);
+/*
+ * The file of host descriptor fd opened again (a new open file, for
+ * writing if asked, never O_APPEND), or -1 if the host refuses.
+ */
+int	host_fd_reopen(int fd, bool write);
 void	host_fd_close(int fd);
 /* Reports what a DIAGNOSTIC kernel would have stopped on; printf(9). */
 void	host_report(const char *);
@@ -60,6 +65,7 @@ struct host_file {
 	enum host_kind	kind;
 	bool		readable, writable, append, sync, dsync;
 	bool		rdonly_fs, noexec_fs;
+	bool		append_only;	/* chattr +a */
 	unsigned long	dev, ino;
 };
 void	host_file_info(int, struct host_file *);
@@ -76,6 +82,13 @@ int	host_unlinkat(int, const char *);
 /* pread/pwrite: bytes moved, or minus a host errno; size; offsets. */
 long	host_pread(int, void *, size_t, long long);
 long	host_pwrite(int, const void *, size_t, long long);
+/*
+ * read or write of a stream (pipe, socket, device): if it cannot go now and
+ * the descriptor blocks, waits unless told not to (then 0), ended by a
+ * signal for the thread (minus EINTR).  A broken pipe's SIGPIPE is not
+ * left to the calling thread.  Bytes moved, or minus a host errno.
+ */
+long	host_stream_io(int, void *, size_t, bool write, bool wait);
 int	host_size(int, long long *);
 long long host_offset(int);
 void	host_set_offset(int, long long);
@@ -127,6 +140,8 @@ unsigned long long host_fsize_limit(void);
 void	host_signal_user(int);
 /* kernel.c: the model's process takes on the user process's limits. */
 void	model_proc_refresh(void);
+/* kernel.c: the model's state in a forked child, whose other threads are gone. */
+void	model_after_fork(void);
 void	*host_alloc(size_t);
 void	host_free(void *, size_t);
 
@@ -188,6 +203,7 @@ struct model_trace {
 	u_int	rdwrs;		/* vn_rdwr calls, and the last one's ioflags */
 	int	rdwr_ioflags;
 	u_int	sigxfsz;	/* SIGXFSZ posted */
+	u_int	sigpipe;	/* SIGPIPE posted */
 	u_int	signal_after;	/* sigispending true from this vn_rdwr on */
 	u_int	short_write_after;	/* writes from this one on are short */
 	int	fail_write_after;	/* writes from this one on fail (EIO) */
