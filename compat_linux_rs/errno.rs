@@ -32,6 +32,7 @@ errnos!(
     EEXIST,
     EFAULT,
     EFBIG,
+    EFTYPE,
     EIDRM,
     EINTR,
     EINVAL,

@@ -7,7 +7,7 @@ use core::ptr::NonNull;
 use crate::errno::Errno;
 use crate::lwp::Lwp;
 use crate::sys;
-use crate::user::KernelName;
+use crate::user::{KernelName, KernelPath};
 
 /// A held file descriptor: `fd_getfile` on creation, `fd_putfile` on drop,
 /// so every return path releases it.
@@ -120,6 +120,23 @@ impl Cred<'_> {
     }
 }
 
+impl Cred<'_> {
+    /// Whether the effective user is root, whom NetBSD's traditional
+    /// security model lets change any file's attributes.
+    pub fn is_superuser(self) -> bool {
+        // SAFETY: a live credential.
+        unsafe { sys::kauth_cred_geteuid(self.0) == 0 }
+    }
+
+    /// Whether `gid` is the effective or a supplementary group.
+    pub fn in_group(self, gid: u32) -> Result<bool, Errno> {
+        let mut member = 0;
+        // SAFETY: a live credential; the callee writes the local.
+        Errno::check(unsafe { sys::kauth_cred_ismember_gid(self.0, gid as _, &mut member) })?;
+        Ok(member != 0)
+    }
+}
+
 /// Credentials with the real IDs as effective ones (`Cred::with_real_ids`).
 pub struct RealIds(sys::kauth_cred_t);
 
@@ -176,6 +193,33 @@ impl VnodeRef {
             )
         })?;
         NonNull::new(vp).map(VnodeRef).ok_or(Errno::ENOENT)
+    }
+
+    /// Looks a non-empty path up as the `*at` calls do: an absolute path
+    /// or `AT_FDCWD` from the root or working directory (the descriptor
+    /// ignored, even a bad one), otherwise from the directory `dirfd` is
+    /// open on (`EBADF`, `ENOTDIR`).
+    pub fn at(dirfd: i32, path: &mut KernelPath, follow: bool) -> Result<VnodeRef, Errno> {
+        if path.is_absolute() || dirfd == sys::AT_FDCWD {
+            return VnodeRef::lookup(None, path.whole(), follow);
+        }
+        let dir = FileRef::get(dirfd)?;
+        match dir.vnode() {
+            Some(vnode) if vnode.vtype() == sys::vtype_VDIR => {
+                VnodeRef::lookup(Some(&vnode), path.whole(), follow)
+            }
+            _ => Err(Errno::ENOTDIR),
+        }
+    }
+
+    /// The file an empty path names with `AT_EMPTY_PATH`: the working
+    /// directory for `AT_FDCWD`, or the file `dirfd` is open on (`EBADF`);
+    /// `None` for a descriptor that is not a vnode (a pipe, a socket).
+    pub fn of_descriptor(lwp: &Lwp, dirfd: i32) -> Result<Option<VnodeRef>, Errno> {
+        if dirfd == sys::AT_FDCWD {
+            return Ok(Some(VnodeRef::cwd(lwp)));
+        }
+        Ok(FileRef::get(dirfd)?.vnode().map(|vnode| vnode.reference()))
     }
 
     /// The vnode.
@@ -247,7 +291,7 @@ impl Vnode<'_> {
 
     /// The file's size.
     pub fn size(&self, cred: Cred<'_>) -> Result<i64, Errno> {
-        self.lock_shared().attr(cred).map(|attr| attr.size)
+        self.lock_shared().attr(cred).map(|attr| attr.ca_size)
     }
 
     /// Reads into `buf` from `offset`; returns the bytes read (0 at EOF).
@@ -420,12 +464,7 @@ pub struct VnodeLock<'v, M> {
 }
 
 /// What `VOP_GETATTR` says of a file, as far as the handlers ask.
-pub struct Attr {
-    /// The size in bytes.
-    pub size: i64,
-    /// Whether writes may only append (`SF_APPEND`, `UF_APPEND`).
-    pub append_only: bool,
-}
+pub type Attr = sys::clrs_attr;
 
 /// A part of a transfer between a file and user memory: the bytes moved,
 /// and the error that ended it early, if any (`EFAULT` for user memory
@@ -440,13 +479,17 @@ pub struct Moved {
 impl<M> VnodeLock<'_, M> {
     /// The file's size and append-only flag.
     pub fn attr(&self, cred: Cred<'_>) -> Result<Attr, Errno> {
-        let (mut size, mut append_only) = (0, false);
+        let mut attr = Attr {
+            ca_size: 0,
+            ca_uid: 0,
+            ca_gid: 0,
+            ca_append_only: false,
+            ca_immutable: false,
+        };
         // SAFETY: the vnode is locked, as VOP_GETATTR requires; a live
-        // credential; the shim writes the two locals.
-        Errno::check(unsafe {
-            sys::clrs_vnode_attr(self.vnode.vp.as_ptr(), cred.0, &mut size, &mut append_only)
-        })?;
-        Ok(Attr { size, append_only })
+        // credential; the shim writes the local.
+        Errno::check(unsafe { sys::clrs_vnode_attr(self.vnode.vp.as_ptr(), cred.0, &mut attr) })?;
+        Ok(attr)
     }
 
     /// The largest file size the file system declares
@@ -480,6 +523,13 @@ impl<M> VnodeLock<'_, M> {
 }
 
 impl VnodeLock<'_, Exclusive> {
+    /// Sets the permission bits (`07777`) as chmod(2) does.
+    pub fn set_mode(&self, cred: Cred<'_>, mode: u32) -> Result<(), Errno> {
+        // SAFETY: the vnode is locked exclusively, as VOP_SETATTR requires,
+        // and the credential is live.
+        Errno::check(unsafe { sys::clrs_vnode_setmode(self.vnode.vp.as_ptr(), cred.0, mode as _) })
+    }
+
     /// `VOP_FSYNC` of the byte range `[lo, hi)` (`0, 0`: the whole file).
     pub fn fsync(&self, cred: Cred<'_>, flags: u32, lo: i64, hi: i64) -> Result<(), Errno> {
         // SAFETY: the vnode is locked exclusively, as VOP_FSYNC requires,

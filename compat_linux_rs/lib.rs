@@ -26,6 +26,7 @@ pub mod user;
 pub mod clone3;
 pub mod copy_file_range;
 pub mod faccessat2;
+pub mod fchmodat2;
 pub mod getcpu;
 pub mod preadv2;
 pub mod pwritev2;

@@ -275,7 +275,7 @@ impl Regular<'_> {
         let at = self.offset.unwrap_or_else(|| self.file.offset());
         verify_area(Some(at), iovecs.total())?;
         check_flags(self.raw_flags, self.file, || {
-            lock.attr(cred).map(|a| a.append_only)
+            lock.attr(cred).map(|a| a.ca_append_only)
         })?;
         let ioflags = self.file.ioflags(false);
         let total = iovecs.total();
@@ -292,12 +292,12 @@ impl Regular<'_> {
         let position = self.offset.unwrap_or_else(|| self.file.offset());
         verify_area(Some(position), iovecs.total())?;
         let flags = check_flags(self.raw_flags, self.file, || {
-            lock.attr(cred).map(|a| a.append_only)
+            lock.attr(cred).map(|a| a.ca_append_only)
         })?;
         let append = flags.contains(RwFlags::APPEND)
             || (self.file.flags() & sys::FAPPEND != 0 && !flags.contains(RwFlags::NOAPPEND));
         let at = if append {
-            lock.attr(cred)?.size
+            lock.attr(cred)?.ca_size
         } else {
             position
         };

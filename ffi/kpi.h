@@ -232,6 +232,8 @@ int	VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
 int	VOP_GETATTR(struct vnode *, struct vattr *, kauth_cred_t);
 int	VOP_ACCESS(struct vnode *, accmode_t, kauth_cred_t);
 int	VOP_PATHCONF(struct vnode *, int, register_t *);
+int	VOP_SETATTR(struct vnode *, struct vattr *, kauth_cred_t);
+void	vattr_null(struct vattr *);
 void	vref(struct vnode *);
 void	vrele(struct vnode *);
 void	rw_enter(krwlock_t *, const krw_t);
@@ -239,8 +241,9 @@ void	rw_exit(krwlock_t *);
 int	vn_rdwr(enum uio_rw, struct vnode *, void *, int, off_t, enum uio_seg,
 	    int, kauth_cred_t, size_t *, struct lwp *);
 int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
-/* sys/stat.h: the append-only file flags (APPEND), _KERNEL-only there. */
+/* sys/stat.h: the append-only and immutable file flags, _KERNEL-only there. */
 #define	APPEND		(UF_APPEND | SF_APPEND)
+#define	IMMUTABLE	(UF_IMMUTABLE | SF_IMMUTABLE)
 int	vfs_busy(struct mount *);
 void	vfs_unbusy(struct mount *);
 void	vfs_ref(struct mount *);
@@ -253,6 +256,8 @@ uid_t	kauth_cred_getuid(kauth_cred_t);
 gid_t	kauth_cred_getgid(kauth_cred_t);
 void	kauth_cred_seteuid(kauth_cred_t, uid_t);
 void	kauth_cred_setegid(kauth_cred_t, gid_t);
+uid_t	kauth_cred_geteuid(kauth_cred_t);
+int	kauth_cred_ismember_gid(kauth_cred_t, gid_t, int *);
 
 /*
  * SysV semaphores (kern/sysv_sem.c): semop(2), and on NetBSD 11 the native

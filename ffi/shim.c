@@ -240,18 +240,30 @@ clrs_file_set_offset(file_t *fp, off_t offset)
 }
 
 int
-clrs_vnode_attr(struct vnode *vp, kauth_cred_t cred, off_t *size,
-    bool *append_only)
+clrs_vnode_attr(struct vnode *vp, kauth_cred_t cred, struct clrs_attr *attr)
 {
 	struct vattr va;
 	int error;
 
 	error = VOP_GETATTR(vp, &va, cred);
 	if (error == 0) {
-		*size = (off_t)va.va_size;
-		*append_only = (va.va_flags & APPEND) != 0;
+		attr->ca_size = (off_t)va.va_size;
+		attr->ca_uid = va.va_uid;
+		attr->ca_gid = va.va_gid;
+		attr->ca_append_only = (va.va_flags & APPEND) != 0;
+		attr->ca_immutable = (va.va_flags & IMMUTABLE) != 0;
 	}
 	return error;
+}
+
+int
+clrs_vnode_setmode(struct vnode *vp, kauth_cred_t cred, mode_t mode)
+{
+	struct vattr va;
+
+	vattr_null(&va);
+	va.va_mode = mode & ALLPERMS;
+	return VOP_SETATTR(vp, &va, cred);
 }
 
 u_int

@@ -85,11 +85,22 @@ const struct mount *clrs_vnode_mount(struct vnode *);
 int	clrs_vnode_mount_flags(struct vnode *);
 /* VOP_PATHCONF of _PC_FILESIZEBITS; the caller holds the vnode lock. */
 int	clrs_vnode_filesize_bits(struct vnode *, register_t *);
+/* What VOP_GETATTR says of a file, as far as the handlers ask. */
+struct clrs_attr {
+	off_t		ca_size;
+	uid_t		ca_uid;
+	gid_t		ca_gid;
+	bool		ca_append_only;	/* va_flags & APPEND */
+	bool		ca_immutable;	/* va_flags & IMMUTABLE */
+};
+/* VOP_GETATTR; the caller holds the vnode lock. */
+int	clrs_vnode_attr(struct vnode *, kauth_cred_t, struct clrs_attr *);
 /*
- * The size of the vnode's file and whether it is append-only (VOP_GETATTR:
- * va_size, and va_flags & APPEND); the caller holds the vnode lock.
+ * VOP_SETATTR of the permission bits alone, as chmod(2) does
+ * (change_mode, vfs_syscalls.c); the caller holds the vnode lock
+ * exclusively.
  */
-int	clrs_vnode_attr(struct vnode *, kauth_cred_t, off_t *, bool *);
+int	clrs_vnode_setmode(struct vnode *, kauth_cred_t, mode_t);
 
 /*
  * Syncs the file system that holds the vnode and waits for it, as sync(2)

@@ -112,6 +112,18 @@ fn run(nr: u16, seconds: u64) {
         if nr == crate::copy_file_range::NR {
             regs[4] %= 1 << 16;
         }
+        // chmod: only names in the scratch folders (no '/', no '.'),
+        // and modes their owner can still use.
+        if nr == crate::fchmodat2::NR {
+            for b in inputs
+                .memory
+                .iter_mut()
+                .filter(|b| **b == b'/' || **b == b'.')
+            {
+                *b = b'x';
+            }
+            regs[2] |= 0o700;
+        }
         // Vectored I/O: iovecs on a 16-byte boundary of the memory, each
         // at most 64 KiB, so that a write stays small.
         if nr == crate::preadv2::NR || nr == crate::pwritev2::NR {
@@ -178,6 +190,7 @@ fuzz_targets! {
     fuzz_copy_file_range => crate::copy_file_range::NR,
     fuzz_clone3 => crate::clone3::NR,
     fuzz_faccessat2 => crate::faccessat2::NR,
+    fuzz_fchmodat2 => crate::fchmodat2::NR,
     fuzz_preadv2 => crate::preadv2::NR,
     fuzz_pwritev2 => crate::pwritev2::NR,
 }

@@ -228,8 +228,21 @@ host_file_info(int fd, struct host_file *info)
 	}
 	info->dev = st.st_dev;
 	info->ino = st.st_ino;
-	if (S_ISREG(st.st_mode) && ioctl(fd, FS_IOC_GETFLAGS, &fl) == 0)
-		info->append_only = (fl & FS_APPEND_FL) != 0;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		/* The inode's flags; an O_PATH descriptor cannot ask. */
+		int ffd = (fcntl(fd, F_GETFL) & O_PATH) != 0 ?
+		    host_fd_reopen(fd, false) : fd;
+
+		if (ffd >= 0 && ioctl(ffd, FS_IOC_GETFLAGS, &fl) == 0) {
+			info->append_only = (fl & FS_APPEND_FL) != 0;
+			info->immutable = (fl & FS_IMMUTABLE_FL) != 0;
+		}
+		if (ffd != fd)
+			host_fd_close(ffd);
+	}
+	info->mode = st.st_mode & 07777;
+	info->uid = st.st_uid;
+	info->gid = st.st_gid;
 }
 
 int
@@ -493,6 +506,56 @@ host_lookup(int dirfd, const char *path, bool follow)
 	if (dirfd == AT_FDCWD)
 		host_at_put(at);
 	return error != 0 ? -error : fd;
+}
+
+unsigned
+host_cred_uid(bool real)
+{
+	unsigned uid;
+
+	(void)host_adopt_ids();
+	uid = real ? getuid() : geteuid();
+	host_restore_ids();
+	return uid;
+}
+
+bool
+host_cred_ismember(unsigned gid, bool real)
+{
+	gid_t groups[256];
+	bool member;
+	int n, i;
+
+	(void)host_adopt_ids();
+	member = (real ? getgid() : getegid()) == gid;
+	n = getgroups(256, groups);
+	for (i = 0; i < n && !member; i++)
+		member = groups[i] == gid;
+	host_restore_ids();
+	return member;
+}
+
+int
+host_setmode(int fd, unsigned mode, bool real)
+{
+	char path[64];
+	struct stat st;
+	unsigned uid = host_cred_uid(real);
+
+	if (fstat(fd, &st) != 0)
+		return errno;
+	if (uid != 0) {
+		/* genfs_can_chmod: the owner only; no sticky file; SGID
+		 * only in the group; SUID only for the owner. */
+		if (uid != st.st_uid)
+			return EPERM;
+		if (!S_ISDIR(st.st_mode) && (mode & S_ISVTX) != 0)
+			return -1;
+		if ((mode & S_ISGID) != 0 && !host_cred_ismember(st.st_gid, real))
+			return EPERM;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return chmod(path, mode) == 0 ? 0 : errno;
 }
 
 int

@@ -1060,8 +1060,54 @@ VOP_GETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 	host_file_info(fd, &info);
 	__builtin_memset(va, 0, sizeof(*va));
 	va->va_size = (u_quad_t)size;
-	va->va_flags = info.append_only ? SF_APPEND : 0;
+	va->va_flags = (info.append_only ? SF_APPEND : 0) |
+	    (info.immutable ? SF_IMMUTABLE : 0);
+	va->va_mode = info.mode;
+	va->va_uid = info.uid;
+	va->va_gid = info.gid;
 	return 0;
+}
+
+/* sys/vnode.h, _KERNEL-only there. */
+#define	VNOVAL	(-1)
+
+/* vattr_null (vfs_subr.c): every attribute VNOVAL, so unchanged. */
+void
+vattr_null(struct vattr *va)
+{
+
+	__builtin_memset(va, 0xff, sizeof(*va));
+	va->va_type = VNON;
+	va->va_vaflags = 0;
+}
+
+/*
+ * VOP_SETATTR of the mode, as ufs_setattr and ufs_chmod do it: the vnode
+ * locked exclusively; an immutable or append-only file EPERM, a read-only
+ * mount EROFS, then genfs_can_chmod's rules (host_setmode).  The module
+ * changes nothing else.
+ */
+int
+VOP_SETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
+{
+	struct vattr unchanged;
+	struct host_file info;
+	int fd = model_vnode_fd(vp, UIO_READ, true), error;
+
+	if (!model_vnode_locked_as(vp, true))
+		model_violation("VOP_SETATTR: vnode not locked exclusively");
+	vattr_null(&unchanged);
+	unchanged.va_mode = va->va_mode;
+	if (__builtin_memcmp(&unchanged, va, sizeof(*va)) != 0 ||
+	    va->va_mode == (mode_t)VNOVAL)
+		return EINVAL;	/* the module sets the mode alone */
+	host_file_info(fd, &info);
+	if (info.immutable || info.append_only)
+		return EPERM;
+	if (vp->v_mount->mnt_flag & MNT_RDONLY)
+		return EROFS;
+	error = host_setmode(fd, va->va_mode & ALLPERMS, cred->real_ids);
+	return error == -1 ? EFTYPE : model_errno(error);
 }
 
 /*
@@ -1419,6 +1465,21 @@ kauth_cred_getgid(kauth_cred_t cred)
 
 	(void)cred;
 	return 1000;
+}
+
+uid_t
+kauth_cred_geteuid(kauth_cred_t cred)
+{
+
+	return host_cred_uid(cred->real_ids);
+}
+
+int
+kauth_cred_ismember_gid(kauth_cred_t cred, gid_t gid, int *member)
+{
+
+	*member = host_cred_ismember(gid, cred->real_ids);
+	return 0;
 }
 
 void

@@ -66,6 +66,8 @@ struct host_file {
 	bool		readable, writable, append, sync, dsync;
 	bool		rdonly_fs, noexec_fs;
 	bool		append_only;	/* chattr +a */
+	bool		immutable;	/* chattr +i */
+	unsigned	mode, uid, gid;
 	unsigned long	dev, ino;
 };
 void	host_file_info(int, struct host_file *);
@@ -98,6 +100,18 @@ void	host_set_offset(int, long long);
  * the user's IDs; or minus a host errno.
  */
 int	host_lookup(int dirfd, const char *path, bool follow);
+/*
+ * The calling thread's effective (or real) user ID, and whether gid is
+ * its effective (or real) or a supplementary group.
+ */
+unsigned host_cred_uid(bool real);
+bool	host_cred_ismember(unsigned gid, bool real);
+/*
+ * chmod of the file of host descriptor fd by the calling thread, with
+ * NetBSD's rules (genfs_can_chmod): 0, an errno, or -1 for EFTYPE (a
+ * sticky bit on a file that is not a directory, not asked by root).
+ */
+int	host_setmode(int fd, unsigned mode, bool real);
 /* faccessat2 of host descriptor fd itself. */
 int	host_faccess_fd(int fd, int, bool eaccess);
 /*
