@@ -43,6 +43,7 @@ errnos!(
     ENOMEM,
     ENOSYS,
     ENOTDIR,
+    ENXIO,
     EOPNOTSUPP,
     EOVERFLOW,
     EPERM,

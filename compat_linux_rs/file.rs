@@ -174,25 +174,7 @@ impl VnodeRef {
         path: KernelName<'_>,
         follow: bool,
     ) -> Result<VnodeRef, Errno> {
-        let mut vp = core::ptr::null_mut();
-        // SAFETY: a held directory vnode or NULL, a NUL-terminated kernel
-        // path, and a result slot that nameiat_simple_kernel fills with a
-        // referenced vnode when it returns 0. The NSM_* flags are kernel
-        // constants.
-        Errno::check(unsafe {
-            let flags = if follow {
-                sys::NSM_FOLLOW_TRYEMULROOT
-            } else {
-                sys::NSM_NOFOLLOW_TRYEMULROOT
-            };
-            sys::nameiat_simple_kernel(
-                dir.map_or(core::ptr::null_mut(), |d| d.vp.as_ptr()),
-                path.as_ptr(),
-                flags,
-                &mut vp,
-            )
-        })?;
-        NonNull::new(vp).map(VnodeRef).ok_or(Errno::ENOENT)
+        VnodeRef::lookup_with(dir, path, follow, true)
     }
 
     /// Looks a non-empty path up as the `*at` calls do: an absolute path
@@ -222,6 +204,49 @@ impl VnodeRef {
         Ok(FileRef::get(dirfd)?.vnode().map(|vnode| vnode.reference()))
     }
 
+    /// The process's root directory, as an absolute path starts from
+    /// (`NSM_FOLLOW_NOEMULROOT`: not the emulation's root).
+    pub fn root() -> Result<VnodeRef, Errno> {
+        VnodeRef::lookup_with(None, KernelName::ROOT, true, false)
+    }
+
+    /// One name in directory `dir`, a final symbolic link not followed,
+    /// nothing tried under the emulation's root: `VOP_LOOKUP` by way of
+    /// namei, with its search permission check and `..` rules.
+    pub fn lookup_in(dir: &Vnode<'_>, name: KernelName<'_>) -> Result<VnodeRef, Errno> {
+        VnodeRef::lookup_with(Some(dir), name, false, false)
+    }
+
+    /// nameiat_simple_kernel with the `NSM_*` flags `follow` and
+    /// `emulroot` pick.
+    fn lookup_with(
+        dir: Option<&Vnode<'_>>,
+        path: KernelName<'_>,
+        follow: bool,
+        emulroot: bool,
+    ) -> Result<VnodeRef, Errno> {
+        let mut vp = core::ptr::null_mut();
+        // SAFETY: the NSM_* constants are the kernel's, set before any
+        // module loads and never written; a held directory vnode or NULL,
+        // a NUL-terminated kernel path, and a result slot that
+        // nameiat_simple_kernel fills with a referenced vnode on success.
+        Errno::check(unsafe {
+            let flags = match (follow, emulroot) {
+                (true, true) => sys::NSM_FOLLOW_TRYEMULROOT,
+                (false, true) => sys::NSM_NOFOLLOW_TRYEMULROOT,
+                (true, false) => sys::NSM_FOLLOW_NOEMULROOT,
+                (false, false) => sys::NSM_NOFOLLOW_NOEMULROOT,
+            };
+            sys::nameiat_simple_kernel(
+                dir.map_or(core::ptr::null_mut(), |d| d.vp.as_ptr()),
+                path.as_ptr(),
+                flags,
+                &mut vp,
+            )
+        })?;
+        NonNull::new(vp).map(VnodeRef).ok_or(Errno::ENOENT)
+    }
+
     /// The vnode.
     pub fn vnode(&self) -> Vnode<'_> {
         Vnode {
@@ -235,6 +260,171 @@ impl Drop for VnodeRef {
     fn drop(&mut self) {
         // SAFETY: releases the reference clrs_lwp_cwd or the lookup took.
         unsafe { sys::vrele(self.0.as_ptr()) }
+    }
+}
+
+/// A descriptor reserved as open(2) reserves one before it looks the path
+/// up (`fd_allocfile`): the lowest free number and a file, given back
+/// (`fd_abort`) on drop unless a file was opened into it.
+pub struct FdSlot<'l> {
+    lwp: &'l Lwp,
+    fp: *mut sys::file_t,
+    fd: i32,
+    affixed: bool,
+}
+
+impl<'l> FdSlot<'l> {
+    /// Reserves a descriptor of the calling process (`EMFILE`, `ENFILE`).
+    pub fn reserve(lwp: &'l Lwp) -> Result<FdSlot<'l>, Errno> {
+        let mut fp = core::ptr::null_mut();
+        let mut fd = 0;
+        // SAFETY: fd_allocfile fills both slots when it returns 0.
+        Errno::check(unsafe { sys::fd_allocfile(&mut fp, &mut fd) })?;
+        Ok(FdSlot {
+            lwp,
+            fp,
+            fd,
+            affixed: false,
+        })
+    }
+
+    /// Opens `name` in directory `dir` into the descriptor, as open(2)
+    /// does (`do_open`): `vn_open` from `dir` with `fflags` (`F*`) and
+    /// `cmode` (the umask applied), then the file set up, the descriptor
+    /// close-on-exec if asked and made the process's. A file system that
+    /// would hand back another descriptor (`EDUPFD`) is `EOPNOTSUPP`. On
+    /// an error the descriptor stays reserved.
+    pub fn open(
+        &mut self,
+        dir: &Vnode<'_>,
+        name: KernelName<'_>,
+        fflags: i32,
+        cmode: u32,
+        cloexec: bool,
+    ) -> Result<i32, Errno> {
+        if self.affixed {
+            return Err(Errno::EBADF);
+        }
+        // SAFETY: a NUL-terminated kernel path, which pathbuf_create copies.
+        let pb = unsafe { sys::pathbuf_create(name.as_ptr()) };
+        if pb.is_null() {
+            return Err(Errno::ENOMEM);
+        }
+        let mut vp = core::ptr::null_mut();
+        // SAFETY: a held directory, a pathbuf, no namei flags, checked open
+        // flags and mode, a result slot, and NULL for the descriptor slots
+        // (a would-be EDUPFD is EOPNOTSUPP then).
+        let opened = Errno::check(unsafe {
+            sys::vn_open(
+                dir.vp.as_ptr(),
+                pb,
+                0,
+                fflags,
+                cmode as i32,
+                &mut vp,
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+            )
+        });
+        // SAFETY: the pathbuf made above, no longer used.
+        unsafe { sys::pathbuf_destroy(pb) };
+        opened?;
+        // SAFETY: vn_open's vnode, referenced and locked exclusively, whose
+        // reference passes to the reserved file; the file is set up before
+        // the vnode is unlocked and the descriptor made the process's, as
+        // do_open does.
+        unsafe {
+            sys::clrs_file_set_vnode(self.fp, vp, fflags);
+            if cloexec {
+                sys::fd_set_exclose(self.lwp.as_ptr(), self.fd, true);
+            }
+            sys::VOP_UNLOCK(vp);
+            sys::fd_affix(
+                sys::clrs_lwp_proc(self.lwp.as_ptr()),
+                self.fp,
+                self.fd as u32,
+            );
+        }
+        self.affixed = true;
+        Ok(self.fd)
+    }
+}
+
+impl Drop for FdSlot<'_> {
+    fn drop(&mut self) {
+        if !self.affixed {
+            // SAFETY: the file and number fd_allocfile reserved, with
+            // nothing attached to the file.
+            unsafe {
+                sys::fd_abort(
+                    sys::clrs_lwp_proc(self.lwp.as_ptr()),
+                    self.fp,
+                    self.fd as u32,
+                )
+            };
+        }
+    }
+}
+
+/// Directories held on the way down a path, to go back up through
+/// rather than ask the file system for `..`: each one referenced until it
+/// is popped or the stack dropped.
+pub struct VnodeStack {
+    buf: KernelBuf,
+    len: usize,
+}
+
+impl VnodeStack {
+    const ENTRY: usize = core::mem::size_of::<*mut sys::vnode>();
+
+    /// Room for `depth` directories.
+    pub fn new(depth: usize) -> Result<VnodeStack, Errno> {
+        Ok(VnodeStack {
+            buf: KernelBuf::new(depth * Self::ENTRY)?,
+            len: 0,
+        })
+    }
+
+    /// Pushes a directory; `ENAMETOOLONG` when the stack is full.
+    pub fn push(&mut self, dir: VnodeRef) -> Result<(), Errno> {
+        let at = self.len * Self::ENTRY;
+        let slot = self
+            .buf
+            .as_mut_slice()
+            .get_mut(at..at + Self::ENTRY)
+            .ok_or(Errno::ENAMETOOLONG)?;
+        for (d, b) in slot.iter_mut().zip((dir.0.as_ptr() as usize).to_ne_bytes()) {
+            *d = b;
+        }
+        core::mem::forget(dir);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The directory pushed last, with its reference.
+    pub fn pop(&mut self) -> Option<VnodeRef> {
+        let len = self.len.checked_sub(1)?;
+        let at = len * Self::ENTRY;
+        let mut word = [0u8; Self::ENTRY];
+        for (w, b) in word
+            .iter_mut()
+            .zip(self.buf.as_slice().get(at..at + Self::ENTRY)?)
+        {
+            *w = *b;
+        }
+        self.len = len;
+        NonNull::new(usize::from_ne_bytes(word) as *mut sys::vnode).map(VnodeRef)
+    }
+
+    /// Drops every directory.
+    pub fn clear(&mut self) {
+        while self.pop().is_some() {}
+    }
+}
+
+impl Drop for VnodeStack {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 
@@ -408,6 +598,22 @@ impl Vnode<'_> {
         }
     }
 
+    /// The text of a symbolic link, into `buf`: its length (`ENAMETOOLONG`
+    /// if it does not fit).
+    pub fn readlink(&self, cred: Cred<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
+        let _lock = self.lock_shared();
+        let mut len = buf.len();
+        // SAFETY: the vnode is locked (the guard), as VOP_READLINK requires;
+        // a kernel buffer of `len` bytes; a live credential.
+        Errno::check(unsafe {
+            sys::clrs_vnode_readlink(self.vp.as_ptr(), cred.0, buf.as_mut_ptr().cast(), &mut len)
+        })?;
+        if len >= buf.len() {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        Ok(len)
+    }
+
     /// `VOP_ACCESS` for the `VREAD`/`VWRITE`/`VEXEC` bits in `accmode`
     /// (none: 0), the vnode locked shared.
     pub fn access(&self, accmode: u32, cred: Cred<'_>) -> Result<(), Errno> {
@@ -579,6 +785,12 @@ impl KernelBuf {
         NonNull::new(ptr.cast())
             .map(|ptr| KernelBuf { ptr, len })
             .ok_or(Errno::ENOMEM)
+    }
+
+    /// The buffer's bytes, to read.
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: `len` bytes owned by this buffer until drop.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 
     /// The buffer's bytes.

@@ -28,6 +28,7 @@ pub mod copy_file_range;
 pub mod faccessat2;
 pub mod fchmodat2;
 pub mod getcpu;
+pub mod openat2;
 pub mod preadv2;
 pub mod pwritev2;
 pub mod renameat2;

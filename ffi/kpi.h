@@ -20,6 +20,7 @@
 
 #ifndef _KERNEL
 #define	__EXPOSE_MOUNT		/* struct mount, for the C shims */
+#define	__UIO_EXPOSE		/* struct uio, likewise */
 #include <stdbool.h>		/* what sys/types.h gives the kernel */
 #endif
 
@@ -103,8 +104,15 @@ typedef void (*xcfunc_t)(void *, void *);
 /* sys/namei.h, _KERNEL part: the typesafe flags of namei_simple. */
 struct namei_simple_flags_type;
 typedef const struct namei_simple_flags_type *namei_simple_flags_t;
+extern const namei_simple_flags_t NSM_NOFOLLOW_NOEMULROOT;
 extern const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT;
+extern const namei_simple_flags_t NSM_FOLLOW_NOEMULROOT;
 extern const namei_simple_flags_t NSM_FOLLOW_TRYEMULROOT;
+
+/* sys/namei.h, _KERNEL part: path buffers for namei. */
+struct pathbuf;
+struct pathbuf *pathbuf_create(const char *);
+void	pathbuf_destroy(struct pathbuf *);
 
 /* compat/linux/linux_syscallargs.h, amd64: one register per argument. */
 struct linux_sys_clone_args {
@@ -194,9 +202,30 @@ void	xc_wait(uint64_t);
 extern kmutex_t proc_lock;
 extern struct lwplist alllwp;
 
-/* File descriptors: sys/filedesc.h. */
+/*
+ * File descriptors: sys/filedesc.h.  A new descriptor as open(2) makes one
+ * (do_open, vfs_syscalls.c): fd_allocfile reserves the lowest free number
+ * and a file; fd_affix makes it the process's, fd_abort gives both back.
+ */
 file_t	*fd_getfile(unsigned);
 void	fd_putfile(unsigned);
+int	fd_allocfile(file_t **, int *);
+void	fd_affix(struct proc *, file_t *, unsigned);
+void	fd_abort(struct proc *, file_t *, unsigned);
+void	fd_set_exclose(struct lwp *, int, bool);
+
+/*
+ * Opening a vnode: sys/vnode.h.  vn_open looks the path up from at_dvp
+ * and returns the vnode referenced and locked exclusively; with NULL for
+ * the last two arguments a file system that would hand back a descriptor
+ * (EDUPFD, EMOVEFD) gives EOPNOTSUPP.  vnops: the file operations of a
+ * vnode descriptor.
+ */
+int	vn_open(struct vnode *, struct pathbuf *, int, int, int,
+	    struct vnode **, bool *, int *);
+extern const struct fileops vnops;
+int	VOP_READLINK(struct vnode *, struct uio *, kauth_cred_t);
+void	uio_setup_sysspace(struct uio *);
 
 /*
  * Vnodes and file systems: sys/vnode.h, sys/vnode_if.h, sys/mount.h.
@@ -223,6 +252,10 @@ void	fd_putfile(unsigned);
 #define	FRSYNC		O_RSYNC
 #define	FALTIO		O_ALT_IO
 #define	FDIRECT		O_DIRECT
+#define	FEXEC		O_EXEC
+#define	FCNTLFLAGS	(FAPPEND|FASYNC|FFSYNC|FNONBLOCK|FDSYNC|FRSYNC|FALTIO|\
+			 FDIRECT|FNOSIGPIPE)
+#define	FMASK		(FREAD|FWRITE|FCNTLFLAGS|FEXEC)
 #define	VEXEC		000000000100
 #define	VWRITE		000000000200
 #define	VREAD		000000000400
@@ -304,7 +337,9 @@ void	psignal(struct proc *, int);
 
 /* sys/namei.h lookup flags, _KERNEL-only, checked in-tree as above. */
 #define	NOFOLLOW	0x00000000
+#define	TRYEMULROOT	0x00000010
 #define	FOLLOW		0x00000040
+#define	NOCHROOT	0x01000000
 
 /*
  * Path operations: sys/vfs_syscalls.h, sys/namei.h, sys/syscallargs.h.

@@ -157,6 +157,21 @@ clrs_lwp_cwd(struct lwp *l)
 	return vp;
 }
 
+struct proc *
+clrs_lwp_proc(struct lwp *l)
+{
+
+	return l->l_proc;
+}
+
+/* Read unlocked, as do_open reads it. */
+mode_t
+clrs_lwp_umask(struct lwp *l)
+{
+
+	return l->l_proc->p_cwdi->cwdi_cmask;
+}
+
 rlim_t
 clrs_lwp_fsize_limit(struct lwp *l)
 {
@@ -171,6 +186,36 @@ clrs_lwp_sigxfsz(struct lwp *l)
 	mutex_enter(&proc_lock);
 	psignal(l->l_proc, SIGXFSZ);
 	mutex_exit(&proc_lock);
+}
+
+void
+clrs_file_set_vnode(file_t *fp, struct vnode *vp, int fflags)
+{
+
+	fp->f_flag = fflags & FMASK;
+	fp->f_type = DTYPE_VNODE;
+	fp->f_ops = &vnops;
+	fp->f_vnode = vp;
+}
+
+int
+clrs_vnode_readlink(struct vnode *vp, kauth_cred_t cred, char *buf,
+    size_t *len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = *len };
+	struct uio uio = {
+		.uio_iov = &iov,
+		.uio_iovcnt = 1,
+		.uio_offset = 0,
+		.uio_resid = *len,
+		.uio_rw = UIO_READ,
+	};
+	int error;
+
+	UIO_SETUP_SYSSPACE(&uio);
+	error = VOP_READLINK(vp, &uio, cred);
+	*len -= uio.uio_resid;
+	return error;
 }
 
 struct vnode *

@@ -56,6 +56,10 @@ int	clrs_semop_timed(struct lwp *, const struct sys_semop_args *,
 #endif
 /* The process's working directory, referenced (vrele it). */
 struct vnode *clrs_lwp_cwd(struct lwp *);
+/* The LWP's process, for fd_affix and fd_abort. */
+struct proc *clrs_lwp_proc(struct lwp *);
+/* The process's file creation mask (cwdi_cmask). */
+mode_t	clrs_lwp_umask(struct lwp *);
 /*
  * The soft RLIMIT_FSIZE of the LWP's process, and SIGXFSZ to it: what
  * vn_rdwr enforces on every write (enforce_rlimit_fsize, vfs_vnops.c).
@@ -63,6 +67,16 @@ struct vnode *clrs_lwp_cwd(struct lwp *);
 rlim_t	clrs_lwp_fsize_limit(struct lwp *);
 void	clrs_lwp_sigxfsz(struct lwp *);
 
+/*
+ * A file from fd_allocfile made the vnode descriptor vn_open's vnode is
+ * for, with the open flags (F*), as open(2) sets it up (open_setfp).
+ */
+void	clrs_file_set_vnode(file_t *, struct vnode *, int);
+/*
+ * VOP_READLINK into a kernel buffer; *len is the buffer's size, then the
+ * length of the link's text.  The caller holds the vnode lock.
+ */
+int	clrs_vnode_readlink(struct vnode *, kauth_cred_t, char *, size_t *);
 /* A file's vnode, or NULL if the descriptor is not a vnode (pipe, socket). */
 struct vnode *clrs_file_vnode(file_t *);
 kauth_cred_t clrs_file_cred(file_t *);

@@ -112,9 +112,9 @@ fn run(nr: u16, seconds: u64) {
         if nr == crate::copy_file_range::NR {
             regs[4] %= 1 << 16;
         }
-        // chmod: only names in the scratch folders (no '/', no '.'),
-        // and modes their owner can still use.
-        if nr == crate::fchmodat2::NR {
+        // chmod and open: only names in the scratch folders (no '/', no
+        // '.'), and modes their owner can still use.
+        if nr == crate::fchmodat2::NR || nr == crate::openat2::NR {
             for b in inputs
                 .memory
                 .iter_mut()
@@ -122,7 +122,9 @@ fn run(nr: u16, seconds: u64) {
             {
                 *b = b'x';
             }
-            regs[2] |= 0o700;
+            if nr == crate::fchmodat2::NR {
+                regs[2] |= 0o700;
+            }
         }
         // Vectored I/O: iovecs on a 16-byte boundary of the memory, each
         // at most 64 KiB, so that a write stays small.
@@ -138,7 +140,11 @@ fn run(nr: u16, seconds: u64) {
             }
         }
         trace_reset();
-        let _ = model::call(&lwp, nr, regs);
+        let (error, fd) = model::call(&lwp, nr, regs);
+        if nr == crate::openat2::NR && error == 0 {
+            // SAFETY: the descriptor the call made, closed once.
+            drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd as i32) });
+        }
         assert_balanced();
         let t = trace();
         assert_eq!(
@@ -191,6 +197,7 @@ fuzz_targets! {
     fuzz_clone3 => crate::clone3::NR,
     fuzz_faccessat2 => crate::faccessat2::NR,
     fuzz_fchmodat2 => crate::fchmodat2::NR,
+    fuzz_openat2 => crate::openat2::NR,
     fuzz_preadv2 => crate::preadv2::NR,
     fuzz_pwritev2 => crate::pwritev2::NR,
 }

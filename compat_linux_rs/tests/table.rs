@@ -33,6 +33,7 @@ fn table_lists_the_implemented_calls() {
             (327, 6),
             (328, 6),
             (435, 2),
+            (437, 4),
             (439, 4),
             (452, 4)
         ]

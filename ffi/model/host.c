@@ -559,6 +559,113 @@ host_setmode(int fd, unsigned mode, bool real)
 }
 
 int
+host_open(int udirfd, const char *path, int fflags, int cmode)
+{
+	/* NetBSD's F* (fcntl.h) to Linux's O_*. */
+	static const struct { int netbsd, host; } map[] = {
+		{ 0x00000004, O_NONBLOCK }, { 0x00000008, O_APPEND },
+		{ 0x00000080, O_SYNC }, { 0x00000100, O_NOFOLLOW },
+		{ 0x00000200, O_CREAT }, { 0x00000400, O_TRUNC },
+		{ 0x00000800, O_EXCL }, { 0x00008000, O_NOCTTY },
+		{ 0x00010000, O_DSYNC }, { 0x00080000, O_DIRECT },
+		{ 0x00200000, O_DIRECTORY },
+	};
+	int dirfd = udirfd == AT_FDCWD ? host_at(AT_FDCWD) : udirfd;
+	int flags = O_CLOEXEC, fd = -1, error;
+	size_t i;
+
+	/* FREAD 1, FWRITE 2 */
+	flags |= (fflags & 3) == 3 ? O_RDWR : (fflags & 2) ? O_WRONLY : O_RDONLY;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if ((fflags & map[i].netbsd) == map[i].netbsd)
+			flags |= map[i].host;
+	}
+	if ((error = host_adopt_ids()) == 0) {
+		/*
+		 * The caller applied the user's mask, as do_open does; this
+		 * process's own applies again, harmlessly where it is the
+		 * same (the unit tests), and is lifted for a traced process,
+		 * whose calls into the model run one at a time.
+		 */
+		mode_t old = host_user_pid != 0 ? umask(0) : 0;
+
+		fd = openat(dirfd, path, flags, cmode);
+		error = fd < 0 ? errno : 0;
+		if (host_user_pid != 0)
+			umask(old);
+	}
+	host_restore_ids();
+	if (udirfd == AT_FDCWD)
+		host_at_put(dirfd);
+	return error != 0 ? -error : fd;
+}
+
+long
+host_readlink(int fd, char *buf, size_t len)
+{
+	ssize_t n = readlinkat(fd, "", buf, len);
+
+	return n < 0 ? -errno : n;
+}
+
+static __thread int (*host_installer)(void *, int, int, bool);
+static __thread void *host_installer_arg;
+
+void
+model_user_fd_installer(int (*fn)(void *, int, int, bool), void *arg)
+{
+
+	host_installer = fn;
+	host_installer_arg = arg;
+}
+
+int
+host_user_fd_reserve(void)
+{
+	char path[64], name[32];
+	int fd;
+
+	if (host_user_pid == 0) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	if (host_installer == NULL) {
+		host_report("linuxrun sets no descriptor installer: "
+		    "a routed call cannot open a file");
+		return -EMFILE;
+	}
+	/* The lowest number the traced process has free now. */
+	for (fd = 0; fd < 65536; fd++) {
+		struct stat st;
+
+		snprintf(name, sizeof(name), "%d", fd);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", host_user_pid,
+		    name);
+		if (lstat(path, &st) != 0 && errno == ENOENT)
+			return fd;
+	}
+	return -EMFILE;
+}
+
+void
+host_user_fd_release(int ufd)
+{
+
+	if (host_user_pid == 0)
+		close(ufd);
+}
+
+int
+host_user_fd_install(int fd, int ufd, bool cloexec)
+{
+
+	if (host_user_pid != 0)
+		return host_installer == NULL ? EMFILE :
+		    host_installer(host_installer_arg, fd, ufd, cloexec);
+	return dup3(fd, ufd, cloexec ? O_CLOEXEC : 0) == ufd ? 0 : errno;
+}
+
+int
 host_faccess_fd(int fd, int mode, bool eaccess)
 {
 	int error;
@@ -581,6 +688,26 @@ host_fork_init(void)
 /* The thread's signal mask outside the model's kernel. */
 static __thread sigset_t host_user_mask;
 static __thread bool host_in_kernel;
+
+unsigned
+host_umask(void)
+{
+	char path[64], line[256];
+	unsigned mask = 022;
+	FILE *f;
+
+	/* From /proc: umask(2) would change it for the other threads too. */
+	snprintf(path, sizeof(path), "/proc/%d/status",
+	    host_user_pid != 0 ? host_user_pid : getpid());
+	if ((f = fopen(path, "re")) == NULL)
+		return mask;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	}
+	fclose(f);
+	return mask;
+}
 
 unsigned long long
 host_fsize_limit(void)
@@ -634,11 +761,24 @@ host_signal_pending(void)
 	if (host_user_traced())
 		return host_traced_signal_pending();
 
+	/*
+	 * As for a traced thread: a signal the process ignores, or whose
+	 * default is to do nothing (a test's child exiting: SIGCHLD), is
+	 * never posted to an LWP (sigpost).
+	 */
 	sigpending(&pending);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigismember(&pending, sig) == 1 &&
-		    sigismember(&host_user_mask, sig) == 0)
-			return true;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigismember(&pending, sig) != 1 ||
+		    sigismember(&host_user_mask, sig) != 0 ||
+		    sigaction(sig, NULL, &sa) != 0 || sa.sa_handler == SIG_IGN)
+			continue;
+		if (sa.sa_handler == SIG_DFL && sig < 64 &&
+		    (HOST_SIGBIT(sig) & HOST_DEFAULT_IGNORED) != 0)
+			continue;
+		return true;
+	}
 	return false;
 }
 

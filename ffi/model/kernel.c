@@ -194,6 +194,7 @@ model_proc_refresh(void)
 
 	model_plimit.pl_rlimit[RLIMIT_FSIZE].rlim_cur =
 	    fsize > RLIM_INFINITY ? RLIM_INFINITY : fsize;
+	model_cwdi.cwdi_cmask = host_umask();
 }
 
 /* A signal to the process: a traced one gets it, a test records it. */
@@ -1558,11 +1559,15 @@ VOP_ACCESS(struct vnode *vp, accmode_t accmode, kauth_cred_t cred)
 }
 
 /* namei_simple's flags: distinct addresses. */
-static const char model_nsm[2];
+static const char model_nsm[4];
 const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT =
     (namei_simple_flags_t)&model_nsm[0];
 const namei_simple_flags_t NSM_FOLLOW_TRYEMULROOT =
     (namei_simple_flags_t)&model_nsm[1];
+const namei_simple_flags_t NSM_NOFOLLOW_NOEMULROOT =
+    (namei_simple_flags_t)&model_nsm[2];
+const namei_simple_flags_t NSM_FOLLOW_NOEMULROOT =
+    (namei_simple_flags_t)&model_nsm[3];
 
 /* The lookup of a kernel path from a directory vnode, as namei's. */
 int
@@ -1577,13 +1582,15 @@ nameiat_simple_kernel(struct vnode *dvp, const char *path,
 	struct host_file info;
 	int dirfd, fd;
 
-	if (sflags != NSM_FOLLOW_TRYEMULROOT &&
-	    sflags != NSM_NOFOLLOW_TRYEMULROOT)
-		return EINVAL;	/* the module uses these two only */
+	/* The model has no emulation root: both kinds look the same up. */
+	if ((const char *)sflags < model_nsm ||
+	    (const char *)sflags >= model_nsm + sizeof(model_nsm))
+		return EINVAL;
 	if (path[0] == '\0')
 		return ENOENT;
 	dirfd = dvp == NULL ? AT_FDCWD : model_vnode_fd(dvp, UIO_READ, true);
-	fd = host_lookup(dirfd, path, sflags == NSM_FOLLOW_TRYEMULROOT);
+	fd = host_lookup(dirfd, path, sflags == NSM_FOLLOW_TRYEMULROOT ||
+	    sflags == NSM_FOLLOW_NOEMULROOT);
 	if (fd < 0)
 		return model_errno(-fd);
 	host_file_info(fd, &info);
@@ -1751,4 +1758,217 @@ callout_destroy(callout_t *c)
 	if (!host_callout_free(c->_c_store[0]))
 		model_violation("callout_destroy: still pending or running");
 	c->_c_store[0] = NULL;
+}
+
+/*
+ * Opening files, as open(2) does it (do_open, vfs_syscalls.c; vn_open,
+ * vfs_vnops.c 1.241): fd_allocfile reserves the lowest free descriptor of
+ * the user process and a file; vn_open opens the host file (as the calling
+ * thread's user) and returns its vnode referenced and locked exclusively;
+ * fd_affix installs the open host file at the reserved number, fd_abort
+ * frees it.  The host file vn_open opened waits, per thread, for fd_affix.
+ */
+struct pathbuf {
+	char	path[PATH_MAX];
+};
+
+struct pathbuf *
+pathbuf_create(const char *path)
+{
+	struct pathbuf *pb = kmem_alloc(sizeof(*pb), KM_SLEEP);
+	size_t i;
+
+	for (i = 0; i < sizeof(pb->path) - 1 && path[i] != '\0'; i++)
+		pb->path[i] = path[i];
+	pb->path[i] = '\0';
+	return pb;
+}
+
+void
+pathbuf_destroy(struct pathbuf *pb)
+{
+
+	kmem_free(pb, sizeof(*pb));
+}
+
+const struct fileops vnops;
+
+/* The host file vn_open opened last on this thread, for fd_affix. */
+static __thread struct {
+	struct vnode	*vp;
+	int		hostfd;
+} model_opened = { NULL, -1 };
+
+/* Descriptors reserved by fd_allocfile, until fd_affix or fd_abort. */
+static __thread struct {
+	file_t		*fp;
+	int		fd;
+	bool		exclose;
+} model_reserved = { NULL, -1, false };
+
+int
+fd_allocfile(file_t **fpp, int *fdp)
+{
+	struct model_file *mf;
+	int fd;
+
+	if (model_reserved.fp != NULL)
+		model_violation("fd_allocfile: one descriptor at a time");
+	if ((fd = host_user_fd_reserve()) < 0)
+		return model_errno(-fd);
+	if (fd >= MODEL_NFILES) {
+		host_user_fd_release(fd);
+		return EMFILE;
+	}
+	mf = &model_files[fd];
+	if (__atomic_fetch_add(&mf->refs, 1, __ATOMIC_ACQUIRE) != 0)
+		model_violation("fd_allocfile: the number is in use");
+	__builtin_memset(&mf->file, 0, sizeof(mf->file));
+	mf->hostfd = -1;
+	mf->file.f_cred = &model_cred;
+	model_reserved.fp = &mf->file;
+	model_reserved.fd = fd;
+	model_reserved.exclose = false;
+	model_trace()->files_held++;
+	*fpp = &mf->file;
+	*fdp = fd;
+	return 0;
+}
+
+static void
+model_unreserve(file_t *fp, unsigned fd)
+{
+
+	if (model_reserved.fp != fp || model_reserved.fd != (int)fd)
+		model_violation("fd_affix/fd_abort: not the reserved descriptor");
+	model_reserved.fp = NULL;
+	model_reserved.fd = -1;
+	__atomic_fetch_sub(&model_files[fd].refs, 1, __ATOMIC_RELEASE);
+	model_trace()->files_held--;
+}
+
+void
+fd_set_exclose(struct lwp *l, int fd, bool exclose)
+{
+
+	(void)l;
+	if (model_reserved.fd != fd)
+		model_violation("fd_set_exclose: not the reserved descriptor");
+	model_reserved.exclose = exclose;
+}
+
+void
+fd_abort(struct proc *p, file_t *fp, unsigned fd)
+{
+
+	(void)p;
+	if (fp != NULL && fp->f_vnode != NULL)
+		model_violation("fd_abort: the file has a vnode (ffree leaks it)");
+	host_user_fd_release((int)fd);
+	model_unreserve(fp, fd);
+}
+
+void
+fd_affix(struct proc *p, file_t *fp, unsigned fd)
+{
+	int error;
+
+	(void)p;
+	if (fp->f_type != DTYPE_VNODE || fp->f_vnode != model_opened.vp ||
+	    model_opened.hostfd < 0) {
+		model_violation("fd_affix: not the file vn_open opened");
+		host_user_fd_release((int)fd);
+	} else if (model_vnode_locked(fp->f_vnode)) {
+		model_violation("fd_affix: the vnode is still locked");
+	}
+	if (model_opened.hostfd >= 0) {
+		error = host_user_fd_install(model_opened.hostfd, (int)fd,
+		    model_reserved.exclose);
+		if (error != 0)
+			model_violation("fd_affix: the host would not install it");
+		host_fd_close(model_opened.hostfd);
+	}
+	model_opened.hostfd = -1;
+	model_opened.vp = NULL;
+	/* The file holds vn_open's reference, and lets go of it on close. */
+	model_vrele(fp->f_vnode);
+	model_trace()->vnodes_referenced--;
+	model_trace()->opens++;
+	model_unreserve(fp, fd);
+}
+
+int
+vn_open(struct vnode *at_dvp, struct pathbuf *pb, int nmode, int fmode,
+    int cmode, struct vnode **ret_vp, bool *ret_domove, int *ret_fd)
+{
+	static const u_int vtypes[] = {
+		[HOST_REG] = VREG, [HOST_DIR] = VDIR, [HOST_LNK] = VLNK,
+		[HOST_BLK] = VBLK, [HOST_CHR] = VCHR, [HOST_FIFO] = VFIFO,
+		[HOST_SOCK] = VSOCK,
+	};
+	struct host_file info;
+	int fd, dirfd;
+
+	if ((nmode & ~(TRYEMULROOT | NOCHROOT)) != 0 ||
+	    (ret_domove == NULL) != (ret_fd == NULL))
+		model_violation("vn_open: bad nmode or return slots");
+	if ((fmode & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return EINVAL;
+	if (model_opened.hostfd >= 0)
+		model_violation("vn_open: an opened file was never affixed");
+	dirfd = at_dvp == NULL ? AT_FDCWD : model_vnode_fd(at_dvp, UIO_READ,
+	    true);
+	fd = host_open(dirfd, pb->path, fmode, cmode);
+	if (fd < 0) {
+		/* vn_open: a final symbolic link is EFTYPE, a socket EOPNOTSUPP. */
+		if (-fd == 40 && (fmode & O_NOFOLLOW) != 0)
+			return EFTYPE;
+		if (-fd == 6)	/* Linux ENXIO: a socket */
+			return EOPNOTSUPP;
+		return model_errno(-fd);
+	}
+	host_file_info(fd, &info);
+	*ret_vp = model_vnode_get(fd, &info, vtypes[info.kind]);
+	if (*ret_vp == NULL) {
+		host_fd_close(fd);
+		return ENFILE;
+	}
+	model_trace()->vnodes_referenced++;
+	vn_lock(*ret_vp, LK_EXCLUSIVE | LK_RETRY);
+	model_opened.vp = *ret_vp;
+	model_opened.hostfd = fd;
+	return 0;
+}
+
+/* VOP_READLINK (ufs_readlink): the link's text into the uio. */
+int
+VOP_READLINK(struct vnode *vp, struct uio *uio, kauth_cred_t cred)
+{
+	char text[PATH_MAX];
+	long n;
+
+	(void)cred;
+	if (!model_vnode_locked(vp))
+		model_violation("VOP_READLINK: vnode not locked");
+	if (vp->v_type != VLNK)
+		return EINVAL;
+	if (uio->uio_iovcnt != 1 || uio->uio_vmspace != NULL)
+		return EINVAL;	/* the module reads into one kernel buffer */
+	n = host_readlink(model_vnode_fd(vp, UIO_READ, true), text,
+	    sizeof(text));
+	if (n < 0)
+		return model_errno((int)-n);
+	if ((size_t)n > uio->uio_resid)
+		n = (long)uio->uio_resid;
+	__builtin_memcpy(uio->uio_iov->iov_base, text, (size_t)n);
+	uio->uio_resid -= (size_t)n;
+	uio->uio_offset += n;
+	return 0;
+}
+
+void
+uio_setup_sysspace(struct uio *uio)
+{
+
+	uio->uio_vmspace = NULL;	/* the model's vmspace_kernel() */
 }

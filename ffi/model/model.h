@@ -112,6 +112,31 @@ bool	host_cred_ismember(unsigned gid, bool real);
  * sticky bit on a file that is not a directory, not asked by root).
  */
 int	host_setmode(int fd, unsigned mode, bool real);
+/*
+ * openat of path from host directory descriptor dirfd (AT_FDCWD: the user
+ * process's working directory) with NetBSD's open flags (F*, translated
+ * here) and creation mode, as the calling thread's user: a host
+ * descriptor, or minus a host errno.
+ */
+int	host_open(int dirfd, const char *path, int fflags, int cmode);
+/* readlink of the link host descriptor fd is open on (O_PATH). */
+long	host_readlink(int fd, char *buf, size_t len);
+/*
+ * Descriptors of the user process: the lowest free number, held until
+ * released or installed (minus a host errno if none); giving it back; and
+ * putting host descriptor fd (which stays ours) at that number,
+ * close-on-exec if asked (0 or a host errno).  A traced process needs
+ * linuxrun's installer (model_user_fd_installer).
+ */
+int	host_user_fd_reserve(void);
+void	host_user_fd_release(int ufd);
+int	host_user_fd_install(int fd, int ufd, bool cloexec);
+/*
+ * linuxrun: how to put host descriptor fd at number ufd of the traced
+ * calling thread's process (0 or a host errno), for this thread's calls.
+ */
+void	model_user_fd_installer(int (*)(void *, int fd, int ufd, bool cloexec),
+	    void *);
 /* faccessat2 of host descriptor fd itself. */
 int	host_faccess_fd(int fd, int, bool eaccess);
 /*
@@ -149,6 +174,8 @@ void	model_kernel_enter(void);
 void	model_kernel_exit(void);
 /* Posts SIGUSR1 to the calling thread. */
 void	host_post_sigusr1(void);
+/* The user process's file creation mask. */
+unsigned host_umask(void);
 /* The user process's soft RLIMIT_FSIZE, and a signal to a traced one. */
 unsigned long long host_fsize_limit(void);
 void	host_signal_user(int);
@@ -218,6 +245,7 @@ struct model_trace {
 	int	rdwr_ioflags;
 	u_int	sigxfsz;	/* SIGXFSZ posted */
 	u_int	sigpipe;	/* SIGPIPE posted */
+	u_int	opens;		/* descriptors fd_affix installed */
 	u_int	signal_after;	/* sigispending true from this vn_rdwr on */
 	u_int	short_write_after;	/* writes from this one on are short */
 	int	fail_write_after;	/* writes from this one on fail (EIO) */
