@@ -107,6 +107,12 @@ $(SYSROOT)/.done: $(STAMP)/apt tools/build-core
 
 # --- the modules ----------------------------------------------------------
 
+# The kernel's functions and objects that ffi/kpi.h declares.  Made local
+# in the library, compiler_builtins' weak C library names among them (log,
+# memcpy) cannot take the place of the kernel's in the link below.
+KERNEL_NAMES = $(shell $(PYTHON) -c 'import sys; sys.path[0] = "atf-tests/kmod"; \
+	import kmodcheck; print(*sorted(kmodcheck.kernel_names("ffi/kpi.h")))')
+
 # cargo: Rust handlers and the C glue (build.rs) in one static library.
 $(BUILD)/netbsd-%/lib.a: $(SOURCES) $(SYSROOT)/.done $(BUILD)/netbsd-%/include/.done
 	CLRS_CFLAGS="$(call cflags,$*)" CLRS_CC=$(CLANG) \
@@ -114,6 +120,7 @@ $(BUILD)/netbsd-%/lib.a: $(SOURCES) $(SYSROOT)/.done $(BUILD)/netbsd-%/include/.
 	    RUSTFLAGS="--sysroot $(SYSROOT) $(RUST_KFLAGS)" \
 	    $(CARGO) build -q --release --locked --target $(TARGET)
 	cp $(BUILD)/netbsd-$*/target/$(TARGET)/release/libcompat_linux_rs.a $@
+	objcopy $(addprefix -L ,$(KERNEL_NAMES)) $@
 
 # ld -r, keeping what the module's modinfo reaches (ffi/kmodule.ld), then
 # the loadable file: .stack_sizes dropped (tests read it from the .o),

@@ -18,6 +18,10 @@ const MODEL_KERNEL: &str = "ffi/model/kernel.c";
 /// The unit tests' link set lookup (linuxrun finds the modinfo itself).
 const MODEL_LINKSET: &str = "ffi/model/linkset.c";
 const MODEL_HOST: &str = "ffi/model/host.c";
+/// Linux's amd64 system call numbers and names (and NetBSD's coverage).
+const LINUX_SYSCALLS: &str = "ffi/linux_syscalls.tab";
+/// Slots of compat_linux's amd64 table (`LINUX_SYS_NSYSENT`).
+const LINUX_NSYSENT: usize = 512;
 
 /// Flags of `bsd.kmodule.mk` and `arch/amd64/include/Makefile.inc`.
 const KERNEL_CFLAGS: &[&str] = &[
@@ -47,7 +51,8 @@ fn main() {
         println!("cargo:rerun-if-env-changed={var}");
     }
     let model = [MODEL_KERNEL, MODEL_LINKSET, MODEL_HOST, "ffi/model/model.h"];
-    for file in ["ffi/kpi.h", "ffi/shim.h"].iter().chain(GLUE).chain(&model) {
+    let inputs = ["ffi/kpi.h", "ffi/shim.h", LINUX_SYSCALLS];
+    for file in inputs.iter().chain(GLUE).chain(&model) {
         println!("cargo:rerun-if-changed={file}");
     }
 
@@ -58,6 +63,7 @@ fn main() {
         .collect();
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let kernel_target = env::var("TARGET").unwrap() == "x86_64-unknown-none";
+    linux_names(&out);
     let compiler = env::var("CLRS_CC").unwrap_or_else(|_| "clang-14".into());
 
     // Release-specific kernel interfaces, from the headers' own version.
@@ -89,11 +95,12 @@ fn main() {
         .allowlist_function("vn_open|pathbuf_.*|fd_allocfile|fd_affix|fd_abort|fd_set_exclose")
         .allowlist_var("CLRS_.*|E[A-Z0-9]+|PAGE_SIZE|FSYNC_WAIT|FSYNC_DATAONLY|LK_.*|MNT_WAIT")
         .allowlist_var("IO_SYNC|IO_DSYNC|IO_NODELOCKED|PATH_MAX|NSM_.*|MNT_RDONLY|MNT_NOEXEC|FOF_.*")
+        .allowlist_var("MAXCOMLEN")
         .allowlist_var("O_(CREAT|EXCL|TRUNC|APPEND|NONBLOCK|NOCTTY|SYNC|DSYNC|DIRECT|DIRECTORY|NOFOLLOW)")
         .allowlist_var("linux_sysent|model_.*|ERESTART|MODEL_.*|AT_FDCWD|NOFOLLOW|F(READ|WRITE|APPEND)|KM_SLEEP|V(READ|WRITE|EXEC)|AT_EACCESS|AT_SYMLINK_NOFOLLOW|hz|IPC_NOWAIT")
         .allowlist_type("register_t|clrs_syscall|sysent|modcmd_t|model_prop|model_trace|vtype|uio_rw|uio_seg|iovec")
         .rustified_enum("model_prop")
-        .opaque_type("lwp|file|vnode|mount|kauth_cred")
+        .opaque_type("lwp|proc|file|vnode|mount|kauth_cred")
         .generate()
         .unwrap_or_else(|e| panic!("bindgen could not read {header}: {e}"))
         .write_to_file(out.join("netbsd.rs"))
@@ -128,6 +135,49 @@ fn main() {
             .warnings_into_errors(true)
             .compile("clrs_model_host");
     }
+}
+
+/// Writes `linux_names.rs`: `LINUX_NAMES`, Linux's name of each amd64
+/// system call number below `LINUX_NSYSENT`, from `LINUX_SYSCALLS`.
+fn linux_names(out: &std::path::Path) {
+    let table = std::fs::read_to_string(LINUX_SYSCALLS)
+        .unwrap_or_else(|e| panic!("cannot read {LINUX_SYSCALLS}: {e}"));
+    let mut names: Vec<Option<&str>> = vec![None; LINUX_NSYSENT];
+    for (n, line) in table.lines().enumerate() {
+        let mut fields = line.split_whitespace();
+        let (Some(nr), Some(name)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        if nr.starts_with('#') {
+            continue;
+        }
+        let at = format!("{LINUX_SYSCALLS}:{}", n + 1);
+        let nr: usize = nr.parse().unwrap_or_else(|_| panic!("{at}: bad number"));
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "{at}: bad name {name}"
+        );
+        let slot = names
+            .get_mut(nr)
+            .unwrap_or_else(|| panic!("{at}: {nr} is past the table"));
+        assert!(slot.replace(name).is_none(), "{at}: {nr} twice");
+    }
+    let entries: String = names
+        .iter()
+        .map(|name| match name {
+            Some(name) => format!("    Some(c\"{name}\"),\n"),
+            None => "    None,\n".to_owned(),
+        })
+        .collect();
+    std::fs::write(
+        out.join("linux_names.rs"),
+        format!(
+            "/// Linux's amd64 system call names by number (`{LINUX_SYSCALLS}`).\n\
+             static LINUX_NAMES: [Option<&core::ffi::CStr>; {LINUX_NSYSENT}] = [\n{entries}];\n"
+        ),
+    )
+    .expect("cannot write linux_names.rs");
 }
 
 /// `__NetBSD_Version__` of the headers `cflags` select.

@@ -31,6 +31,11 @@ impl SyscallArgs {
         SyscallArgs { regs }
     }
 
+    /// The registers as the sysent calling convention passes them on.
+    pub fn as_uap(&self) -> *const core::ffi::c_void {
+        self.regs.as_ptr().cast()
+    }
+
     fn reg<const N: usize>(&self) -> u64 {
         const { assert!(N < 6) };
         self.regs[N] as u64

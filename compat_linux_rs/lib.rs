@@ -18,6 +18,7 @@ pub mod errno;
 pub mod file;
 pub mod iovec;
 pub mod lwp;
+pub mod nosys;
 pub mod rw;
 pub mod sys;
 pub mod table;

@@ -63,4 +63,61 @@ impl Lwp {
         // SAFETY: the live calling LWP; the shim reads l_cred.
         Cred::new(unsafe { sys::clrs_lwp_cred(self.0.as_ptr()) })
     }
+
+    /// The slot of compat_linux's table this call came in through.
+    pub fn syscall_slot(&self) -> Option<usize> {
+        // SAFETY: the live calling LWP; the shim reads its l_sysent.
+        usize::try_from(unsafe { sys::clrs_lwp_syscall_slot(self.0.as_ptr()) }).ok()
+    }
+
+    /// The LWP's process: a token that tells it from every other live
+    /// process, its ID and its name.
+    pub fn process(&self) -> Process {
+        let mut process = Process {
+            proc: core::ptr::null_mut(),
+            pid: 0,
+            comm: [0; COMLEN],
+        };
+        // SAFETY: the live calling LWP, a pid and MAXCOMLEN + 1 bytes,
+        // which the shim fills with a NUL-terminated name.
+        process.proc = unsafe {
+            sys::clrs_lwp_process(
+                self.0.as_ptr(),
+                &mut process.pid,
+                process.comm.as_mut_ptr().cast(),
+            )
+        }
+        .cast();
+        process
+    }
+
+    /// Logs that the process made Linux call `nr` (named `name`), which
+    /// NetBSD lacks; with `limited`, within the module's rate of lines.
+    pub fn log_nosys(&self, name: &core::ffi::CStr, nr: usize, limited: bool) {
+        let nr = core::ffi::c_int::try_from(nr).unwrap_or(-1);
+        // SAFETY: the live calling LWP and a NUL-terminated name.
+        unsafe { sys::clrs_log_nosys(self.0.as_ptr(), name.as_ptr(), nr, limited) }
+    }
+}
+
+/// `MAXCOMLEN` + 1: a program's name as `p_comm` holds it.
+pub const COMLEN: usize = sys::MAXCOMLEN as usize + 1;
+
+/// A process, as [`Lwp::process`] saw it.
+pub struct Process {
+    /// Its `struct proc`, only to compare: never dereferenced from Rust.
+    pub proc: *mut core::ffi::c_void,
+    /// Its process ID.
+    pub pid: i32,
+    /// Its name, NUL-terminated.
+    pub comm: [u8; COMLEN],
+}
+
+impl Process {
+    /// Whether process `pid` is still the process `proc` stands for.
+    pub fn is_alive(pid: i32, proc: *mut core::ffi::c_void) -> bool {
+        // SAFETY: the shim only compares `proc` with the process it finds
+        // for `pid`, under proc_lock.
+        unsafe { sys::clrs_proc_is(pid, proc.cast()) }
+    }
 }

@@ -105,7 +105,6 @@ const SYSCALLS: [clrs_syscall; 12] = [
 ];
 
 const _: () = {
-    assert!(SYSCALLS.len() <= sys::CLRS_MAX_SYSCALLS as usize);
     let mut i = 0;
     while i < SYSCALLS.len() {
         assert!((SYSCALLS[i].cs_code as u32) < sys::CLRS_LINUX_NSYSENT);
@@ -114,6 +113,21 @@ const _: () = {
         i += 1;
     }
 };
+
+/// The entry the C glue puts into every slot that holds `linux_sys_nosys`:
+/// [`crate::nosys::record`], counted like the handlers.
+///
+/// # Safety
+/// As for [`dispatch`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clrs_record_nosys(
+    l: *mut sys::lwp,
+    uap: *const c_void,
+    retval: *mut register_t,
+) -> c_int {
+    // SAFETY: the dispatcher's arguments, passed on.
+    unsafe { dispatch(l, uap, retval, crate::nosys::record) }
+}
 
 /// The table the C glue installs (`ffi/shim.h`).
 #[unsafe(no_mangle)]

@@ -13,12 +13,16 @@
  *    SIGSYS, where a Linux program must get ENOSYS from linux_sys_nosys,
  *    or the handler compat_linux had before us.
  * So this file follows the kernel's own protocol with the previous entry
- * of every slot remembered: on unload it puts each previous handler back,
+ * of every slot it changes remembered: the slots of the Rust handlers,
+ * and (module property "record_nosys", default true) every slot that
+ * holds linux_sys_nosys, which gets the recorder of unimplemented calls
+ * (compat_linux_rs/nosys.rs).  On unload it puts each previous handler back,
  * waits for a cross-call on every CPU, and then looks for a call that can
  * still run our code; if there is one, our handlers go back in and unload
  * fails with EBUSY.  Two guards tell:
- *  - the count of calls inside our handlers (clrs_calls_inside), which
- *    their trampoline (dispatch in compat_linux_rs/table.rs) raises first
+ *  - the count of calls inside our handlers and the recorder
+ *    (clrs_calls_inside), which their trampoline (dispatch in
+ *    compat_linux_rs/table.rs) raises first
  *    and lowers last: a call asleep in semtimedop, or copying, is seen
  *    whatever the dispatcher did;
  *  - l_sysent: compat_linux's amd64 dispatcher enters a handler through
@@ -34,14 +38,25 @@
  * INIT and FINI run with the kernel config lock held (module_load and
  * module_unload take it), which is also what serialises every other
  * writer of a sysent table.
+ *
+ * The record is read and its log switched through sysctl nodes under
+ * emul.linux (which compat_linux creates), made with the module's own
+ * sysctl log.  sysctl_teardown takes the sysctl tree lock as writer, and
+ * sysctl(2) holds it while a node's function runs (kern_sysctl.c), so once
+ * teardown returns no thread is in clrs_sysctl_nosys or clrs_sysctl_log.
  */
 
 #include "shim.h"
 
 MODULE(MODULE_CLASS_MISC, compat_linux_rs, "compat_linux");
 
-static struct sysent clrs_saved[CLRS_MAX_SYSCALLS];
-static bool clrs_installed[CLRS_MAX_SYSCALLS];
+/*
+ * What the module put into each slot of linux_sysent (NULL: nothing), and
+ * the entry the slot held before.
+ */
+static sy_call_t *clrs_ours[CLRS_LINUX_NSYSENT];
+static struct sysent clrs_saved[CLRS_LINUX_NSYSENT];
+static struct sysctllog *clrs_sysctllog;
 
 static bool
 clrs_slot_empty(const struct sysent *sy)
@@ -51,13 +66,11 @@ clrs_slot_empty(const struct sysent *sy)
 }
 
 static int
-clrs_install(bool override)
+clrs_install(bool override, bool record_nosys)
 {
 	size_t i;
 
 	/* The Rust table is checked at compile time; this guards the glue. */
-	if (clrs_nsyscalls > CLRS_MAX_SYSCALLS)
-		return EINVAL;
 	for (i = 0; i < clrs_nsyscalls; i++) {
 		if (clrs_syscalls[i].cs_code >= CLRS_LINUX_NSYSENT)
 			return EINVAL;
@@ -69,13 +82,25 @@ clrs_install(bool override)
 
 		if (!override && !clrs_slot_empty(sy))
 			continue;
-		clrs_saved[i] = *sy;
+		clrs_saved[cs->cs_code] = *sy;
+		clrs_ours[cs->cs_code] = cs->cs_call;
 		sy->sy_narg = cs->cs_narg;
 		sy->sy_argsize = cs->cs_narg * sizeof(register_t);
 		sy->sy_flags = 0;
 		/* The entry is complete before a CPU can call through it. */
 		atomic_store_release(&sy->sy_call, cs->cs_call);
-		clrs_installed[i] = true;
+	}
+	if (!record_nosys)
+		return 0;
+	for (i = 0; i < CLRS_LINUX_NSYSENT; i++) {
+		struct sysent *sy = &linux_sysent[i];
+
+		/* Only the call changes: the recorder takes no arguments. */
+		if (clrs_ours[i] == NULL && sy->sy_call == linux_sys_nosys) {
+			clrs_saved[i] = *sy;
+			clrs_ours[i] = clrs_record_nosys;
+			atomic_store_release(&sy->sy_call, clrs_record_nosys);
+		}
 	}
 	return 0;
 }
@@ -85,21 +110,18 @@ static bool
 clrs_busy(void)
 {
 	struct lwp *l;
-	size_t i;
 	bool busy = false;
 
 	if (atomic_load_acquire(&clrs_calls_inside) != 0)
 		return true;
 	mutex_enter(&proc_lock);
 	LIST_FOREACH(l, &alllwp, l_list) {
-		const struct sysent *active = l->l_sysent;
+		int slot = clrs_lwp_syscall_slot(l);
 
-		for (i = 0; i < clrs_nsyscalls && !busy; i++) {
-			busy = clrs_installed[i] &&
-			    active == &linux_sysent[clrs_syscalls[i].cs_code];
-		}
-		if (busy)
+		if (slot >= 0 && clrs_ours[slot] != NULL) {
+			busy = true;
 			break;
+		}
 	}
 	mutex_exit(&proc_lock);
 	return busy;
@@ -115,12 +137,10 @@ clrs_set_calls(bool ours)
 {
 	size_t i;
 
-	for (i = 0; i < clrs_nsyscalls; i++) {
-		struct sysent *sy = &linux_sysent[clrs_syscalls[i].cs_code];
-
-		if (clrs_installed[i]) {
-			atomic_store_release(&sy->sy_call, ours ?
-			    clrs_syscalls[i].cs_call : clrs_saved[i].sy_call);
+	for (i = 0; i < CLRS_LINUX_NSYSENT; i++) {
+		if (clrs_ours[i] != NULL) {
+			atomic_store_release(&linux_sysent[i].sy_call,
+			    ours ? clrs_ours[i] : clrs_saved[i].sy_call);
 		}
 	}
 }
@@ -142,48 +162,137 @@ clrs_uninstall(void)
 		return EBUSY;
 	}
 
-	for (i = 0; i < clrs_nsyscalls; i++) {
-		if (clrs_installed[i]) {
-			linux_sysent[clrs_syscalls[i].cs_code] = clrs_saved[i];
-			clrs_installed[i] = false;
+	for (i = 0; i < CLRS_LINUX_NSYSENT; i++) {
+		if (clrs_ours[i] != NULL) {
+			linux_sysent[i] = clrs_saved[i];
+			clrs_ours[i] = NULL;
 		}
 	}
 	return 0;
 }
 
+/* emul.linux.compat_linux_rs.nosys: the record, as the Rust side writes it. */
+static int
+clrs_sysctl_nosys(SYSCTLFN_ARGS)
+{
+	struct sysctlnode node = *rnode;
+	char *report;
+	int error;
+
+	report = kmem_alloc(CLRS_NOSYS_REPORT_SIZE, KM_SLEEP);
+	(void)clrs_nosys_report(report, CLRS_NOSYS_REPORT_SIZE);
+	node.sysctl_data = report;
+	error = sysctl_lookup(SYSCTLFN_CALL(&node));
+	kmem_free(report, CLRS_NOSYS_REPORT_SIZE);
+	return error;
+}
+
+/* emul.linux.compat_linux_rs.log: 0, 1 or 2 (EINVAL for anything else). */
+static int
+clrs_sysctl_log(SYSCTLFN_ARGS)
+{
+	struct sysctlnode node = *rnode;
+	int mode = clrs_nosys_log_mode();
+	int error;
+
+	node.sysctl_data = &mode;
+	error = sysctl_lookup(SYSCTLFN_CALL(&node));
+	if (error != 0 || newp == NULL)
+		return error;
+	return clrs_nosys_set_log_mode(mode) ? 0 : EINVAL;
+}
+
+static int
+clrs_sysctl_init(void)
+{
+	const struct sysctlnode *node;
+	int error;
+
+	error = sysctl_createv(&clrs_sysctllog, 0, NULL, &node, 0,
+	    CTLTYPE_NODE, "compat_linux_rs",
+	    SYSCTL_DESCR("Newer Linux system calls (compat_linux_rs module)"),
+	    NULL, 0, NULL, 0, CTL_EMUL, EMUL_LINUX, CTL_CREATE, CTL_EOL);
+	if (error == 0) {
+		error = sysctl_createv(&clrs_sysctllog, 0, &node, NULL, 0,
+		    CTLTYPE_STRING, "nosys",
+		    SYSCTL_DESCR("Linux calls made that NetBSD lacks: name, "
+			"number, calls, processes, last program"),
+		    clrs_sysctl_nosys, 0, NULL, 0, CTL_CREATE, CTL_EOL);
+	}
+	if (error == 0) {
+		error = sysctl_createv(&clrs_sysctllog, 0, &node, NULL,
+		    CTLFLAG_READWRITE, CTLTYPE_INT, "log",
+		    SYSCTL_DESCR("Log Linux calls NetBSD lacks: 0 never, "
+			"1 once per process and call, 2 every call"),
+		    clrs_sysctl_log, 0, NULL, 0, CTL_CREATE, CTL_EOL);
+	}
+	if (error != 0)
+		sysctl_teardown(&clrs_sysctllog);
+	return error;
+}
+
 /*
- * The module property "override" (bool, default true) says whether slots
- * that compat_linux already implements are taken over, or only empty ones.
+ * The module properties "override" (bool, default true: take over slots
+ * that compat_linux already implements, not only empty ones) and
+ * "record_nosys" (bool, default true: record calls to the empty slots).
  */
 static int
-clrs_override(prop_dictionary_t props, bool *override)
+clrs_prop_bool(prop_dictionary_t props, const char *key, bool *value)
 {
 
-	*override = true;
-	if (props == NULL || prop_dictionary_get(props, "override") == NULL)
+	*value = true;
+	if (props == NULL || prop_dictionary_get(props, key) == NULL)
 		return 0;
-	return prop_dictionary_get_bool(props, "override", override) ?
-	    0 : EINVAL;
+	return prop_dictionary_get_bool(props, key, value) ? 0 : EINVAL;
+}
+
+static int
+clrs_init(prop_dictionary_t props)
+{
+	bool override, record_nosys;
+	int error;
+
+	if ((error = clrs_prop_bool(props, "override", &override)) != 0 ||
+	    (error = clrs_prop_bool(props, "record_nosys", &record_nosys)) != 0)
+		return error;
+	if (!clrs_cpu_layout_check()) {
+		printf("compat_linux_rs: struct cpu_info is not laid out "
+		    "as this module expects; getcpu reports NUMA node 0\n");
+	}
+	clrs_nosys_reset();
+	clrs_log_init();
+	if ((error = clrs_sysctl_init()) != 0) {
+		clrs_log_fini();
+		return error;
+	}
+	if ((error = clrs_install(override, record_nosys)) != 0) {
+		sysctl_teardown(&clrs_sysctllog);
+		clrs_log_fini();
+	}
+	return error;
+}
+
+static int
+clrs_fini(void)
+{
+	int error;
+
+	if ((error = clrs_uninstall()) != 0)
+		return error;
+	sysctl_teardown(&clrs_sysctllog);
+	clrs_log_fini();
+	return 0;
 }
 
 static int
 compat_linux_rs_modcmd(modcmd_t cmd, void *arg)
 {
-	bool override;
-	int error;
 
 	switch (cmd) {
 	case MODULE_CMD_INIT:
-		error = clrs_override(arg, &override);
-		if (error != 0)
-			return error;
-		if (!clrs_cpu_layout_check()) {
-			printf("compat_linux_rs: struct cpu_info is not laid out "
-			    "as this module expects; getcpu reports NUMA node 0\n");
-		}
-		return clrs_install(override);
+		return clrs_init(arg);
 	case MODULE_CMD_FINI:
-		return clrs_uninstall();
+		return clrs_fini();
 	default:
 		return ENOTTY;
 	}

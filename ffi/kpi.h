@@ -45,6 +45,8 @@
 #include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscallargs.h>
+#include <sys/sysctl.h>
+#include <sys/syslog.h>
 #include <sys/uio.h>
 #include <sys/unistd.h>
 #include <sys/vnode.h>
@@ -180,6 +182,33 @@ lwp_unlock(lwp_t *l)
 	mutex_spin_exit(l->l_mutex);
 }
 
+/* x86/include/intrdefs.h: the level of an adaptive mutex. */
+#define	IPL_NONE	0x0
+
+/*
+ * sys/sysctl.h, _KERNEL part (where sysctl_createv is also a macro that
+ * checks each node's data pointer against its type).
+ */
+#define	SYSCTLFN_PROTO const int *, u_int, void *,			\
+	size_t *, const void *, size_t,					\
+	const int *, struct lwp *, const struct sysctlnode *
+#define	SYSCTLFN_ARGS const int *name, u_int namelen,			\
+	void *oldp, size_t *oldlenp,					\
+	const void *newp, size_t newlen,				\
+	const int *oname, struct lwp *l,				\
+	const struct sysctlnode *rnode
+#define	SYSCTLFN_CALL(node) name, namelen, oldp,			\
+	oldlenp, newp, newlen,						\
+	oname, l, node
+#define	SYSCTL_DESCR(s)	s
+struct sysctllog;
+int	sysctl_createv(struct sysctllog **, int,
+	    const struct sysctlnode **, const struct sysctlnode **,
+	    int, int, const char *, const char *,
+	    int (*)(SYSCTLFN_PROTO), u_quad_t, void *, size_t, ...);
+int	sysctl_lookup(SYSCTLFN_PROTO);
+void	sysctl_teardown(struct sysctllog **);
+
 #endif /* !_KERNEL */
 
 /*
@@ -194,13 +223,19 @@ int	copyin(const void *, void *, size_t);
 int	copyout(const void *, void *, size_t);
 int	copyinstr(const void *, void *, size_t, size_t *);
 
-/* Locks, cross-calls and the LWP list: sys/mutex.h, sys/xcall.h, sys/proc.h. */
+/*
+ * Locks, cross-calls, the LWP list and process lookup: sys/mutex.h,
+ * sys/xcall.h, sys/proc.h (proc_find_raw wants proc_lock held).
+ */
+void	mutex_init(kmutex_t *, kmutex_type_t, int);
+void	mutex_destroy(kmutex_t *);
 void	mutex_enter(kmutex_t *);
 void	mutex_exit(kmutex_t *);
 uint64_t xc_broadcast(unsigned int, xcfunc_t, void *, void *);
 void	xc_wait(uint64_t);
 extern kmutex_t proc_lock;
 extern struct lwplist alllwp;
+proc_t	*proc_find_raw(pid_t);
 
 /*
  * File descriptors: sys/filedesc.h.  A new descriptor as open(2) makes one
@@ -359,8 +394,14 @@ int	sys_renameat(struct lwp *, const struct sys_renameat_args *,
 int	sys___posix_rename(struct lwp *, const struct sys___posix_rename_args *,
 	    register_t *);
 
-/* The console and the message buffer: sys/systm.h. */
+/*
+ * The console and the message buffer, and a rate limit for messages:
+ * sys/systm.h, sys/syslog.h, sys/timevar.h, lib/libkern.
+ */
 void	printf(const char *, ...) __printflike(1, 2);
+void	log(int, const char *, ...) __printflike(2, 3);
+int	ppsratecheck(struct timeval *, int *, int);
+void	*memcpy(void *, const void *, size_t);
 
 /* CPUs: sys/cpu.h (cpu_lookup), conf/param.c (maxcpus). */
 struct cpu_info *cpu_lookup(u_int);

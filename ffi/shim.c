@@ -66,13 +66,6 @@ clrs_lwp_cred(struct lwp *l)
 	return l->l_cred;
 }
 
-register_t
-clrs_lwp_user_sp(struct lwp *l)
-{
-
-	return l->l_md.md_regs->tf_rsp;
-}
-
 int
 clrs_semopm(void)
 {
@@ -384,4 +377,85 @@ clrs_vnode_syncfs(struct vnode *vp, kauth_cred_t cred)
 	vfs_unbusy(mp);
 	vfs_rele(mp);
 	return error;
+}
+
+/*
+ * The slot of compat_linux's table the LWP's call came in through:
+ * sy_call() points l_sysent at it for the call (see compat_linux_rs.c);
+ * -1 if it points elsewhere.
+ */
+int
+clrs_lwp_syscall_slot(struct lwp *l)
+{
+	uintptr_t sy = (uintptr_t)l->l_sysent, base = (uintptr_t)linux_sysent;
+
+	if (sy < base || sy >= base + CLRS_LINUX_NSYSENT * sizeof(struct sysent))
+		return -1;
+	return (sy - base) / sizeof(struct sysent);
+}
+
+/*
+ * The LWP's process and its ID.  p_comm changes only in execve, after the
+ * process's other LWPs have exited, so the calling LWP reads its own
+ * process's name without a lock, as log(9) callers do.
+ */
+struct proc *
+clrs_lwp_process(struct lwp *l, pid_t *pid, char comm[MAXCOMLEN + 1])
+{
+	struct proc *p = l->l_proc;
+
+	*pid = p->p_pid;
+	memcpy(comm, p->p_comm, MAXCOMLEN + 1);
+	comm[MAXCOMLEN] = '\0';
+	return p;
+}
+
+bool
+clrs_proc_is(pid_t pid, const struct proc *p)
+{
+	bool same;
+
+	mutex_enter(&proc_lock);
+	same = proc_find_raw(pid) == p;
+	mutex_exit(&proc_lock);
+	return same;
+}
+
+/* ppsratecheck(9)'s state, which its callers must serialise. */
+static kmutex_t clrs_log_lock;
+static struct timeval clrs_log_last;
+static int clrs_log_pps;
+
+void
+clrs_log_init(void)
+{
+
+	mutex_init(&clrs_log_lock, MUTEX_DEFAULT, IPL_NONE);
+	timerclear(&clrs_log_last);
+	clrs_log_pps = 0;
+}
+
+void
+clrs_log_fini(void)
+{
+
+	mutex_destroy(&clrs_log_lock);
+}
+
+void
+clrs_log_nosys(struct lwp *l, const char *name, int nr, bool limited)
+{
+	struct proc *p = l->l_proc;
+	bool allowed = true;
+
+	if (limited) {
+		mutex_enter(&clrs_log_lock);
+		allowed = ppsratecheck(&clrs_log_last, &clrs_log_pps,
+		    CLRS_NOSYS_LOG_PER_SECOND);
+		mutex_exit(&clrs_log_lock);
+	}
+	if (allowed) {
+		log(LOG_NOTICE, "linux: pid %d (%s): syscall %s (%d) "
+		    "not implemented\n", p->p_pid, p->p_comm, name, nr);
+	}
 }

@@ -19,9 +19,6 @@ struct clrs_syscall {
 	sy_call_t	*cs_call;	/* handler, NetBSD sysent calling convention */
 };
 
-/* Capacity of the glue's saved-entry array; the Rust table fits in it. */
-#define	CLRS_MAX_SYSCALLS	16
-
 /*
  * Defined in Rust: the table, ordered by cs_code, and the number of calls
  * inside its handlers (an AtomicU32), counted from the first instruction
@@ -30,6 +27,25 @@ struct clrs_syscall {
 extern const struct clrs_syscall clrs_syscalls[];
 extern const size_t clrs_nsyscalls;
 extern volatile u_int clrs_calls_inside;
+
+/*
+ * Defined in Rust (compat_linux_rs/nosys.rs): the record of calls to
+ * compat_linux's empty slots.  clrs_record_nosys is the entry of every
+ * slot that holds linux_sys_nosys while the module is loaded, counted in
+ * clrs_calls_inside like the handlers.  The report is one line per call
+ * made ("name number calls processes program"), cut to fit `len` bytes
+ * with its NUL; it returns the length without the NUL.  The log setting
+ * is 0 (off), 1 (once per process and call) or 2 (every call, at most
+ * CLRS_NOSYS_LOG_PER_SECOND lines a second).
+ */
+int	clrs_record_nosys(struct lwp *, const void *, register_t *);
+void	clrs_nosys_reset(void);
+size_t	clrs_nosys_report(char *, size_t);
+int	clrs_nosys_log_mode(void);
+bool	clrs_nosys_set_log_mode(int);
+#define	CLRS_NOSYS_LOG_PER_SECOND	10
+/* Room for the report: every empty slot, with the longest fields. */
+#define	CLRS_NOSYS_REPORT_SIZE	(32 * 1024)
 
 /* Defined in C (shim.c): struct internals and inline functions. */
 
@@ -41,8 +57,6 @@ bool	clrs_cpu_layout_check(void);
 /* The index of the CPU the LWP is running on, and that CPU's NUMA node. */
 void	clrs_lwp_cpu(struct lwp *, u_int *, u_int *);
 kauth_cred_t clrs_lwp_cred(struct lwp *);
-/* The LWP's user stack pointer, as saved on entry to the kernel. */
-register_t clrs_lwp_user_sp(struct lwp *);
 /* The most operations one semop(2) takes (seminfo.semopm). */
 int	clrs_semopm(void);
 #if __NetBSD_Version__ < 1100000000
@@ -54,6 +68,23 @@ int	clrs_semopm(void);
 int	clrs_semop_timed(struct lwp *, const struct sys_semop_args *,
 	    register_t *, int, bool *);
 #endif
+/*
+ * The slot of linux_sysent the LWP's call came in through, or -1; the
+ * LWP's process, its ID and its name (p_comm).
+ */
+int	clrs_lwp_syscall_slot(struct lwp *);
+struct proc *clrs_lwp_process(struct lwp *, pid_t *, char[MAXCOMLEN + 1]);
+/* Whether process `pid` is still process `p` (not exited and reaped). */
+bool	clrs_proc_is(pid_t, const struct proc *);
+/*
+ * log(9)s that the LWP's process made Linux call `nr`, which NetBSD lacks;
+ * with `limited`, only while the module's lines stay within
+ * CLRS_NOSYS_LOG_PER_SECOND (ppsratecheck(9)).  init and fini at load and
+ * unload.
+ */
+void	clrs_log_init(void);
+void	clrs_log_fini(void);
+void	clrs_log_nosys(struct lwp *, const char *, int, bool);
 /* The process's working directory, referenced (vrele it). */
 struct vnode *clrs_lwp_cwd(struct lwp *);
 /* The LWP's process, for fd_affix and fd_abort. */

@@ -14,7 +14,10 @@ Each CHECK prints what it measured and exits 1 with a reason on failure:
                (symbols, strings, relocations): no constructors, TLS,
                unwind tables or anything else kobj would load for nothing
   symbols      no defined global symbol; no weak undefined symbol; every
-               undefined symbol declared in the header ARG (ffi/kpi.h)
+               undefined symbol declared in the header ARG (ffi/kpi.h), and
+               no function or object of the kernel's that the header declares
+               defined in the module (a copy, such as compiler_builtins' weak
+               C library names, would take the kernel's place)
   nosimd       no SSE, AVX, MMX or x87 instruction in any code section
   nopanic      no call site into panic machinery (Rust's or panic(9))
   stack        every frame <= ARG bytes, from .stack_sizes of the
@@ -198,6 +201,15 @@ def declared_names(header):
     return set(re.findall(r"\b([A-Za-z_]\w*)\s*(?:\(|\[|;)", text))
 
 
+def kernel_names(header):
+    """What the header declares of the kernel's: its names but for those of
+    the inline functions it defines itself."""
+    with open(header) as f:
+        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    inline = set(re.findall(r"static\s+__inline\b[^;{]*?\b(\w+)\s*\(", text))
+    return declared_names(header) - inline
+
+
 def check_symbols(elf, header):
     declared = declared_names(header)
     defined = [s["name"] for s in elf.symbols
@@ -215,6 +227,12 @@ def check_symbols(elf, header):
     unknown = [n for n in undefined if n not in declared]
     if unknown:
         fail(f"undefined symbols not declared in {header}: " + " ".join(unknown))
+    kernel = kernel_names(header)
+    copies = sorted({s["name"] for s in elf.symbols
+                     if s["shndx"] != SHN_UNDEF and s["name"] in kernel})
+    if copies:
+        fail("the module defines kernel symbols, so its calls would not "
+             "reach the kernel's: " + " ".join(copies))
 
 
 X87_SSE_CONTROL = {"emms", "femms", "ldmxcsr", "stmxcsr", "fxsave", "fxsave64",

@@ -22,6 +22,13 @@ impl ModelLwp {
         self.0
     }
 
+    /// Makes the LWP one of process `pid` named `comm` (0: the model's
+    /// first process).
+    pub fn set_process(&self, pid: i32, comm: &core::ffi::CStr) {
+        // SAFETY: a live model LWP and a NUL-terminated name.
+        unsafe { sys::model_lwp_set_process(self.0, pid, comm.as_ptr()) }
+    }
+
     /// Marks the LWP as inside Linux system call `code` (0: none).
     pub fn in_syscall(&self, code: u16) {
         // SAFETY: a live model LWP.
@@ -82,6 +89,31 @@ pub fn call_uncounted(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::reg
     let error = unsafe {
         sys::model_kernel_enter();
         let error = entry(lwp.as_ptr(), frame.as_ptr().cast(), &mut retval);
+        sys::model_kernel_exit();
+        error
+    };
+    (error, retval)
+}
+
+/// Calls Linux system call `nr` through compat_linux's table, whatever its
+/// slot holds, as the dispatcher does (`sy_call()` points `l_sysent` at the
+/// slot); returns the NetBSD errno and `retval[0]`.
+pub fn dispatch(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
+    let _in_flight = CALLS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    dispatch_uncounted(lwp, nr, regs)
+}
+
+/// `dispatch` without the test's own lock (see `call_uncounted`).
+pub fn dispatch_uncounted(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> (i32, sys::register_t) {
+    let frame = regs.map(|r| r as sys::register_t);
+    let mut retval: sys::register_t = -7;
+    // SAFETY: a model LWP, six readable registers and a result slot; the
+    // thread enters the model's kernel for the call and leaves it after.
+    let error = unsafe {
+        sys::model_kernel_enter();
+        let error = sys::model_syscall(lwp.as_ptr(), nr.into(), frame.as_ptr(), &mut retval);
         sys::model_kernel_exit();
         error
     };

@@ -11,11 +11,21 @@ use crate::sys::{self, model_prop, sysent};
 const GETCPU: usize = crate::getcpu::NR as usize;
 
 fn props(kind: model_prop, value: bool) -> sys::prop_dictionary_t {
-    // SAFETY: the model keeps one dictionary; the tests hold `serial()`.
-    unsafe { sys::model_props(kind, value) }
+    prop(c"override", kind, value)
 }
 
-fn slot(code: usize) -> sysent {
+/// A dictionary with the one property `key`.
+pub(crate) fn prop(
+    key: &'static core::ffi::CStr,
+    kind: model_prop,
+    value: bool,
+) -> sys::prop_dictionary_t {
+    // SAFETY: the model keeps one dictionary, with the key's address; the
+    // tests hold `serial()`.
+    unsafe { sys::model_props(key.as_ptr(), kind, value) }
+}
+
+pub(crate) fn slot(code: usize) -> sysent {
     // SAFETY: a plain read of the model's table; tests hold `serial()`.
     unsafe {
         addr_of!(sys::linux_sysent)
@@ -25,12 +35,12 @@ fn slot(code: usize) -> sysent {
     }
 }
 
-fn reset(native: usize) {
+pub(crate) fn reset(native: usize) {
     // SAFETY: rewrites the model's table; tests hold `serial()`.
     unsafe { sys::model_sysent_reset(native as u32) }
 }
 
-fn same(a: &sysent, b: &sysent) -> bool {
+pub(crate) fn same(a: &sysent, b: &sysent) -> bool {
     a.sy_narg == b.sy_narg
         && a.sy_argsize == b.sy_argsize
         && a.sy_flags == b.sy_flags
@@ -81,8 +91,8 @@ fn load_fills_empty_slots_and_unload_restores_them() {
     );
     assert_eq!(
         slot(GETCPU - 1).sy_call.map(|f| f as usize),
-        Some(nosys()),
-        "neighbour untouched"
+        Some(crate::table::clrs_record_nosys as *const () as usize),
+        "an empty neighbour records its calls"
     );
 
     assert_eq!(modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()), 0);
@@ -151,13 +161,17 @@ fn override_of_the_wrong_type_fails_the_load() {
         Some(nosys()),
         "nothing installed"
     );
+    // SAFETY: reads the model's sysctl tree; tests hold `serial()`.
+    assert_eq!(unsafe { sys::model_sysctl_nodes() }, 0, "no sysctl node");
 }
 
 #[test]
 fn unload_is_refused_while_an_lwp_is_inside_a_call() {
     let _serial = serial();
     reset(0);
-    assert_eq!(modcmd(sys::modcmd_MODULE_CMD_INIT, null_mut()), 0);
+    // Empty slots left as they are: one of them is not the module's.
+    let props = prop(c"record_nosys", model_prop::MODEL_PROP_BOOL, false);
+    assert_eq!(modcmd(sys::modcmd_MODULE_CMD_INIT, props), 0);
     let lwp = ModelLwp::on_cpu(0);
     lwp.in_syscall(GETCPU as u16);
     // SAFETY: a plain read of the model's counter; tests hold `serial()`.

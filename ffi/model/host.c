@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,13 @@ host_vreport(const char *fmt, va_list ap)
 {
 
 	vfprintf(stderr, fmt, ap);
+}
+
+void
+host_vformat(char *buf, size_t len, const char *fmt, va_list ap)
+{
+
+	vsnprintf(buf, len, fmt, ap);
 }
 
 /*
@@ -792,6 +800,20 @@ host_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void
+host_yield(void)
+{
+
+	sched_yield();
+}
+
+long long
+host_uptime_us(void)
+{
+
+	return host_now_ns() / 1000;
 }
 
 static __thread bool host_semop_timeout_passed;

@@ -25,20 +25,44 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 	return host_copy_to_user(kaddr, uaddr, len) == 0 ? 0 : EFAULT;
 }
 
-/* Locks: a spin lock on the owner word; the tests do not contend much. */
+/*
+ * Locks: a spin lock on the owner word, which holds a token of the owning
+ * thread (the tests do not contend much); as in NetBSD, only the owner
+ * may release a mutex, and a mutex is not entered twice.
+ */
 
 static bool model_is_updating_lock(kmutex_t *);
 static bool mutex_owned_by_me(kmutex_t *);
 static void model_violation(const char *);
+static __thread char model_thread_token;
+
+void
+mutex_init(kmutex_t *mtx, kmutex_type_t type, int ipl)
+{
+
+	if (type != MUTEX_DEFAULT || ipl != IPL_NONE)
+		model_violation("mutex_init: not an adaptive mutex");
+	__atomic_store_n(&mtx->u.mtxa_owner, 0, __ATOMIC_RELEASE);
+}
+
+void
+mutex_destroy(kmutex_t *mtx)
+{
+
+	if (__atomic_load_n(&mtx->u.mtxa_owner, __ATOMIC_ACQUIRE) != 0)
+		model_violation("mutex_destroy: held");
+}
 
 void
 mutex_enter(kmutex_t *mtx)
 {
-	uintptr_t unowned = 0;
+	uintptr_t unowned = 0, me = (uintptr_t)&model_thread_token;
 
+	if (mutex_owned_by_me(mtx))
+		model_violation("mutex_enter: already held");
 	if (model_is_updating_lock(mtx))
 		model_trace()->mounts_locked++;
-	while (!__atomic_compare_exchange_n(&mtx->u.mtxa_owner, &unowned, 1,
+	while (!__atomic_compare_exchange_n(&mtx->u.mtxa_owner, &unowned, me,
 	    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		unowned = 0;
 }
@@ -47,16 +71,14 @@ void
 mutex_exit(kmutex_t *mtx)
 {
 
+	if (!mutex_owned_by_me(mtx))
+		model_violation("mutex_exit: not held by this thread");
 	if (model_is_updating_lock(mtx))
 		model_trace()->mounts_locked--;
 	__atomic_store_n(&mtx->u.mtxa_owner, 0, __ATOMIC_RELEASE);
 }
 
-/*
- * Spin mutexes (the LWPs' locks): owned by a thread, which no other may
- * release; the owner word holds a token of this thread.
- */
-static __thread char model_thread_token;
+/* Spin mutexes (the LWPs' locks): the same rules. */
 
 void
 mutex_spin_enter(kmutex_t *mtx)
@@ -145,8 +167,42 @@ model_cpus_init(void)
 	model_cpus_reset(true, model_ncpu);
 }
 
-/* The console: what the module printed. */
+/* The console and the message buffer: what the module printed. */
 u_int model_printfs;
+u_int model_logs;
+char model_log_last[256];
+
+void
+log(int level, const char *fmt, ...)
+{
+	__builtin_va_list ap;
+
+	if (level < LOG_EMERG || level > LOG_DEBUG)
+		model_violation("log: not a priority");
+	__builtin_va_start(ap, fmt);
+	host_vformat(model_log_last, sizeof(model_log_last), fmt, ap);
+	__builtin_va_end(ap);
+	model_logs++;
+}
+
+/* kern_rate.c: getmicrouptime is the host's monotonic clock. */
+int
+ppsratecheck(struct timeval *lasttime, int *curpps, int maxpps)
+{
+	long long now = host_uptime_us();
+	long long last = lasttime->tv_sec * 1000000LL + lasttime->tv_usec;
+	int allowed;
+
+	if (!timerisset(lasttime) || now - last >= 1000000) {
+		lasttime->tv_sec = now / 1000000;
+		lasttime->tv_usec = now % 1000000;
+		*curpps = 0;
+	}
+	allowed = maxpps < 0 || *curpps < maxpps;
+	if (*curpps != __INT_MAX__)
+		(*curpps)++;
+	return allowed;
+}
 
 void
 printf(const char *fmt, ...)
@@ -185,7 +241,7 @@ static struct cwdinfo model_cwdi;
 static kmutex_t model_cwdi_lock;
 static struct plimit model_plimit;
 static struct proc model_proc = { .p_cwdi = &model_cwdi,
-    .p_limit = &model_plimit };
+    .p_limit = &model_plimit, .p_pid = 1, .p_comm = "model" };
 
 void
 model_proc_refresh(void)
@@ -268,15 +324,107 @@ model_lwp_in_syscall(struct lwp *l, u_int code)
 	l->l_sysent = code == 0 ? NULL : &linux_sysent[code];
 }
 
+/*
+ * More processes: as the first one (limits, working directory), but each
+ * with its own ID and name, until it exits.
+ */
+static struct proc model_procs[MODEL_NPROCS];
+
+void
+model_lwp_set_process(struct lwp *l, int pid, const char *comm)
+{
+	struct proc *p = pid == 0 ? &model_proc : NULL;
+	size_t i;
+
+	mutex_enter(&proc_lock);
+	for (i = 0; i < MODEL_NPROCS && p == NULL; i++) {
+		if (model_procs[i].p_pid == pid)
+			p = &model_procs[i];
+	}
+	for (i = 0; i < MODEL_NPROCS && p == NULL; i++) {
+		if (model_procs[i].p_pid == 0) {
+			p = &model_procs[i];
+			*p = model_proc;
+			p->p_pid = pid;
+		}
+	}
+	if (p == NULL)
+		model_violation("model_lwp_set_process: too many processes");
+	else {
+		__builtin_strncpy(p->p_comm, comm, MAXCOMLEN);
+		l->l_proc = p;
+	}
+	mutex_exit(&proc_lock);
+}
+
+void
+model_process_exit(int pid)
+{
+	size_t i;
+
+	mutex_enter(&proc_lock);
+	for (i = 0; i < MODEL_NPROCS; i++) {
+		if (pid != 0 && model_procs[i].p_pid == pid)
+			model_procs[i].p_pid = 0;
+	}
+	mutex_exit(&proc_lock);
+}
+
+proc_t *
+proc_find_raw(pid_t pid)
+{
+	size_t i;
+
+	if (!mutex_owned_by_me(&proc_lock))
+		model_violation("proc_find_raw: proc_lock not held");
+	if (pid == model_proc.p_pid)
+		return &model_proc;
+	for (i = 0; i < MODEL_NPROCS; i++) {
+		if (pid != 0 && model_procs[i].p_pid == pid)
+			return &model_procs[i];
+	}
+	return NULL;
+}
+
+int
+model_syscall(struct lwp *l, u_int code, const register_t *args,
+    register_t *retval)
+{
+	const struct sysent *sy = &linux_sysent[code & (CLRS_LINUX_NSYSENT - 1)];
+	int error;
+
+	l->l_sysent = sy;
+	error = (*__atomic_load_n(&sy->sy_call, __ATOMIC_ACQUIRE))(l, args,
+	    retval);
+	l->l_sysent = NULL;
+	return error;
+}
+
 /* compat_linux's table, and what fills its slots. */
 
 struct sysent linux_sysent[CLRS_LINUX_NSYSENT];
+
+static bool model_nosys_held;
+u_int model_nosys_waiting;
+
+void
+model_nosys_hold(bool hold)
+{
+
+	__atomic_store_n(&model_nosys_held, hold, __ATOMIC_RELEASE);
+}
 
 int
 linux_sys_nosys(struct lwp *l, const void *uap, register_t *retval)
 {
 
 	(void)l, (void)uap, (void)retval;
+	if (__atomic_load_n(&model_nosys_held, __ATOMIC_ACQUIRE)) {
+		__atomic_add_fetch(&model_nosys_waiting, 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&model_nosys_held, __ATOMIC_ACQUIRE))
+			host_yield();
+		__atomic_sub_fetch(&model_nosys_waiting, 1, __ATOMIC_SEQ_CST);
+	}
 	return ENOSYS;
 }
 
@@ -316,9 +464,10 @@ model_sysent_reset(u_int native)
 	}
 }
 
-/* Module properties: a dictionary of at most one entry, "override". */
+/* Module properties: a dictionary of at most one entry. */
 
 struct _prop_dictionary {
+	const char	*key;
 	enum model_prop	kind;
 	bool		value;
 };
@@ -326,9 +475,10 @@ struct _prop_dictionary {
 static struct _prop_dictionary model_dict;
 
 prop_dictionary_t
-model_props(enum model_prop kind, bool value)
+model_props(const char *key, enum model_prop kind, bool value)
 {
 
+	model_dict.key = key;
 	model_dict.kind = kind;
 	model_dict.value = value;
 	return &model_dict;
@@ -338,7 +488,7 @@ prop_object_t
 prop_dictionary_get(prop_dictionary_t dict, const char *key)
 {
 
-	if (dict->kind == MODEL_PROP_NONE || __builtin_strcmp(key, "override") != 0)
+	if (dict->kind == MODEL_PROP_NONE || __builtin_strcmp(key, dict->key) != 0)
 		return NULL;
 	return dict;
 }
@@ -1971,4 +2121,235 @@ uio_setup_sysspace(struct uio *uio)
 {
 
 	uio->uio_vmspace = NULL;	/* the model's vmspace_kernel() */
+}
+
+/*
+ * sysctl: the tree under emul.linux (which compat_linux makes), as
+ * kern_sysctl.c keeps it.  sysctl_createv creates a node under a path of
+ * numbers (CTL_CREATE: the next free one from CREATE_BASE) and records it
+ * in the caller's log; sysctl_teardown destroys the log's nodes, newest
+ * first, and a node with children left is an error.  The tree lock is a
+ * mutex here: sysctl(2) holds it while a node's function runs, teardown
+ * takes it, so teardown waits for a running function.
+ */
+
+#define	MODEL_NSYSCTL	16
+#define	MODEL_EMUL_LINUX	(-1)	/* the parent index of emul.linux */
+static struct model_sysctl {
+	bool		used;
+	int		parent;
+	struct sysctlnode node;
+} model_sysctl_tree[MODEL_NSYSCTL];
+static kmutex_t model_sysctl_lock;
+
+struct sysctllog {
+	int	nodes[MODEL_NSYSCTL];
+	u_int	n;
+};
+
+static int
+model_sysctl_child(int parent, int num, const char *name)
+{
+	int i;
+
+	for (i = 0; i < MODEL_NSYSCTL; i++) {
+		const struct model_sysctl *ms = &model_sysctl_tree[i];
+
+		if (ms->used && ms->parent == parent &&
+		    (name != NULL ? __builtin_strcmp(ms->node.sysctl_name,
+		    name) == 0 : ms->node.sysctl_num == num))
+			return i;
+	}
+	return -2;
+}
+
+int
+(sysctl_createv)(struct sysctllog **log, int cflags,
+    const struct sysctlnode **rnode, const struct sysctlnode **cnode,
+    int flags, int type, const char *name, const char *desc,
+    int (*func)(SYSCTLFN_PROTO), u_quad_t qv, void *newp, size_t newlen,
+    ...)
+{
+	__builtin_va_list ap;
+	struct model_sysctl *ms = NULL;
+	int parent, num, next, i;
+	int error = 0;
+
+	(void)cflags, (void)desc, (void)qv;
+	mutex_enter(&model_sysctl_lock);
+	if (rnode != NULL) {
+		parent = (const struct model_sysctl *)(const void *)
+		    ((const char *)*rnode - __builtin_offsetof(struct model_sysctl,
+		    node)) - model_sysctl_tree;
+	} else
+		parent = -3;
+	__builtin_va_start(ap, newlen);
+	num = __builtin_va_arg(ap, int);
+	if (rnode == NULL) {
+		/* From the root: only emul.linux exists in the model. */
+		next = num == CTL_EOL ? CTL_EOL : __builtin_va_arg(ap, int);
+		if (num == CTL_EMUL && next == EMUL_LINUX) {
+			parent = MODEL_EMUL_LINUX;
+			num = __builtin_va_arg(ap, int);
+		} else
+			error = ENOENT;
+	}
+	while (error == 0 && (next = __builtin_va_arg(ap, int)) != CTL_EOL) {
+		if ((parent = model_sysctl_child(parent, num, NULL)) < 0)
+			error = ENOENT;
+		num = next;
+	}
+	__builtin_va_end(ap);
+	if (error == 0 && model_sysctl_child(parent, 0, name) >= 0)
+		error = EEXIST;
+	if (error == 0 && num == CTL_CREATE) {
+		for (num = CREATE_BASE; model_sysctl_child(parent, num, NULL) >= 0;)
+			num++;
+	}
+	if (error == 0 && (type == CTLTYPE_NODE ? newlen != 0 || newp != NULL :
+	    type == CTLTYPE_INT ? newlen != 0 && newlen != sizeof(int) :
+	    type == CTLTYPE_STRING ? newlen == 0 && func == NULL && newp == NULL :
+	    true))
+		error = EINVAL;
+	for (i = 0; error == 0 && ms == NULL && i < MODEL_NSYSCTL; i++) {
+		if (!model_sysctl_tree[i].used)
+			ms = &model_sysctl_tree[i];
+	}
+	if (error == 0 && ms == NULL)
+		error = ENOMEM;
+	if (error == 0 && *log == NULL &&
+	    (*log = host_alloc(sizeof(**log))) != NULL)
+		__builtin_memset(*log, 0, sizeof(**log));
+	if (error == 0 && *log == NULL)
+		error = ENOMEM;
+	if (error == 0) {
+		__builtin_memset(ms, 0, sizeof(*ms));
+		ms->used = true;
+		ms->parent = parent;
+		ms->node.sysctl_flags = SYSCTL_VERSION | flags | type;
+		ms->node.sysctl_num = num;
+		__builtin_strncpy(ms->node.sysctl_name, name,
+		    sizeof(ms->node.sysctl_name) - 1);
+		ms->node.sysctl_data = newp;
+		ms->node.sysctl_size = type == CTLTYPE_INT ? sizeof(int) :
+		    newlen;
+		ms->node.sysctl_func = (void *)func;
+		(*log)->nodes[(*log)->n++] = ms - model_sysctl_tree;
+		if (cnode != NULL)
+			*cnode = &ms->node;
+	}
+	mutex_exit(&model_sysctl_lock);
+	return error;
+}
+
+void
+sysctl_teardown(struct sysctllog **log)
+{
+
+	if (log == NULL || *log == NULL)
+		return;
+	mutex_enter(&model_sysctl_lock);
+	while ((*log)->n > 0) {
+		int i = (*log)->nodes[--(*log)->n];
+
+		if (model_sysctl_child(i, 0, NULL) >= 0 ||
+		    model_sysctl_child(i, CREATE_BASE, NULL) >= 0)
+			model_violation("sysctl_teardown: a node has children");
+		model_sysctl_tree[i].used = false;
+	}
+	mutex_exit(&model_sysctl_lock);
+	host_free(*log, sizeof(**log));
+	*log = NULL;
+}
+
+u_int
+model_sysctl_nodes(void)
+{
+	u_int n = 0;
+	int i;
+
+	for (i = 0; i < MODEL_NSYSCTL; i++)
+		n += model_sysctl_tree[i].used;
+	return n;
+}
+
+/* kern_sysctl.c's sysctl_lookup for int and string nodes, for the kernel. */
+int
+sysctl_lookup(SYSCTLFN_ARGS)
+{
+	size_t sz;
+	void *d = rnode->sysctl_data;
+
+	(void)name, (void)oname, (void)l;
+	if (!mutex_owned_by_me(&model_sysctl_lock))
+		model_violation("sysctl_lookup: outside sysctl(2)");
+	if (newlen == 0)
+		newp = NULL;
+	if (SYSCTL_TYPE(rnode->sysctl_flags) == CTLTYPE_NODE || namelen != 0)
+		return EINVAL;
+	if ((rnode->sysctl_flags & CTLFLAG_READWRITE) == 0 && newp != NULL)
+		return EPERM;
+	sz = SYSCTL_TYPE(rnode->sysctl_flags) == CTLTYPE_STRING ?
+	    __builtin_strlen(d) + 1 : rnode->sysctl_size;
+	if (oldp != NULL)
+		__builtin_memcpy(oldp, d, sz < *oldlenp ? sz : *oldlenp);
+	*oldlenp = sz;
+	if (newp == NULL)
+		return 0;
+	if (SYSCTL_TYPE(rnode->sysctl_flags) != CTLTYPE_INT) {
+		model_violation("sysctl_lookup: writes only int nodes");
+		return EINVAL;
+	}
+	if (newlen != sizeof(int))
+		return EINVAL;
+	__builtin_memcpy(d, newp, sizeof(int));
+	return 0;
+}
+
+/*
+ * sysctl(2) by name, as root: the node's function, or sysctl_lookup; and
+ * ENOMEM for a buffer too small for the whole value (sys___sysctl).
+ */
+int
+model_sysctl(const char *path, void *oldp, size_t *oldlenp, const void *newp,
+    size_t newlen)
+{
+	const char *prefix = "emul.linux.";
+	char part[SYSCTL_NAMELEN];
+	int node = MODEL_EMUL_LINUX, error;
+	size_t len, oldlen = oldlenp != NULL ? *oldlenp : 0, given = oldlen;
+	const struct sysctlnode *rnode;
+
+	if (__builtin_strncmp(path, prefix, __builtin_strlen(prefix)) != 0)
+		return ENOENT;
+	mutex_enter(&model_sysctl_lock);
+	for (path += __builtin_strlen(prefix); node != -2 && *path != '\0';) {
+		for (len = 0; path[len] != '\0' && path[len] != '.'; len++)
+			continue;
+		if (len >= sizeof(part)) {
+			node = -2;
+			break;
+		}
+		__builtin_memcpy(part, path, len);
+		part[len] = '\0';
+		node = model_sysctl_child(node, 0, part);
+		path += len + (path[len] == '.');
+	}
+	if (node < 0) {
+		mutex_exit(&model_sysctl_lock);
+		return ENOENT;
+	}
+	rnode = &model_sysctl_tree[node].node;
+	/* sys___sysctl passes its own oldlen, copied in and out. */
+	error = rnode->sysctl_func != NULL ?
+	    ((int (*)(SYSCTLFN_PROTO))rnode->sysctl_func)(NULL, 0, oldp,
+		&oldlen, newp, newlen, NULL, NULL, rnode) :
+	    sysctl_lookup(NULL, 0, oldp, &oldlen, newp, newlen, NULL, NULL,
+		rnode);
+	mutex_exit(&model_sysctl_lock);
+	if (oldlenp != NULL)
+		*oldlenp = oldlen;
+	if (error == 0 && oldp != NULL && given < oldlen)
+		error = ENOMEM;
+	return error;
 }

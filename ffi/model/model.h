@@ -55,6 +55,13 @@ void	host_fd_close(int fd);
 /* Reports what a DIAGNOSTIC kernel would have stopped on; printf(9). */
 void	host_report(const char *);
 void	host_vreport(const char *, __builtin_va_list);
+/*
+ * vsnprintf, for log(9); microseconds of a monotonic clock; letting
+ * another thread run.
+ */
+void	host_vformat(char *, size_t, const char *, __builtin_va_list);
+long long host_uptime_us(void);
+void	host_yield(void);
 
 /* What the model needs to know of a host descriptor. */
 enum host_kind {
@@ -192,6 +199,22 @@ struct lwp *model_lwp_new(u_int cpu);
 void	model_lwp_free(struct lwp *);
 /* Marks the LWP as inside Linux system call `code` (0 for none). */
 void	model_lwp_in_syscall(struct lwp *, u_int code);
+/*
+ * Makes the LWP one of process `pid` named `comm` (made if it is not
+ * there; 0 for the model's first process, which is always there), and
+ * lets a process exit and be reaped: proc_find_raw no longer finds it.
+ * Up to MODEL_NPROCS processes at once.
+ */
+#define	MODEL_NPROCS	8
+void	model_lwp_set_process(struct lwp *, int pid, const char *comm);
+void	model_process_exit(int pid);
+/*
+ * Linux system call `code` through linux_sysent as compat_linux's
+ * dispatcher makes it: sy_call() (sys/syscallvar.h) points l_sysent at
+ * the slot for the call.
+ */
+int	model_syscall(struct lwp *, u_int code, const register_t *,
+	    register_t *);
 
 /*
  * Fills linux_sysent as compat_linux does: linux_sys_nosys in every slot,
@@ -200,6 +223,12 @@ void	model_lwp_in_syscall(struct lwp *, u_int code);
  */
 void	model_sysent_reset(u_int native);
 int	model_native_syscall(struct lwp *, const void *, register_t *);
+/*
+ * While held, linux_sys_nosys waits until let go, counted in
+ * model_nosys_waiting: a call that stays inside an empty slot's entry.
+ */
+void	model_nosys_hold(bool);
+extern u_int model_nosys_waiting;
 extern const u_int model_ncpu;
 /*
  * The CPUs' struct cpu_info as the module expects them (cpu_index at
@@ -207,12 +236,21 @@ extern const u_int model_ncpu;
  * node (node index / per_node).
  */
 void	model_cpus_reset(bool laid_out, u_int per_node);
-/* printf(9) calls since the start. */
+/* printf(9) calls since the start; log(9) lines, and the last one. */
 extern u_int model_printfs;
+extern u_int model_logs;
+extern char model_log_last[256];
+/*
+ * sysctl(2) of a node by name ("emul.linux.compat_linux_rs.log"), as root:
+ * 0 or an errno.  emul.linux is there, as compat_linux makes it.
+ */
+int	model_sysctl(const char *, void *, size_t *, const void *, size_t);
+/* Nodes under emul.linux. */
+u_int	model_sysctl_nodes(void);
 
-/* Module properties: a dictionary with one entry, or NULL for none. */
+/* Module properties: a dictionary with one entry `key` (NONE: empty). */
 enum model_prop { MODEL_PROP_NONE, MODEL_PROP_BOOL, MODEL_PROP_STRING };
-prop_dictionary_t model_props(enum model_prop, bool);
+prop_dictionary_t model_props(const char *key, enum model_prop, bool);
 
 /* The module's modcmd, found through link_set_modules as kobj finds it. */
 int	model_modcmd(modcmd_t, void *);

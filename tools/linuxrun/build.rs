@@ -10,6 +10,8 @@
 //!   script reads them from the compiled object and writes a table of
 //!   names and addresses (`kernel_symbols.rs`). The model's own test
 //!   interface (`model_*`) is left out: NetBSD has no such symbols.
+//!   The kernel library functions the module calls (`LIBKERN`) are the
+//!   host C library's, which has them with the same contract.
 //! - `LINUXRUN_NETBSD_VERSION`: the `__NetBSD_Version__` of those headers,
 //!   which a module's `mi_version` must match.
 
@@ -21,6 +23,8 @@ use object::read::archive::ArchiveFile;
 use object::{Object, ObjectSymbol};
 
 const MODEL: &str = "../../ffi/model";
+/// lib/libkern functions of `ffi/kpi.h`.
+const LIBKERN: &[&str] = &["memcpy"];
 
 fn main() {
     println!("cargo:rerun-if-env-changed=CLRS_CFLAGS");
@@ -71,7 +75,9 @@ fn main() {
         .compile("clrs_model_host");
 
     let archive = std::fs::read(out.join("libclrs_model_kernel.a")).unwrap();
-    let symbols = defined_globals(&archive);
+    let mut symbols = defined_globals(&archive);
+    symbols.extend(LIBKERN.iter().map(|&name| name.to_owned()));
+    symbols.sort();
     std::fs::write(out.join("kernel_symbols.rs"), symbol_table(&symbols)).unwrap();
 }
 

@@ -105,7 +105,7 @@ fn main() -> ExitCode {
     }
 
     model::sysent_reset();
-    let error = module.modcmd(ModCmd::Init, model::props_override(true));
+    let error = module.modcmd(ModCmd::Init, model::props_no_record());
     if error != 0 {
         return refuse(&opts.kmod, format!("modcmd INIT failed: error {error}"));
     }

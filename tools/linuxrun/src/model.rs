@@ -2,7 +2,7 @@
 //! the module is linked against, and the model's own interface.
 
 use std::collections::HashMap;
-use std::ffi::{c_int, c_uint, c_void};
+use std::ffi::{c_char, c_int, c_uint, c_void};
 
 include!(concat!(env!("OUT_DIR"), "/kernel_symbols.rs"));
 
@@ -31,14 +31,14 @@ pub struct Sysent {
 /// `CLRS_LINUX_NSYSENT`: compat_linux's table size on amd64.
 pub const LINUX_NSYSENT: usize = 512;
 
-/// `enum model_prop`: a dictionary holding a boolean "override".
+/// `enum model_prop`: a dictionary holding one boolean.
 const MODEL_PROP_BOOL: c_int = 1;
 
 unsafe extern "C" {
     static mut linux_sysent: [Sysent; LINUX_NSYSENT];
     fn linux_sys_nosys(l: *mut c_void, uap: *const u64, retval: *mut i64) -> c_int;
     fn model_sysent_reset(native: c_uint);
-    fn model_props(kind: c_int, value: bool) -> *mut c_void;
+    fn model_props(key: *const c_char, kind: c_int, value: bool) -> *mut c_void;
     fn model_lwp_new(cpu: c_uint) -> *mut c_void;
     fn model_lwp_free(l: *mut c_void);
     fn model_lwp_in_syscall(l: *mut c_void, code: c_uint);
@@ -57,10 +57,12 @@ pub fn sysent_reset() {
     unsafe { model_sysent_reset(0) }
 }
 
-/// A property dictionary `{ override = value }` for modcmd INIT.
-pub fn props_override(value: bool) -> *mut c_void {
+/// The property dictionary for modcmd INIT: `{ record_nosys = false }`
+/// (and so `override` true, its default). The empty slots stay as they
+/// are: linuxrun lets the host kernel serve every call the module leaves.
+pub fn props_no_record() -> *mut c_void {
     // SAFETY: the model keeps one static dictionary.
-    unsafe { model_props(MODEL_PROP_BOOL, value) }
+    unsafe { model_props(c"record_nosys".as_ptr(), MODEL_PROP_BOOL, false) }
 }
 
 /// The Linux system call numbers whose slot holds something other than

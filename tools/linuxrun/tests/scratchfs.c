@@ -1,9 +1,10 @@
 /*
  * scratchfs.c DIR: the calls linuxrun routes, on a file system mounted at
  * DIR by the caller: syncfs, sync_file_range, and copy_file_range to and
- * from it across file systems (EXDEV).  Every descriptor is closed at the
- * end, so that the caller can unmount DIR at once: linuxrun must hold
- * nothing of the program's files after a call.  Prints TAP.
+ * from it across file systems (EXDEV).  Then every descriptor is closed,
+ * the TAP output printed, and the program waits for a signal, so that the
+ * caller can unmount DIR while linuxrun still runs: it must hold nothing
+ * of the program's files after a call.
  *
  * Build: musl-gcc -static -o scratchfs scratchfs.c
  */
@@ -45,7 +46,7 @@ open_or_exit(const char *name, int flags)
 int
 main(int argc, char **argv)
 {
-	int there, here, dir, copy;
+	int there, here, dir, copy, status;
 
 	if (argc != 2 || chdir(argv[1]) != 0) {
 		fprintf(stderr, "usage: scratchfs DIR (a mount point)\n");
@@ -69,5 +70,8 @@ main(int argc, char **argv)
 	check("close", close(there) | close(here) | close(dir) | close(copy),
 	    0);
 	check("chdir out", chdir("/"), 0);
-	return tap_done();
+	status = tap_done();
+	fflush(stdout);
+	pause();
+	return status;
 }
