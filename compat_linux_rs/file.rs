@@ -339,11 +339,7 @@ impl<'l> FdSlot<'l> {
                 sys::fd_set_exclose(self.lwp.as_ptr(), self.fd, true);
             }
             sys::VOP_UNLOCK(vp);
-            sys::fd_affix(
-                sys::clrs_lwp_proc(self.lwp.as_ptr()),
-                self.fp,
-                self.fd as u32,
-            );
+            sys::fd_affix(self.lwp.process().proc.cast(), self.fp, self.fd as u32);
         }
         self.affixed = true;
         Ok(self.fd)
@@ -355,13 +351,7 @@ impl Drop for FdSlot<'_> {
         if !self.affixed {
             // SAFETY: the file and number fd_allocfile reserved, with
             // nothing attached to the file.
-            unsafe {
-                sys::fd_abort(
-                    sys::clrs_lwp_proc(self.lwp.as_ptr()),
-                    self.fp,
-                    self.fd as u32,
-                )
-            };
+            unsafe { sys::fd_abort(self.lwp.process().proc.cast(), self.fp, self.fd as u32) };
         }
     }
 }

@@ -105,7 +105,8 @@ pub const COMLEN: usize = sys::MAXCOMLEN as usize + 1;
 
 /// A process, as [`Lwp::process`] saw it.
 pub struct Process {
-    /// Its `struct proc`, only to compare: never dereferenced from Rust.
+    /// Its `struct proc`, never dereferenced from Rust: to compare, or to
+    /// pass to kernel functions that take the process.
     pub proc: *mut core::ffi::c_void,
     /// Its process ID.
     pub pid: i32,

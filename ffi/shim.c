@@ -150,13 +150,6 @@ clrs_lwp_cwd(struct lwp *l)
 	return vp;
 }
 
-struct proc *
-clrs_lwp_proc(struct lwp *l)
-{
-
-	return l->l_proc;
-}
-
 /* Read unlocked, as do_open reads it. */
 mode_t
 clrs_lwp_umask(struct lwp *l)

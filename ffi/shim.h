@@ -87,8 +87,6 @@ void	clrs_log_fini(void);
 void	clrs_log_nosys(struct lwp *, const char *, int, bool);
 /* The process's working directory, referenced (vrele it). */
 struct vnode *clrs_lwp_cwd(struct lwp *);
-/* The LWP's process, for fd_affix and fd_abort. */
-struct proc *clrs_lwp_proc(struct lwp *);
 /* The process's file creation mask (cwdi_cmask). */
 mode_t	clrs_lwp_umask(struct lwp *);
 /*
