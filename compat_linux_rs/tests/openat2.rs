@@ -138,6 +138,28 @@ fn same(path: &str, flags: u64, mode: u64, resolve: u64) -> Opened {
     seen.swap_remove(0)
 }
 
+/// The call by the module and on the host, their descriptors closed:
+/// success, or the Linux errno, for each.
+fn both(lwp: &ModelLwp, regs: [u64; 6]) -> (Result<(), i32>, Result<(), i32>) {
+    trace_reset();
+    let (error, fd) = model::call(lwp, NR, regs);
+    assert_balanced();
+    let host = model::host(NR, regs);
+    for fd in [Some(fd).filter(|_| error == 0), host.ok()]
+        .into_iter()
+        .flatten()
+    {
+        // SAFETY: a descriptor a call just made.
+        drop(unsafe { File::from_raw_fd(fd as i32) });
+    }
+    let module = if error == 0 {
+        Ok(())
+    } else {
+        Err(linux_errno(error))
+    };
+    (module, host.map(|_| ()))
+}
+
 fn file(text: &str) -> Opened {
     Opened::File(text.into(), false)
 }
@@ -230,27 +252,13 @@ fn how_is_checked() {
     let lwp = ModelLwp::on_cpu(0);
     let mut big = [0u64; 8];
     let run = |how: u64, size: u64| {
-        let regs = [sys::AT_FDCWD as u64, path.as_ptr() as u64, how, size, 0, 0];
-        trace_reset();
-        let (error, fd) = model::call(&lwp, NR, regs);
-        assert_balanced();
-        let host = model::host(NR, regs);
-        for fd in [Some(fd).filter(|_| error == 0), host.ok()]
-            .into_iter()
-            .flatten()
-        {
-            // SAFETY: a descriptor a call just made.
-            drop(unsafe { File::from_raw_fd(fd as i32) });
-        }
-        let module = if error == 0 {
-            Ok(0)
-        } else {
-            Err(linux_errno(error))
-        };
-        (module, host.map(|_| 0))
+        both(
+            &lwp,
+            [sys::AT_FDCWD as u64, path.as_ptr() as u64, how, size, 0, 0],
+        )
     };
     let addr = big.as_mut_ptr() as u64;
-    for (size, expect) in [(23, Err(22)), (4097, Err(7)), (24, Ok(0)), (64, Ok(0))] {
+    for (size, expect) in [(23, Err(22)), (4097, Err(7)), (24, Ok(())), (64, Ok(()))] {
         let (module, host) = run(addr, size);
         assert_eq!((module, host), (expect, expect), "size {size}");
     }
@@ -258,7 +266,7 @@ fn how_is_checked() {
     assert_eq!(run(addr, 64), (Err(7), Err(7)));
     assert_eq!(
         run(addr, 40),
-        (Ok(0), Ok(0)),
+        (Ok(()), Ok(())),
         "the non-zero byte is past 40"
     );
     assert_eq!(run(8, 24), (Err(14), Err(14)));
@@ -336,23 +344,7 @@ fn at_most_forty_links() {
             0,
             0,
         ];
-        trace_reset();
-        let (error, fd) = model::call(&lwp, NR, regs);
-        assert_balanced();
-        let host = model::host(NR, regs);
-        for fd in [Some(fd).filter(|_| error == 0), host.ok()]
-            .into_iter()
-            .flatten()
-        {
-            // SAFETY: a descriptor a call just made.
-            drop(unsafe { File::from_raw_fd(fd as i32) });
-        }
-        let module = if error == 0 {
-            Ok(())
-        } else {
-            Err(linux_errno(error))
-        };
-        assert_eq!((module, host.map(|_| ())), (expect, expect), "{start}");
+        assert_eq!(both(&lwp, regs), (expect, expect), "{start}");
     }
 }
 
@@ -440,21 +432,7 @@ fn no_xdev_across_a_mount_point() {
                 0,
                 0,
             ];
-            let (error, fd) = model::call(&lwp, NR, regs);
-            let host = model::host(NR, regs);
-            for fd in [Some(fd).filter(|_| error == 0), host.ok()]
-                .into_iter()
-                .flatten()
-            {
-                // SAFETY: a descriptor a call just made.
-                drop(unsafe { File::from_raw_fd(fd as i32) });
-            }
-            let module = if error == 0 {
-                Ok(())
-            } else {
-                Err(linux_errno(error))
-            };
-            if (module, host.map(|_| ())) != (expect, expect) {
+            if both(&lwp, regs) != (expect, expect) {
                 bad += 1;
             }
         }
