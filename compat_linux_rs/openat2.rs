@@ -304,7 +304,7 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
             let fd = slot.open(&walk.cur.vnode(), KernelName::DOT, fflags, 0, cloexec)?;
             return Ok(fd as register_t);
         };
-        let name = nul_terminated(walk.component(range), namebuf.as_mut_slice())?;
+        let name = nul_terminated(walk.component(range.clone()), namebuf.as_mut_slice())?;
         let found = match VnodeRef::lookup_in(&walk.cur.vnode(), name) {
             Ok(found) => Some(found),
             Err(e) if e == Errno::ENOENT && flags.contains(OpenFlags::CREAT) => None,
@@ -338,8 +338,12 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
         }
         drop(found);
         match slot.open(&walk.cur.vnode(), name, fflags, cmode, cloexec) {
-            // A link appeared at the name after the lookup: on from it.
-            Err(e) if e == Errno::EFTYPE => continue,
+            // A link appeared at the name after the lookup: the name is
+            // looked at again, and followed as any link. Each time counts
+            // as a link, so that the walk ends.
+            Err(e) if e == Errno::EFTYPE => {
+                walk.retry_last(range.start)?;
+            }
             result => return result.map(|fd| fd as register_t),
         }
     }
@@ -543,6 +547,17 @@ impl<'l> Walk<'l> {
         if absolute {
             self.jump_to_root()?;
         }
+        Ok(())
+    }
+
+    /// Looks at the last name again, from `start`: `ELOOP` after as many
+    /// tries and links as a walk may follow.
+    fn retry_last(&mut self, start: usize) -> Result<(), Errno> {
+        if self.links >= MAX_LINKS {
+            return Err(Errno::ELOOP);
+        }
+        self.links += 1;
+        self.at = start;
         Ok(())
     }
 

@@ -490,3 +490,44 @@ fn renames_during_beneath_walks_never_escape() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     mover.join().unwrap();
 }
+
+/// A symbolic link that another thread makes at the last name between the
+/// module's lookup and its open is not followed by vn_open (O_NOFOLLOW,
+/// EFTYPE): the walk looks again and treats it as any link, so under
+/// BENEATH an absolute one is EXDEV, and nothing is created outside.
+#[test]
+fn a_link_planted_before_the_open_is_walked_as_any() {
+    let s = Scratch::new("openat2-plant", 0);
+    let root = s.dir.join("root");
+    fs::create_dir(&root).unwrap();
+    let dir = File::open(&root).unwrap();
+    let outside = s.dir.join("outside");
+    let target = CString::new(outside.to_str().unwrap()).unwrap();
+    let name = CString::new("new").unwrap();
+    let lwp = ModelLwp::on_cpu(0);
+    for (resolve, expect) in [
+        (BENEATH, sys::EXDEV as i32),
+        (NO_SYMLINKS, sys::ELOOP as i32),
+    ] {
+        let _ = fs::remove_file(root.join("new"));
+        let how = [O_CREAT | O_WRONLY, 0o600u64, resolve];
+        trace_reset();
+        // SAFETY: this thread's trace; the text outlives the call.
+        unsafe { (*sys::model_trace()).plant_link = target.as_ptr() };
+        let (error, _) = model::call(
+            &lwp,
+            NR,
+            [
+                dir.as_raw_fd() as u64,
+                name.as_ptr() as u64,
+                how.as_ptr() as u64,
+                24,
+                0,
+                0,
+            ],
+        );
+        assert_balanced();
+        assert_eq!(error, expect, "resolve {resolve:x}");
+        assert!(!outside.exists(), "created outside the root");
+    }
+}

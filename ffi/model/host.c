@@ -608,6 +608,13 @@ host_open(int udirfd, const char *path, int fflags, int cmode)
 	return error != 0 ? -error : fd;
 }
 
+int
+host_symlink(const char *target, int dirfd, const char *path)
+{
+
+	return symlinkat(target, dirfd, path) == 0 ? 0 : errno;
+}
+
 long
 host_readlink(int fd, char *buf, size_t len)
 {

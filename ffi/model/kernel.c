@@ -2068,6 +2068,10 @@ vn_open(struct vnode *at_dvp, struct pathbuf *pb, int nmode, int fmode,
 		model_violation("vn_open: an opened file was never affixed");
 	dirfd = at_dvp == NULL ? AT_FDCWD : model_vnode_fd(at_dvp, UIO_READ,
 	    true);
+	if (model_trace()->plant_link != NULL) {
+		(void)host_symlink(model_trace()->plant_link, dirfd, pb->path);
+		model_trace()->plant_link = NULL;
+	}
 	fd = host_open(dirfd, pb->path, fmode, cmode);
 	if (fd < 0) {
 		/* vn_open: a final symbolic link is EFTYPE, a socket EOPNOTSUPP. */

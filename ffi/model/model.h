@@ -126,6 +126,8 @@ int	host_setmode(int fd, unsigned mode, bool real);
  * descriptor, or minus a host errno.
  */
 int	host_open(int dirfd, const char *path, int fflags, int cmode);
+/* symlinkat: a link to target at path in host directory dirfd. */
+int	host_symlink(const char *target, int dirfd, const char *path);
 /* readlink of the link host descriptor fd is open on (O_PATH). */
 long	host_readlink(int fd, char *buf, size_t len);
 /*
@@ -284,6 +286,12 @@ struct model_trace {
 	u_int	sigxfsz;	/* SIGXFSZ posted */
 	u_int	sigpipe;	/* SIGPIPE posted */
 	u_int	opens;		/* descriptors fd_affix installed */
+	/*
+	 * A symbolic link to this text that vn_open makes at its name just
+	 * before it opens it, once: another thread's, between the module's
+	 * lookup and its open.
+	 */
+	const char *plant_link;
 	u_int	signal_after;	/* sigispending true from this vn_rdwr on */
 	u_int	short_write_after;	/* writes from this one on are short */
 	int	fail_write_after;	/* writes from this one on fail (EIO) */
