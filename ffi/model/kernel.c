@@ -754,11 +754,14 @@ model_vnode_get(int fd, const struct host_file *info, u_int vtype)
 }
 
 #define	MODEL_NFILES	1024
+/* In refs: reserved by fd_allocfile, which fd_getfile does not see. */
+#define	MODEL_FILE_RESERVED	0x80000000u
 static struct model_file {
 	file_t		file;
 	int		hostfd;
 	u_int		refs;
 } model_files[MODEL_NFILES];
+static kmutex_t model_files_lock;	/* refs, and describing a file */
 
 /* Drops a vnode reference; the last one frees the vnode. */
 static void
@@ -788,6 +791,7 @@ fd_getfile(unsigned fd)
 {
 	struct model_file *mf;
 	struct host_file info;
+	u_int refs;
 	int hostfd;
 
 	if (fd >= MODEL_NFILES || (hostfd = host_fd_get((int)fd)) < 0)
@@ -798,7 +802,17 @@ fd_getfile(unsigned fd)
 		return NULL;
 	}
 	mf = &model_files[fd];
-	if (__atomic_fetch_add(&mf->refs, 1, __ATOMIC_ACQUIRE) != 0) {
+	/* The first holder describes the file, the last lets it go. */
+	mutex_enter(&model_files_lock);
+	refs = mf->refs;
+	if ((refs & MODEL_FILE_RESERVED) != 0) {
+		/* fd_allocfile's, not the process's until fd_affix. */
+		mutex_exit(&model_files_lock);
+		host_fd_put(hostfd);
+		return NULL;
+	}
+	mf->refs++;
+	if (refs != 0) {
 		host_fd_put(hostfd);	/* the first holder's stays */
 	} else {
 		static const u_int vtypes[] = {
@@ -823,6 +837,7 @@ fd_getfile(unsigned fd)
 			    vtypes[info.kind]);
 		}
 	}
+	mutex_exit(&model_files_lock);
 	model_trace()->files_held++;
 	return &mf->file;
 }
@@ -837,7 +852,8 @@ fd_putfile(unsigned fd)
 	 * The last holder hands the descriptor's offset back to the host and
 	 * lets go of its vnode and the host descriptor.
 	 */
-	if (__atomic_load_n(&mf->refs, __ATOMIC_ACQUIRE) == 1) {
+	mutex_enter(&model_files_lock);
+	if (mf->refs == 1) {
 		if (mf->file.f_type == DTYPE_VNODE) {
 			if (mf->file.f_vnode->v_type == VREG)
 				host_set_offset(mf->hostfd, mf->file.f_offset);
@@ -845,7 +861,8 @@ fd_putfile(unsigned fd)
 		}
 		host_fd_put(mf->hostfd);
 	}
-	__atomic_fetch_sub(&mf->refs, 1, __ATOMIC_RELEASE);
+	mf->refs--;
+	mutex_exit(&model_files_lock);
 }
 
 /* The host descriptor a vnode operation goes through: -1 if none can. */
@@ -961,6 +978,7 @@ model_after_fork(void)
 	__atomic_store_n(&model_cwdi_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&model_mounts_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&model_vnodes_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&model_files_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < MODEL_NVNODES; i++) {
 		h = model_held_find(&model_vnodes[i].vnode);
 		model_vnodes[i].shared = h != NULL && !h->exclusive;
@@ -1971,8 +1989,17 @@ fd_allocfile(file_t **fpp, int *fdp)
 		return EMFILE;
 	}
 	mf = &model_files[fd];
-	if (__atomic_fetch_add(&mf->refs, 1, __ATOMIC_ACQUIRE) != 0)
-		model_violation("fd_allocfile: the number is in use");
+	/* Another thread may still hold what it took the new number for. */
+	for (;;) {
+		bool reserved;
+
+		mutex_enter(&model_files_lock);
+		if ((reserved = mf->refs == 0))
+			mf->refs = MODEL_FILE_RESERVED;
+		mutex_exit(&model_files_lock);
+		if (reserved)
+			break;
+	}
 	__builtin_memset(&mf->file, 0, sizeof(mf->file));
 	mf->hostfd = -1;
 	mf->file.f_cred = &model_cred;
@@ -1993,7 +2020,9 @@ model_unreserve(file_t *fp, unsigned fd)
 		model_violation("fd_affix/fd_abort: not the reserved descriptor");
 	model_reserved.fp = NULL;
 	model_reserved.fd = -1;
-	__atomic_fetch_sub(&model_files[fd].refs, 1, __ATOMIC_RELEASE);
+	mutex_enter(&model_files_lock);
+	model_files[fd].refs &= ~MODEL_FILE_RESERVED;
+	mutex_exit(&model_files_lock);
 	model_trace()->files_held--;
 }
 
