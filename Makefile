@@ -204,7 +204,7 @@ linuxrun-lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 $(BUILD)/atf-linux/h_%: atf-tests/linux/h_%.c atf-tests/linux/h_common.h \
     atf-tests/linux/linux_nr.h $(STAMP)/apt
 	@mkdir -p $(@D)
-	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@.tmp $<
+	musl-gcc -static -pthread -O2 -Wall -Wextra -Werror -o $@.tmp $<
 	elfedit --output-osabi=Linux $@.tmp
 	mv $@.tmp $@
 

@@ -189,7 +189,7 @@ pub(crate) fn copy_through_buffer(
     // No bigger than the copy: a small copy does not pay for a large buffer.
     let mut buf = KernelBuf::new(chunk.min(count as usize))?;
     let buf = buf.as_mut_slice();
-    let ioflags = output.file.write_ioflags();
+    let ioflags = output.file.ioflags(true);
     let mut copied: u64 = 0;
     while copied < count {
         let at = copied as i64;

@@ -34,7 +34,7 @@ use bitflags::bitflags;
 
 use crate::args::SyscallArgs;
 use crate::errno::Errno;
-use crate::file::{Cred, FileRef, Vnode, VnodeRef};
+use crate::file::{Cred, Vnode, VnodeRef};
 use crate::lwp::Lwp;
 use crate::sys::{self, register_t};
 use crate::user::KernelPath;
@@ -111,25 +111,13 @@ pub fn faccessat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     let cred = real_ids.as_ref().map_or(lwp.cred(), |ids| ids.cred());
 
     if path.is_empty() {
-        if dirfd == sys::AT_FDCWD {
-            check(&VnodeRef::cwd(lwp).vnode(), mode, cred)?;
-        } else if let Some(vnode) = FileRef::get(dirfd)?.vnode() {
-            check(&vnode, mode, cred)?;
+        if let Some(found) = VnodeRef::of_descriptor(lwp, dirfd)? {
+            check(&found.vnode(), mode, cred)?;
         }
         return Ok(0);
     }
     let follow = !flags.contains(AccessFlags::SYMLINK_NOFOLLOW);
-    let found = if path.is_absolute() || dirfd == sys::AT_FDCWD {
-        VnodeRef::lookup(None, path.whole(), follow)?
-    } else {
-        let dir = FileRef::get(dirfd)?;
-        match dir.vnode() {
-            Some(vnode) if vnode.vtype() == sys::vtype_VDIR => {
-                VnodeRef::lookup(Some(&vnode), path.whole(), follow)?
-            }
-            _ => return Err(Errno::ENOTDIR),
-        }
-    };
+    let found = VnodeRef::at(dirfd, &mut path, follow)?;
     check(&found.vnode(), mode, cred)?;
     Ok(0)
 }

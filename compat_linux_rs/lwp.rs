@@ -52,6 +52,12 @@ impl Lwp {
         unsafe { sys::clrs_lwp_sigxfsz(self.0.as_ptr()) }
     }
 
+    /// The process's file creation mask.
+    pub fn umask(&self) -> u32 {
+        // SAFETY: the live calling LWP; the shim reads its process's mask.
+        unsafe { sys::clrs_lwp_umask(self.0.as_ptr()) as u32 }
+    }
+
     /// The LWP's credentials, live for the system call.
     pub fn cred(&self) -> Cred<'_> {
         // SAFETY: the live calling LWP; the shim reads l_cred.
@@ -99,7 +105,8 @@ pub const COMLEN: usize = sys::MAXCOMLEN as usize + 1;
 
 /// A process, as [`Lwp::process`] saw it.
 pub struct Process {
-    /// Its `struct proc`, only to compare: never dereferenced from Rust.
+    /// Its `struct proc`, never dereferenced from Rust: to compare, or to
+    /// pass to kernel functions that take the process.
     pub proc: *mut core::ffi::c_void,
     /// Its process ID.
     pub pid: i32,

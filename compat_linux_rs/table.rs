@@ -81,7 +81,7 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 8] = [
+const SYSCALLS: [clrs_syscall; 12] = [
     syscall!(crate::semtimedop::NR, 4, crate::semtimedop::semtimedop),
     syscall!(
         crate::sync_file_range::NR,
@@ -96,8 +96,12 @@ const SYSCALLS: [clrs_syscall; 8] = [
         6,
         crate::copy_file_range::copy_file_range
     ),
+    syscall!(crate::preadv2::NR, 6, crate::preadv2::preadv2),
+    syscall!(crate::pwritev2::NR, 6, crate::pwritev2::pwritev2),
     syscall!(crate::clone3::NR, 2, crate::clone3::clone3),
+    syscall!(crate::openat2::NR, 4, crate::openat2::openat2),
     syscall!(crate::faccessat2::NR, 4, crate::faccessat2::faccessat2),
+    syscall!(crate::fchmodat2::NR, 4, crate::fchmodat2::fchmodat2),
 ];
 
 const _: () = {

@@ -121,6 +121,9 @@ impl<T: Copy> UserPtr<T> {
     }
 }
 
+// SAFETY: integers: no padding, every bit pattern valid.
+unsafe impl Plain for [u64; 3] {}
+
 /// A path copied in from user memory with copyinstr(9), as namei copies
 /// one: at most `PATH_MAX` (1024) bytes with its NUL, in a kernel buffer.
 pub struct KernelPath {
@@ -215,6 +218,23 @@ impl KernelName<'static> {
         ptr: c"..".as_ptr(),
         _path: PhantomData,
     };
+}
+
+/// `name` with a NUL after it, in `out`: `ENAMETOOLONG` if it does not
+/// fit.
+pub fn nul_terminated<'a>(name: &[u8], out: &'a mut [u8]) -> Result<KernelName<'a>, Errno> {
+    let out = out.get_mut(..=name.len()).ok_or(Errno::ENAMETOOLONG)?;
+    let Some((nul, head)) = out.split_last_mut() else {
+        return Err(Errno::ENAMETOOLONG);
+    };
+    for (d, s) in head.iter_mut().zip(name) {
+        *d = *s;
+    }
+    *nul = 0;
+    Ok(KernelName {
+        ptr: out.as_ptr().cast(),
+        _path: PhantomData,
+    })
 }
 
 impl KernelName<'_> {

@@ -20,6 +20,7 @@
 
 #ifndef _KERNEL
 #define	__EXPOSE_MOUNT		/* struct mount, for the C shims */
+#define	__UIO_EXPOSE		/* struct uio, likewise */
 #include <stdbool.h>		/* what sys/types.h gives the kernel */
 #endif
 
@@ -112,8 +113,15 @@ typedef void (*xcfunc_t)(void *, void *);
 /* sys/namei.h, _KERNEL part: the typesafe flags of namei_simple. */
 struct namei_simple_flags_type;
 typedef const struct namei_simple_flags_type *namei_simple_flags_t;
+extern const namei_simple_flags_t NSM_NOFOLLOW_NOEMULROOT;
 extern const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT;
+extern const namei_simple_flags_t NSM_FOLLOW_NOEMULROOT;
 extern const namei_simple_flags_t NSM_FOLLOW_TRYEMULROOT;
+
+/* sys/namei.h, _KERNEL part: path buffers for namei. */
+struct pathbuf;
+struct pathbuf *pathbuf_create(const char *);
+void	pathbuf_destroy(struct pathbuf *);
 
 /* compat/linux/linux_syscallargs.h, amd64: one register per argument. */
 struct linux_sys_clone_args {
@@ -236,13 +244,34 @@ extern kmutex_t proc_lock;
 extern struct lwplist alllwp;
 proc_t	*proc_find_raw(pid_t);
 
-/* File descriptors: sys/filedesc.h. */
+/*
+ * File descriptors: sys/filedesc.h.  A new descriptor as open(2) makes one
+ * (do_open, vfs_syscalls.c): fd_allocfile reserves the lowest free number
+ * and a file; fd_affix makes it the process's, fd_abort gives both back.
+ */
 file_t	*fd_getfile(unsigned);
 void	fd_putfile(unsigned);
+int	fd_allocfile(file_t **, int *);
+void	fd_affix(struct proc *, file_t *, unsigned);
+void	fd_abort(struct proc *, file_t *, unsigned);
+void	fd_set_exclose(struct lwp *, int, bool);
+
+/*
+ * Opening a vnode: sys/vnode.h.  vn_open looks the path up from at_dvp
+ * and returns the vnode referenced and locked exclusively; with NULL for
+ * the last two arguments a file system that would hand back a descriptor
+ * (EDUPFD, EMOVEFD) gives EOPNOTSUPP.  vnops: the file operations of a
+ * vnode descriptor.
+ */
+int	vn_open(struct vnode *, struct pathbuf *, int, int, int,
+	    struct vnode **, bool *, int *);
+extern const struct fileops vnops;
+int	VOP_READLINK(struct vnode *, struct uio *, kauth_cred_t);
+void	uio_setup_sysspace(struct uio *);
 
 /*
  * Vnodes and file systems: sys/vnode.h, sys/vnode_if.h, sys/mount.h.
- * The FSYNC_*, IO_* and F*SYNC flags and the VOP_ACCESS modes are
+ * The FSYNC_*, IO_* and F* file flags and the VOP_ACCESS modes are
  * _KERNEL-only; in-tree,
  * where the header defines them too, a different value would be a
  * redefinition error.
@@ -251,8 +280,24 @@ void	fd_putfile(unsigned);
 #define	FSYNC_DATAONLY	0x0002
 #define	IO_DSYNC	0x00200
 #define	IO_SYNC		(0x40|IO_DSYNC)
+#define	IO_NODELOCKED	0x00080
+#define	IO_NDELAY	0x00100
+#define	IO_ALTSEMANTICS	0x00400
+#define	IO_DIRECT	0x02000
+#define	IO_ADV_MASK	0x00003
+#define	IO_ADV_SHIFT	0
+#define	IO_ADV_ENCODE(adv)	(((adv) << IO_ADV_SHIFT) & IO_ADV_MASK)
+#define	FNOSIGPIPE	O_NOSIGPIPE
+#define	FNONBLOCK	O_NONBLOCK
 #define	FFSYNC		O_SYNC
 #define	FDSYNC		O_DSYNC
+#define	FRSYNC		O_RSYNC
+#define	FALTIO		O_ALT_IO
+#define	FDIRECT		O_DIRECT
+#define	FEXEC		O_EXEC
+#define	FCNTLFLAGS	(FAPPEND|FASYNC|FFSYNC|FNONBLOCK|FDSYNC|FRSYNC|FALTIO|\
+			 FDIRECT|FNOSIGPIPE)
+#define	FMASK		(FREAD|FWRITE|FCNTLFLAGS|FEXEC)
 #define	VEXEC		000000000100
 #define	VWRITE		000000000200
 #define	VREAD		000000000400
@@ -262,6 +307,8 @@ int	VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
 int	VOP_GETATTR(struct vnode *, struct vattr *, kauth_cred_t);
 int	VOP_ACCESS(struct vnode *, accmode_t, kauth_cred_t);
 int	VOP_PATHCONF(struct vnode *, int, register_t *);
+int	VOP_SETATTR(struct vnode *, struct vattr *, kauth_cred_t);
+void	vattr_null(struct vattr *);
 void	vref(struct vnode *);
 void	vrele(struct vnode *);
 void	rw_enter(krwlock_t *, const krw_t);
@@ -269,6 +316,9 @@ void	rw_exit(krwlock_t *);
 int	vn_rdwr(enum uio_rw, struct vnode *, void *, int, off_t, enum uio_seg,
 	    int, kauth_cred_t, size_t *, struct lwp *);
 int	VFS_SYNC(struct mount *, int, struct kauth_cred *);
+/* sys/stat.h: the append-only and immutable file flags, _KERNEL-only there. */
+#define	APPEND		(UF_APPEND | SF_APPEND)
+#define	IMMUTABLE	(UF_IMMUTABLE | SF_IMMUTABLE)
 int	vfs_busy(struct mount *);
 void	vfs_unbusy(struct mount *);
 void	vfs_ref(struct mount *);
@@ -281,6 +331,8 @@ uid_t	kauth_cred_getuid(kauth_cred_t);
 gid_t	kauth_cred_getgid(kauth_cred_t);
 void	kauth_cred_seteuid(kauth_cred_t, uid_t);
 void	kauth_cred_setegid(kauth_cred_t, gid_t);
+uid_t	kauth_cred_geteuid(kauth_cred_t);
+int	kauth_cred_ismember_gid(kauth_cred_t, gid_t, int *);
 
 /*
  * SysV semaphores (kern/sysv_sem.c): semop(2), and on NetBSD 11 the native
@@ -305,6 +357,20 @@ bool	callout_halt(callout_t *, void *);
 void	callout_destroy(callout_t *);
 extern int hz;
 
+/*
+ * Reading and writing through a descriptor's file operations, as readv(2)
+ * and writev(2) do (kern/sys_generic.c): with FOF_IOV_SYSSPACE the iovec
+ * array is in kernel memory and the buffers it points at in the process's;
+ * FOF_UPDATE_OFFSET uses and advances the descriptor's offset.  sys/file.h,
+ * the flags _KERNEL-only there.
+ */
+#define	FOF_UPDATE_OFFSET	0x0001
+#define	FOF_IOV_SYSSPACE	0x0100
+int	do_filereadv(int, const struct iovec *, int, off_t *, int,
+	    register_t *);
+int	do_filewritev(int, const struct iovec *, int, off_t *, int,
+	    register_t *);
+
 /* Kernel memory (sys/kmem.h) and pending signals (sys/signalvar.h). */
 void	*kmem_alloc(size_t, km_flag_t);
 void	kmem_free(void *, size_t);
@@ -313,7 +379,9 @@ void	psignal(struct proc *, int);
 
 /* sys/namei.h lookup flags, _KERNEL-only, checked in-tree as above. */
 #define	NOFOLLOW	0x00000000
+#define	TRYEMULROOT	0x00000010
 #define	FOLLOW		0x00000040
+#define	NOCHROOT	0x01000000
 
 /*
  * Path operations: sys/vfs_syscalls.h, sys/namei.h, sys/syscallargs.h.

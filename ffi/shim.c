@@ -150,6 +150,14 @@ clrs_lwp_cwd(struct lwp *l)
 	return vp;
 }
 
+/* Read unlocked, as do_open reads it. */
+mode_t
+clrs_lwp_umask(struct lwp *l)
+{
+
+	return l->l_proc->p_cwdi->cwdi_cmask;
+}
+
 rlim_t
 clrs_lwp_fsize_limit(struct lwp *l)
 {
@@ -164,6 +172,36 @@ clrs_lwp_sigxfsz(struct lwp *l)
 	mutex_enter(&proc_lock);
 	psignal(l->l_proc, SIGXFSZ);
 	mutex_exit(&proc_lock);
+}
+
+void
+clrs_file_set_vnode(file_t *fp, struct vnode *vp, int fflags)
+{
+
+	fp->f_flag = fflags & FMASK;
+	fp->f_type = DTYPE_VNODE;
+	fp->f_ops = &vnops;
+	fp->f_vnode = vp;
+}
+
+int
+clrs_vnode_readlink(struct vnode *vp, kauth_cred_t cred, char *buf,
+    size_t *len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = *len };
+	struct uio uio = {
+		.uio_iov = &iov,
+		.uio_iovcnt = 1,
+		.uio_offset = 0,
+		.uio_resid = *len,
+		.uio_rw = UIO_READ,
+	};
+	int error;
+
+	UIO_SETUP_SYSSPACE(&uio);
+	error = VOP_READLINK(vp, &uio, cred);
+	*len -= uio.uio_resid;
+	return error;
 }
 
 struct vnode *
@@ -187,15 +225,29 @@ clrs_file_flags(file_t *fp)
 	return fp->f_flag;
 }
 
+/* As vn_read and vn_write compute it (vfs_vnops.c 1.241). */
 int
-clrs_file_ioflags(file_t *fp)
+clrs_file_ioflags(file_t *fp, bool write)
 {
 	struct vnode *vp = fp->f_vnode;
+	int fflag = fp->f_flag, ioflag = IO_ADV_ENCODE(fp->f_advice);
 
-	if ((fp->f_flag & FFSYNC) != 0 ||
-	    (vp->v_mount != NULL && (vp->v_mount->mnt_flag & MNT_SYNCHRONOUS)))
-		return IO_SYNC;
-	return (fp->f_flag & FDSYNC) != 0 ? IO_DSYNC : 0;
+	if (fflag & FNONBLOCK)
+		ioflag |= IO_NDELAY;
+	if (write) {
+		if ((fflag & FFSYNC) != 0 || (vp->v_mount != NULL &&
+		    (vp->v_mount->mnt_flag & MNT_SYNCHRONOUS) != 0))
+			ioflag |= IO_SYNC;
+		else if (fflag & FDSYNC)
+			ioflag |= IO_DSYNC;
+	} else if ((fflag & (FFSYNC | FRSYNC)) == (FFSYNC | FRSYNC)) {
+		ioflag |= IO_SYNC;
+	}
+	if (fflag & FALTIO)
+		ioflag |= IO_ALTSEMANTICS;
+	if (fflag & FDIRECT)
+		ioflag |= IO_DIRECT;
+	return ioflag;
 }
 
 off_t
@@ -219,17 +271,30 @@ clrs_file_set_offset(file_t *fp, off_t offset)
 }
 
 int
-clrs_vnode_size(struct vnode *vp, kauth_cred_t cred, off_t *size)
+clrs_vnode_attr(struct vnode *vp, kauth_cred_t cred, struct clrs_attr *attr)
 {
 	struct vattr va;
 	int error;
 
-	vn_lock(vp, LK_SHARED | LK_RETRY);
 	error = VOP_GETATTR(vp, &va, cred);
-	VOP_UNLOCK(vp);
-	if (error == 0)
-		*size = (off_t)va.va_size;
+	if (error == 0) {
+		attr->ca_size = (off_t)va.va_size;
+		attr->ca_uid = va.va_uid;
+		attr->ca_gid = va.va_gid;
+		attr->ca_append_only = (va.va_flags & APPEND) != 0;
+		attr->ca_immutable = (va.va_flags & IMMUTABLE) != 0;
+	}
 	return error;
+}
+
+int
+clrs_vnode_setmode(struct vnode *vp, kauth_cred_t cred, mode_t mode)
+{
+	struct vattr va;
+
+	vattr_null(&va);
+	va.va_mode = mode & ALLPERMS;
+	return VOP_SETATTR(vp, &va, cred);
 }
 
 u_int
@@ -256,12 +321,8 @@ clrs_vnode_mount_flags(struct vnode *vp)
 int
 clrs_vnode_filesize_bits(struct vnode *vp, register_t *bits)
 {
-	int error;
 
-	vn_lock(vp, LK_SHARED | LK_RETRY);
-	error = VOP_PATHCONF(vp, _PC_FILESIZEBITS, bits);
-	VOP_UNLOCK(vp);
-	return error;
+	return VOP_PATHCONF(vp, _PC_FILESIZEBITS, bits);
 }
 
 /*

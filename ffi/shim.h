@@ -87,6 +87,8 @@ void	clrs_log_fini(void);
 void	clrs_log_nosys(struct lwp *, const char *, int, bool);
 /* The process's working directory, referenced (vrele it). */
 struct vnode *clrs_lwp_cwd(struct lwp *);
+/* The process's file creation mask (cwdi_cmask). */
+mode_t	clrs_lwp_umask(struct lwp *);
 /*
  * The soft RLIMIT_FSIZE of the LWP's process, and SIGXFSZ to it: what
  * vn_rdwr enforces on every write (enforce_rlimit_fsize, vfs_vnops.c).
@@ -94,13 +96,28 @@ struct vnode *clrs_lwp_cwd(struct lwp *);
 rlim_t	clrs_lwp_fsize_limit(struct lwp *);
 void	clrs_lwp_sigxfsz(struct lwp *);
 
+/*
+ * A file from fd_allocfile made the vnode descriptor vn_open's vnode is
+ * for, with the open flags (F*), as open(2) sets it up (open_setfp).
+ */
+void	clrs_file_set_vnode(file_t *, struct vnode *, int);
+/*
+ * VOP_READLINK into a kernel buffer; *len is the buffer's size, then the
+ * length of the link's text.  The caller holds the vnode lock.
+ */
+int	clrs_vnode_readlink(struct vnode *, kauth_cred_t, char *, size_t *);
 /* A file's vnode, or NULL if the descriptor is not a vnode (pipe, socket). */
 struct vnode *clrs_file_vnode(file_t *);
 kauth_cred_t clrs_file_cred(file_t *);
 /* f_flag: FREAD, FWRITE, FAPPEND, ... */
 int	clrs_file_flags(file_t *);
-/* IO_SYNC or IO_DSYNC where write(2) on the file would use it (vn_write). */
-int	clrs_file_ioflags(file_t *);
+/*
+ * The ioflag read(2) (vn_read) or write(2) (vn_write) would pass to
+ * VOP_READ or VOP_WRITE for the file, less IO_UNIT and IO_APPEND, which
+ * the caller decides: the access hint, IO_NDELAY, IO_SYNC or IO_DSYNC,
+ * IO_ALTSEMANTICS, IO_DIRECT.
+ */
+int	clrs_file_ioflags(file_t *, bool);
 /* The descriptor's offset, read and set under the file's lock. */
 off_t	clrs_file_offset(file_t *);
 void	clrs_file_set_offset(file_t *, off_t);
@@ -109,10 +126,24 @@ u_int	clrs_vnode_type(struct vnode *);
 /* The mount the vnode is on, to compare, and its flags (MNT_RDONLY, ...). */
 const struct mount *clrs_vnode_mount(struct vnode *);
 int	clrs_vnode_mount_flags(struct vnode *);
-/* VOP_PATHCONF of _PC_FILESIZEBITS, the vnode locked shared. */
+/* VOP_PATHCONF of _PC_FILESIZEBITS; the caller holds the vnode lock. */
 int	clrs_vnode_filesize_bits(struct vnode *, register_t *);
-/* The size of the vnode's file (VOP_GETATTR, the vnode locked shared). */
-int	clrs_vnode_size(struct vnode *, kauth_cred_t, off_t *);
+/* What VOP_GETATTR says of a file, as far as the handlers ask. */
+struct clrs_attr {
+	off_t		ca_size;
+	uid_t		ca_uid;
+	gid_t		ca_gid;
+	bool		ca_append_only;	/* va_flags & APPEND */
+	bool		ca_immutable;	/* va_flags & IMMUTABLE */
+};
+/* VOP_GETATTR; the caller holds the vnode lock. */
+int	clrs_vnode_attr(struct vnode *, kauth_cred_t, struct clrs_attr *);
+/*
+ * VOP_SETATTR of the permission bits alone, as chmod(2) does
+ * (change_mode, vfs_syscalls.c); the caller holds the vnode lock
+ * exclusively.
+ */
+int	clrs_vnode_setmode(struct vnode *, kauth_cred_t, mode_t);
 
 /*
  * Syncs the file system that holds the vnode and waits for it, as sync(2)

@@ -12,7 +12,11 @@
 #define NR_getcpu		309
 #define NR_renameat2		316
 #define NR_copy_file_range	326
+#define NR_preadv2		327
+#define NR_pwritev2		328
 #define NR_clone3		435
+#define NR_openat2		437
 #define NR_faccessat2		439
+#define NR_fchmodat2		452
 
 #endif /* LINUX_NR_H */

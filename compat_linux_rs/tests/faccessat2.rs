@@ -279,79 +279,9 @@ fn a_running_program_is_checked_like_any_file() {
     assert_eq!(run(sys::AT_FDCWD as u64, &exe, W, EACCESS), 0);
 }
 
-unsafe extern "C" {
-    fn unshare(flags: i32) -> i32;
-    fn mount(
-        source: *const i8,
-        target: *const i8,
-        fstype: *const i8,
-        flags: u64,
-        data: *const i8,
-    ) -> i32;
-}
-const CLONE_NEWNS: i32 = 0x20000;
-const MS_RDONLY: u64 = 1;
-const MS_NOEXEC: u64 = 8;
-const MS_REMOUNT: u64 = 32;
-const MS_PRIVATE: u64 = 1 << 18;
-const MS_REC: u64 = 1 << 14;
-
-/// In a child with a mount namespace of its own, a tmpfs at `dir` holding
-/// "file" (0755), "sub/" and a link to "file", remounted with `flags`;
-/// then `check` in that child, whose result is the child's exit status.
-fn on_mount(flags: u64, check: impl FnOnce(&std::path::Path) -> i32) -> i32 {
-    let s = Scratch::new("access-mnt", 0);
-    let dir = s.dir.join("mnt");
-    fs::create_dir(&dir).unwrap();
-    model::in_child(|| {
-        let target = c(dir.to_str().unwrap());
-        let tmpfs = c("tmpfs");
-        let root = c("/");
-        // SAFETY: mount calls confined to this child's own namespace.
-        unsafe {
-            if unshare(CLONE_NEWNS) != 0
-                || mount(
-                    std::ptr::null(),
-                    root.as_ptr(),
-                    std::ptr::null(),
-                    MS_REC | MS_PRIVATE,
-                    std::ptr::null(),
-                ) != 0
-                || mount(
-                    tmpfs.as_ptr(),
-                    target.as_ptr(),
-                    tmpfs.as_ptr(),
-                    0,
-                    std::ptr::null(),
-                ) != 0
-            {
-                return 100;
-            }
-        }
-        fs::write(dir.join("file"), b"#!/bin/sh\n").unwrap();
-        fs::set_permissions(dir.join("file"), fs::Permissions::from_mode(0o755)).unwrap();
-        fs::create_dir(dir.join("sub")).unwrap();
-        std::os::unix::fs::symlink("file", dir.join("link")).unwrap();
-        // SAFETY: as above.
-        if unsafe {
-            mount(
-                tmpfs.as_ptr(),
-                target.as_ptr(),
-                tmpfs.as_ptr(),
-                MS_REMOUNT | flags,
-                std::ptr::null(),
-            )
-        } != 0
-        {
-            return 101;
-        }
-        check(&dir)
-    })
-}
-
 #[test]
 fn write_checks_on_a_read_only_file_system_are_erofs() {
-    let status = on_mount(MS_RDONLY, |dir| {
+    let status = model::on_mount(model::MS_RDONLY, |dir| {
         let path = |name: &str| c(dir.join(name).to_str().unwrap());
         let at = sys::AT_FDCWD as u64;
         let file = File::open(dir.join("file")).unwrap();
@@ -371,7 +301,7 @@ fn write_checks_on_a_read_only_file_system_are_erofs() {
 
 #[test]
 fn exec_checks_on_a_noexec_file_system_are_eacces() {
-    let status = on_mount(MS_NOEXEC, |dir| {
+    let status = model::on_mount(model::MS_NOEXEC, |dir| {
         let path = |name: &str| c(dir.join(name).to_str().unwrap());
         let at = sys::AT_FDCWD as u64;
         let results = [

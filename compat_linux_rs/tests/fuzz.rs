@@ -173,6 +173,8 @@ fn run(nr: u16, seconds: u64) {
     std::fs::create_dir(scratch.dir.join("d")).unwrap();
     let dir = std::fs::File::open(&scratch.dir).unwrap();
     let (pipe_r, _pipe_w) = std::io::pipe().unwrap();
+    // Never a read that waits: the handlers' decoding is under test.
+    set_nonblocking(pipe_r.as_raw_fd());
     let set = model::SemSet::new(4);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ u64::from(nr));
     let mut inputs = Inputs {
@@ -217,8 +219,39 @@ fn run(nr: u16, seconds: u64) {
         if nr == crate::copy_file_range::NR {
             regs[4] %= 1 << 16;
         }
+        // chmod and open: only names in the scratch folders (no '/', no
+        // '.'), and modes their owner can still use.
+        if nr == crate::fchmodat2::NR || nr == crate::openat2::NR {
+            for b in inputs
+                .memory
+                .iter_mut()
+                .filter(|b| **b == b'/' || **b == b'.')
+            {
+                *b = b'x';
+            }
+            if nr == crate::fchmodat2::NR {
+                regs[2] |= 0o700;
+            }
+        }
+        // Vectored I/O: iovecs on a 16-byte boundary of the memory, each
+        // at most 64 KiB, so that a write stays small.
+        if nr == crate::preadv2::NR || nr == crate::pwritev2::NR {
+            let mem = inputs.memory.as_ptr() as u64;
+            if let Some(offset) = regs[1].checked_sub(mem)
+                && offset < inputs.memory.len() as u64
+            {
+                regs[1] = mem + offset / 16 * 16;
+            }
+            for iov in inputs.memory.chunks_exact_mut(16) {
+                iov[10..].fill(0);
+            }
+        }
         trace_reset();
-        let ((error, _), signalled) = watchdog.call(&lwp, nr, regs);
+        let ((error, fd), signalled) = watchdog.call(&lwp, nr, regs);
+        if nr == crate::openat2::NR && error == 0 {
+            // SAFETY: the descriptor the call made, closed once.
+            drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd as i32) });
+        }
         if signalled {
             ended += 1;
             ended_eintr += u64::from(error == sys::EINTR as i32);
@@ -237,6 +270,17 @@ fn run(nr: u16, seconds: u64) {
         "fuzz {nr}: {calls} calls in {seconds} s, {ended} ended by the deadline \
          ({ended_eintr} of them with EINTR)"
     );
+}
+
+fn set_nonblocking(fd: i32) {
+    unsafe extern "C" {
+        fn fcntl(fd: i32, cmd: i32, ...) -> i32;
+    }
+    const F_GETFL: i32 = 3;
+    const F_SETFL: i32 = 4;
+    const O_NONBLOCK: i32 = 0o4000;
+    // SAFETY: flags of a descriptor this test owns.
+    unsafe { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) };
 }
 
 fn seconds() -> u64 {
@@ -267,4 +311,8 @@ fuzz_targets! {
     fuzz_copy_file_range => crate::copy_file_range::NR,
     fuzz_clone3 => crate::clone3::NR,
     fuzz_faccessat2 => crate::faccessat2::NR,
+    fuzz_fchmodat2 => crate::fchmodat2::NR,
+    fuzz_openat2 => crate::openat2::NR,
+    fuzz_preadv2 => crate::preadv2::NR,
+    fuzz_pwritev2 => crate::pwritev2::NR,
 }

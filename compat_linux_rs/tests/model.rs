@@ -171,6 +171,7 @@ pub fn linux_errno(netbsd: i32) -> i32 {
         sys::ENOTEMPTY => 39,
         sys::ELOOP => 40,
         sys::EOVERFLOW => 75,
+        sys::EOPNOTSUPP => 95,
         _ => panic!("errno {netbsd} needs its mapping here"),
     }
 }
@@ -389,4 +390,77 @@ pub fn host_in_child(nr: u16, regs: [u64; 6]) -> Result<i64, i32> {
         0 => Ok(0),
         errno => Err(errno),
     }
+}
+
+unsafe extern "C" {
+    fn unshare(flags: i32) -> i32;
+    fn mount(
+        source: *const i8,
+        target: *const i8,
+        fstype: *const i8,
+        flags: u64,
+        data: *const i8,
+    ) -> i32;
+}
+const CLONE_NEWNS: i32 = 0x20000;
+pub const MS_RDONLY: u64 = 1;
+pub const MS_NOEXEC: u64 = 8;
+const MS_REMOUNT: u64 = 32;
+const MS_PRIVATE: u64 = 1 << 18;
+const MS_REC: u64 = 1 << 14;
+
+/// In a child with a mount namespace of its own, a tmpfs at `dir` holding
+/// "file" (0755), "sub/" and a link to "file", remounted with `flags`;
+/// then `check` in that child, whose result is the child's exit status.
+pub fn on_mount(flags: u64, check: impl FnOnce(&std::path::Path) -> i32) -> i32 {
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
+    let c = |s: &str| std::ffi::CString::new(s).unwrap();
+    let s = Scratch::new("mnt", 0);
+    let dir = s.dir.join("mnt");
+    fs::create_dir(&dir).unwrap();
+    in_child(|| {
+        let target = c(dir.to_str().unwrap());
+        let tmpfs = c("tmpfs");
+        let root = c("/");
+        // SAFETY: mount calls confined to this child's own namespace.
+        unsafe {
+            if unshare(CLONE_NEWNS) != 0
+                || mount(
+                    std::ptr::null(),
+                    root.as_ptr(),
+                    std::ptr::null(),
+                    MS_REC | MS_PRIVATE,
+                    std::ptr::null(),
+                ) != 0
+                || mount(
+                    tmpfs.as_ptr(),
+                    target.as_ptr(),
+                    tmpfs.as_ptr(),
+                    0,
+                    std::ptr::null(),
+                ) != 0
+            {
+                return 100;
+            }
+        }
+        fs::write(dir.join("file"), b"#!/bin/sh\n").unwrap();
+        fs::set_permissions(dir.join("file"), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::create_dir(dir.join("sub")).unwrap();
+        std::os::unix::fs::symlink("file", dir.join("link")).unwrap();
+        // SAFETY: as above.
+        if unsafe {
+            mount(
+                tmpfs.as_ptr(),
+                target.as_ptr(),
+                tmpfs.as_ptr(),
+                MS_REMOUNT | flags,
+                std::ptr::null(),
+            )
+        } != 0
+        {
+            return 101;
+        }
+        check(&dir)
+    })
 }

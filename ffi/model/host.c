@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
 #include <sys/statvfs.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -141,6 +143,16 @@ host_fd_dup(int fd)
 	return fcntl(fd, F_DUPFD_CLOEXEC, 0);
 }
 
+int
+host_fd_reopen(int fd, bool write_)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, (write_ ? O_WRONLY : O_RDONLY) | O_NOCTTY |
+	    O_CLOEXEC);
+}
+
 void
 host_fd_close(int fd)
 {
@@ -227,6 +239,21 @@ host_file_info(int fd, struct host_file *info)
 	}
 	info->dev = st.st_dev;
 	info->ino = st.st_ino;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		/* The inode's flags; an O_PATH descriptor cannot ask. */
+		int ffd = (fcntl(fd, F_GETFL) & O_PATH) != 0 ?
+		    host_fd_reopen(fd, false) : fd;
+
+		if (ffd >= 0 && ioctl(ffd, FS_IOC_GETFLAGS, &fl) == 0) {
+			info->append_only = (fl & FS_APPEND_FL) != 0;
+			info->immutable = (fl & FS_IMMUTABLE_FL) != 0;
+		}
+		if (ffd != fd)
+			host_fd_close(ffd);
+	}
+	info->mode = st.st_mode & 07777;
+	info->uid = st.st_uid;
+	info->gid = st.st_gid;
 }
 
 /*
@@ -357,6 +384,39 @@ host_pwrite(int fd, const void *buf, size_t len, long long off)
 	ssize_t n = pwrite(fd, buf, len, off);
 
 	return n < 0 ? -errno : n;
+}
+
+long
+host_stream_io(int fd, void *buf, size_t len, bool write_, bool wait)
+{
+	struct pollfd pfd = { fd, write_ ? POLLOUT : POLLIN, 0 };
+	struct timespec now = { 0, 0 };
+	sigset_t pipe, pending;
+	bool pipe_pending;
+	int fl = fcntl(fd, F_GETFL);
+	ssize_t n;
+
+	if (fl != -1 && (fl & O_NONBLOCK) == 0) {
+		while (poll(&pfd, 1, 0) == 0) {
+			if (!wait)
+				return 0;
+			if (host_signal_pending())
+				return -EINTR;
+			(void)poll(&pfd, 1, 10);
+			pfd.revents = 0;
+		}
+	}
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	sigpending(&pending);
+	pipe_pending = sigismember(&pending, SIGPIPE) == 1;
+	n = write_ ? write(fd, buf, len) : read(fd, buf, len);
+	if (n >= 0)
+		return n;
+	n = -errno;
+	if (n == -EPIPE && !pipe_pending)
+		(void)sigtimedwait(&pipe, NULL, &now);
+	return n;
 }
 
 int
@@ -552,6 +612,151 @@ host_lookup(int dirfd, const char *path, bool follow)
 	return fd;
 }
 
+/* Whether gid is c's effective group or one of its supplementary ones. */
+static bool
+host_cred_ismember(const struct host_cred *c, unsigned gid)
+{
+	bool member = c->egid == gid;
+	int i;
+
+	for (i = 0; i < c->ngroups && !member; i++)
+		member = c->groups[i] == gid;
+	return member;
+}
+
+int
+host_setmode(int fd, unsigned mode, const struct host_cred *c)
+{
+	char path[64];
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return errno;
+	if (c->euid != 0) {
+		/* genfs_can_chmod: the owner only; no sticky file; SGID
+		 * only in the group; SUID only for the owner. */
+		if (c->euid != st.st_uid)
+			return EPERM;
+		if (!S_ISDIR(st.st_mode) && (mode & S_ISVTX) != 0)
+			return -1;
+		if ((mode & S_ISGID) != 0 && !host_cred_ismember(c, st.st_gid))
+			return EPERM;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return chmod(path, mode) == 0 ? 0 : errno;
+}
+
+int
+host_open(int udirfd, const char *path, int fflags, int cmode)
+{
+	/* NetBSD's F* (fcntl.h) to Linux's O_*. */
+	static const struct { int netbsd, host; } map[] = {
+		{ 0x00000004, O_NONBLOCK }, { 0x00000008, O_APPEND },
+		{ 0x00000080, O_SYNC }, { 0x00000100, O_NOFOLLOW },
+		{ 0x00000200, O_CREAT }, { 0x00000400, O_TRUNC },
+		{ 0x00000800, O_EXCL }, { 0x00008000, O_NOCTTY },
+		{ 0x00010000, O_DSYNC }, { 0x00080000, O_DIRECT },
+		{ 0x00200000, O_DIRECTORY },
+	};
+	int dirfd = udirfd == AT_FDCWD ? host_at(AT_FDCWD) : udirfd;
+	int flags = O_CLOEXEC, fd = -1, error;
+	size_t i;
+
+	/* FREAD 1, FWRITE 2 */
+	flags |= (fflags & 3) == 3 ? O_RDWR : (fflags & 2) ? O_WRONLY : O_RDONLY;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if ((fflags & map[i].netbsd) == map[i].netbsd)
+			flags |= map[i].host;
+	}
+	/*
+	 * The caller applied the user's mask, as do_open does; this process's
+	 * own applies again, harmlessly where it is the same (the unit
+	 * tests), and is lifted for a traced process, whose calls into the
+	 * model run one at a time.
+	 */
+	mode_t old = host_user_pid != 0 ? umask(0) : 0;
+
+	fd = openat(dirfd, path, flags, cmode);
+	error = fd < 0 ? errno : 0;
+	if (host_user_pid != 0)
+		umask(old);
+	if (udirfd == AT_FDCWD)
+		host_at_put(dirfd);
+	return error != 0 ? -error : fd;
+}
+
+int
+host_symlink(const char *target, int dirfd, const char *path)
+{
+
+	return symlinkat(target, dirfd, path) == 0 ? 0 : errno;
+}
+
+long
+host_readlink(int fd, char *buf, size_t len)
+{
+	ssize_t n = readlinkat(fd, "", buf, len);
+
+	return n < 0 ? -errno : n;
+}
+
+static __thread int (*host_installer)(void *, int, int, bool);
+static __thread void *host_installer_arg;
+
+void
+model_user_fd_installer(int (*fn)(void *, int, int, bool), void *arg)
+{
+
+	host_installer = fn;
+	host_installer_arg = arg;
+}
+
+int
+host_user_fd_reserve(void)
+{
+	char path[64], name[32];
+	int fd;
+
+	if (host_user_pid == 0) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	if (host_installer == NULL) {
+		host_report("linuxrun sets no descriptor installer: "
+		    "a routed call cannot open a file");
+		return -EMFILE;
+	}
+	/* The lowest number the traced process has free now. */
+	for (fd = 0; fd < 65536; fd++) {
+		struct stat st;
+
+		snprintf(name, sizeof(name), "%d", fd);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", host_user_pid,
+		    name);
+		if (lstat(path, &st) != 0 && errno == ENOENT)
+			return fd;
+	}
+	return -EMFILE;
+}
+
+void
+host_user_fd_release(int ufd)
+{
+
+	if (host_user_pid == 0)
+		close(ufd);
+}
+
+int
+host_user_fd_install(int fd, int ufd, bool cloexec)
+{
+
+	if (host_user_pid != 0)
+		return host_installer == NULL ? EMFILE :
+		    host_installer(host_installer_arg, fd, ufd, cloexec);
+	return dup3(fd, ufd, cloexec ? O_CLOEXEC : 0) == ufd ? 0 : errno;
+}
+
 int
 host_faccess_fd(int fd, int mode)
 {
@@ -559,9 +764,37 @@ host_faccess_fd(int fd, int mode)
 	return host_faccessat2_at(fd, "", mode, AT_EMPTY_PATH | AT_EACCESS);
 }
 
+/* Tests fork children that call into the model (see model_after_fork). */
+__attribute__((constructor)) static void
+host_fork_init(void)
+{
+
+	pthread_atfork(NULL, NULL, model_after_fork);
+}
+
 /* The thread's signal mask outside the model's kernel. */
 static __thread sigset_t host_user_mask;
 static __thread bool host_in_kernel;
+
+unsigned
+host_umask(void)
+{
+	char path[64], line[256];
+	unsigned mask = 022;
+	FILE *f;
+
+	/* From /proc: umask(2) would change it for the other threads too. */
+	snprintf(path, sizeof(path), "/proc/%d/status",
+	    host_user_pid != 0 ? host_user_pid : getpid());
+	if ((f = fopen(path, "re")) == NULL)
+		return mask;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	}
+	fclose(f);
+	return mask;
+}
 
 unsigned long long
 host_fsize_limit(void)
@@ -607,6 +840,11 @@ host_post_sigusr1(void)
 	pthread_kill(pthread_self(), SIGUSR1);
 }
 
+/* The signals whose default action is to do nothing (signal(7)). */
+#define	HOST_SIGBIT(sig)	(1ULL << ((sig) - 1))
+#define	HOST_DEFAULT_IGNORED	(HOST_SIGBIT(SIGCHLD) | HOST_SIGBIT(SIGURG) | \
+	HOST_SIGBIT(SIGWINCH) | HOST_SIGBIT(SIGCONT))
+
 bool
 host_signal_pending(void)
 {
@@ -615,11 +853,24 @@ host_signal_pending(void)
 	if (host_user_traced())
 		return host_traced_signal_pending();
 
+	/*
+	 * As for a traced thread: a signal the process ignores, or whose
+	 * default is to do nothing (a test's child exiting: SIGCHLD), is
+	 * never posted to an LWP (sigpost).
+	 */
 	sigpending(&pending);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigismember(&pending, sig) == 1 &&
-		    sigismember(&host_user_mask, sig) == 0)
-			return true;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigismember(&pending, sig) != 1 ||
+		    sigismember(&host_user_mask, sig) != 0 ||
+		    sigaction(sig, NULL, &sa) != 0 || sa.sa_handler == SIG_IGN)
+			continue;
+		if (sa.sa_handler == SIG_DFL && sig < 64 &&
+		    (HOST_SIGBIT(sig) & HOST_DEFAULT_IGNORED) != 0)
+			continue;
+		return true;
+	}
 	return false;
 }
 

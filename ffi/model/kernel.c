@@ -282,6 +282,7 @@ model_proc_refresh(void)
 
 	model_plimit.pl_rlimit[RLIMIT_FSIZE].rlim_cur =
 	    fsize > RLIM_INFINITY ? RLIM_INFINITY : fsize;
+	model_cwdi.cwdi_cmask = host_umask();
 }
 
 /* A signal to the process: a traced one gets it, a test records it. */
@@ -292,6 +293,8 @@ psignal(struct proc *p, int sig)
 	(void)p;
 	if (sig == SIGXFSZ)
 		model_trace()->sigxfsz++;
+	if (sig == SIGPIPE)
+		model_trace()->sigpipe++;
 	host_signal_user(sig);
 }
 
@@ -734,7 +737,8 @@ static struct model_vnode {
 	struct vnode	vnode;
 	unsigned long	dev, ino;
 	u_int		refs;
-	u_int		locks;
+	u_int		shared;		/* holders of the lock, shared */
+	const void	*owner;		/* the exclusive holder's token */
 	int		anyfd, readfd, writefd;
 } model_vnodes[MODEL_NVNODES];
 static kmutex_t model_vnodes_lock;
@@ -780,7 +784,8 @@ model_vnode_get(int fd, const struct host_file *info, u_int vtype)
 		vfs_ref(mv->vnode.v_mount);
 		mv->dev = info->dev;
 		mv->ino = info->ino;
-		mv->locks = 0;
+		mv->shared = 0;
+		mv->owner = NULL;
 		mv->anyfd = host_fd_dup(fd);
 		mv->readfd = mv->writefd = -1;
 	}
@@ -790,17 +795,30 @@ model_vnode_get(int fd, const struct host_file *info, u_int vtype)
 			mv->readfd = host_fd_dup(fd);
 		if (info->writable && !info->append && mv->writefd < 0)
 			mv->writefd = host_fd_dup(fd);
+		/*
+		 * A vnode writes where it is told; a host descriptor opened
+		 * O_APPEND would not, so the file is opened again without it,
+		 * which an append-only file refuses: that one keeps the
+		 * O_APPEND descriptor, right only at the end of the file,
+		 * where ffs_write lets an append-only file be written.
+		 */
+		if (info->writable && info->append && mv->writefd < 0 &&
+		    (mv->writefd = host_fd_reopen(fd, true)) < 0)
+			mv->writefd = host_fd_dup(fd);
 	}
 	mutex_exit(&model_vnodes_lock);
 	return mv == NULL ? NULL : &mv->vnode;
 }
 
 #define	MODEL_NFILES	1024
+/* In refs: reserved by fd_allocfile, which fd_getfile does not see. */
+#define	MODEL_FILE_RESERVED	0x80000000u
 static struct model_file {
 	file_t		file;
 	int		hostfd;
 	u_int		refs;
 } model_files[MODEL_NFILES];
+static kmutex_t model_files_lock;	/* refs, and describing a file */
 
 /* Drops a vnode reference; the last one frees the vnode. */
 static void
@@ -815,7 +833,7 @@ model_vrele(struct vnode *vp)
 	if (mv->refs == 0) {
 		model_violation("vrele: vnode without a reference");
 	} else if (--mv->refs == 0) {
-		if (mv->locks != 0)
+		if (mv->shared != 0 || mv->owner != NULL)
 			model_violation("vrele: last reference of a locked vnode");
 		host_fd_close(mv->anyfd);
 		host_fd_close(mv->readfd);
@@ -830,6 +848,7 @@ fd_getfile(unsigned fd)
 {
 	struct model_file *mf;
 	struct host_file info;
+	u_int refs;
 	int hostfd;
 
 	if (fd >= MODEL_NFILES || (hostfd = host_fd_get((int)fd)) < 0)
@@ -840,7 +859,17 @@ fd_getfile(unsigned fd)
 		return NULL;
 	}
 	mf = &model_files[fd];
-	if (__atomic_fetch_add(&mf->refs, 1, __ATOMIC_ACQUIRE) != 0) {
+	/* The first holder describes the file, the last lets it go. */
+	mutex_enter(&model_files_lock);
+	refs = mf->refs;
+	if ((refs & MODEL_FILE_RESERVED) != 0) {
+		/* fd_allocfile's, not the process's until fd_affix. */
+		mutex_exit(&model_files_lock);
+		host_fd_put(hostfd);
+		return NULL;
+	}
+	mf->refs++;
+	if (refs != 0) {
 		host_fd_put(hostfd);	/* the first holder's stays */
 	} else {
 		static const u_int vtypes[] = {
@@ -867,6 +896,7 @@ fd_getfile(unsigned fd)
 			    vtypes[info.kind]);
 		}
 	}
+	mutex_exit(&model_files_lock);
 	model_trace()->files_held++;
 	return &mf->file;
 }
@@ -881,7 +911,8 @@ fd_putfile(unsigned fd)
 	 * The last holder hands the descriptor's offset back to the host and
 	 * lets go of its vnode and the host descriptor.
 	 */
-	if (__atomic_load_n(&mf->refs, __ATOMIC_ACQUIRE) == 1) {
+	mutex_enter(&model_files_lock);
+	if (mf->refs == 1) {
 		if (mf->file.f_type == DTYPE_VNODE) {
 			if (mf->file.f_vnode->v_type == VREG)
 				host_set_offset(mf->hostfd, mf->file.f_offset);
@@ -890,7 +921,8 @@ fd_putfile(unsigned fd)
 		host_free(mf->file.f_cred, sizeof(*mf->file.f_cred));
 		host_fd_put(mf->hostfd);
 	}
-	__atomic_fetch_sub(&mf->refs, 1, __ATOMIC_RELEASE);
+	mf->refs--;
+	mutex_exit(&model_files_lock);
 }
 
 /* The host descriptor a vnode operation goes through: -1 if none can. */
@@ -906,35 +938,132 @@ model_vnode_fd(struct vnode *vp, enum uio_rw rw, bool any)
 	return rw == UIO_READ ? mv->readfd : mv->writefd;
 }
 
+/*
+ * The vnode lock, as vn_lock(9) takes it: shared or exclusive, waited for.
+ * Each thread knows the locks it holds; taking one it holds already (the
+ * module never needs to) is a violation, as is releasing one it does not
+ * hold.  Vnodes outside the table (none the module reaches) are counted
+ * only.
+ */
+#define	MODEL_HELD_MAX	8
+static __thread struct model_held {
+	struct vnode	*vp;
+	bool		exclusive;
+} model_held[MODEL_HELD_MAX];
+
+static struct model_held *
+model_held_find(struct vnode *vp)
+{
+	size_t i;
+
+	for (i = 0; i < MODEL_HELD_MAX; i++) {
+		if (model_held[i].vp == vp)
+			return &model_held[i];
+	}
+	return NULL;
+}
+
 int
 vn_lock(struct vnode *vp, int flags)
 {
+	struct model_vnode *mv;
+	struct model_held *h;
+	bool exclusive = (flags & LK_EXCLUSIVE) != 0, got = false;
 
 	if ((flags & (LK_EXCLUSIVE | LK_SHARED)) == 0 || (flags & LK_RETRY) == 0)
 		return EINVAL;	/* the module only takes retrying locks */
-	if (model_is_table_vnode(vp))
-		__atomic_fetch_add(&model_vnode(vp)->locks, 1, __ATOMIC_ACQUIRE);
 	model_trace()->vnodes_locked++;
+	if (!model_is_table_vnode(vp))
+		return 0;
+	if (model_held_find(vp) != NULL) {
+		model_violation("vn_lock: the vnode is locked by this LWP already");
+		return 0;
+	}
+	if ((h = model_held_find(NULL)) == NULL) {
+		model_violation("vn_lock: more vnode locks than the model holds");
+		return 0;
+	}
+	mv = model_vnode(vp);
+	while (!got) {
+		mutex_enter(&model_vnodes_lock);
+		if (mv->owner == NULL && (!exclusive || mv->shared == 0)) {
+			if (exclusive)
+				mv->owner = &model_thread_token;
+			else
+				mv->shared++;
+			got = true;
+		}
+		mutex_exit(&model_vnodes_lock);
+	}
+	h->vp = vp;
+	h->exclusive = exclusive;
 	return 0;
 }
 
 int
 VOP_UNLOCK(struct vnode *vp)
 {
+	struct model_vnode *mv;
+	struct model_held *h;
 
-	if (model_is_table_vnode(vp))
-		__atomic_fetch_sub(&model_vnode(vp)->locks, 1, __ATOMIC_RELEASE);
 	model_trace()->vnodes_locked--;
+	if (!model_is_table_vnode(vp))
+		return 0;
+	if ((h = model_held_find(vp)) == NULL) {
+		model_violation("VOP_UNLOCK: the vnode is not locked by this LWP");
+		return 0;
+	}
+	mv = model_vnode(vp);
+	mutex_enter(&model_vnodes_lock);
+	if (h->exclusive)
+		mv->owner = NULL;
+	else
+		mv->shared--;
+	mutex_exit(&model_vnodes_lock);
+	h->vp = NULL;
 	return 0;
+}
+
+/*
+ * In a child the tests fork, only the forking thread goes on: the model's
+ * locks that other threads held, and the vnode locks they held, are free.
+ */
+void
+model_after_fork(void)
+{
+	struct model_held *h;
+	size_t i;
+
+	__atomic_store_n(&proc_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&model_cwdi_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&model_mounts_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&model_vnodes_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&model_files_lock.u.mtxa_owner, 0, __ATOMIC_RELAXED);
+	for (i = 0; i < MODEL_NVNODES; i++) {
+		h = model_held_find(&model_vnodes[i].vnode);
+		model_vnodes[i].shared = h != NULL && !h->exclusive;
+		model_vnodes[i].owner = h != NULL && h->exclusive ?
+		    &model_thread_token : NULL;
+	}
+}
+
+/* Whether this thread holds the vnode's lock (exclusively, if asked). */
+static bool
+model_vnode_locked_as(struct vnode *vp, bool exclusive)
+{
+	struct model_held *h;
+
+	if (!model_is_table_vnode(vp))
+		return model_trace()->vnodes_locked > 0;
+	h = model_held_find(vp);
+	return h != NULL && (h->exclusive || !exclusive);
 }
 
 static bool
 model_vnode_locked(struct vnode *vp)
 {
 
-	return model_is_table_vnode(vp) ?
-	    __atomic_load_n(&model_vnode(vp)->locks, __ATOMIC_RELAXED) > 0 :
-	    model_trace()->vnodes_locked > 0;
+	return model_vnode_locked_as(vp, false);
 }
 
 int
@@ -949,6 +1078,8 @@ VOP_FSYNC(struct vnode *vp, kauth_cred_t cred, int flags, off_t lo, off_t hi)
 	t->fsync_lo = lo;
 	t->fsync_hi = hi;
 	t->fsync_locked = model_vnode_locked(vp);
+	if (!t->fsync_locked)
+		model_violation("VOP_FSYNC: vnode not locked");
 	if ((error = host_cred_enter(&cred->ids)) != 0)
 		return model_errno(error);
 	error = host_fsync_range(model_vnode_fd(vp, UIO_READ, true),
@@ -1165,20 +1296,72 @@ sys_renameat(struct lwp *l, const struct sys_renameat_args *uap,
 int
 VOP_GETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 {
+	struct host_file info;
+	int fd = model_vnode_fd(vp, UIO_READ, true), error;
 	long long size;
-	int error;
 
 	if (!model_vnode_locked(vp))
 		model_violation("VOP_GETATTR: vnode not locked");
 	if ((error = host_cred_enter(&cred->ids)) == 0) {
-		error = host_size(model_vnode_fd(vp, UIO_READ, true), &size);
+		error = host_size(fd, &size);
 		host_cred_exit();
 	}
 	if (error != 0)
 		return model_errno(error);
+	host_file_info(fd, &info);
 	__builtin_memset(va, 0, sizeof(*va));
 	va->va_size = (u_quad_t)size;
+	va->va_flags = (info.append_only ? SF_APPEND : 0) |
+	    (info.immutable ? SF_IMMUTABLE : 0);
+	va->va_mode = info.mode;
+	va->va_uid = info.uid;
+	va->va_gid = info.gid;
 	return 0;
+}
+
+/* sys/vnode.h, _KERNEL-only there. */
+#define	VNOVAL	(-1)
+
+/* vattr_null (vfs_subr.c): every attribute VNOVAL, so unchanged. */
+void
+vattr_null(struct vattr *va)
+{
+
+	__builtin_memset(va, 0xff, sizeof(*va));
+	va->va_type = VNON;
+	va->va_vaflags = 0;
+}
+
+/*
+ * VOP_SETATTR of the mode, as ufs_setattr and ufs_chmod do it: the vnode
+ * locked exclusively; an immutable or append-only file EPERM, a read-only
+ * mount EROFS, then genfs_can_chmod's rules (host_setmode).  The module
+ * changes nothing else.
+ */
+int
+VOP_SETATTR(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
+{
+	struct vattr unchanged;
+	struct host_file info;
+	int fd = model_vnode_fd(vp, UIO_READ, true), error;
+
+	if (!model_vnode_locked_as(vp, true))
+		model_violation("VOP_SETATTR: vnode not locked exclusively");
+	vattr_null(&unchanged);
+	unchanged.va_mode = va->va_mode;
+	if (__builtin_memcmp(&unchanged, va, sizeof(*va)) != 0 ||
+	    va->va_mode == (mode_t)VNOVAL)
+		return EINVAL;	/* the module sets the mode alone */
+	host_file_info(fd, &info);
+	if (info.immutable || info.append_only)
+		return EPERM;
+	if (vp->v_mount->mnt_flag & MNT_RDONLY)
+		return EROFS;
+	if ((error = host_cred_enter(&cred->ids)) != 0)
+		return model_errno(error);
+	error = host_setmode(fd, va->va_mode & ALLPERMS, &cred->ids);
+	host_cred_exit();
+	return error == -1 ? EFTYPE : model_errno(error);
 }
 
 /*
@@ -1200,36 +1383,141 @@ VOP_PATHCONF(struct vnode *vp, int name, register_t *retval)
 	return 0;
 }
 
+/* What vn_rdwr moves at once between user memory and a host file. */
+#define	MODEL_RDWR_CHUNK	65536
+
+/*
+ * pread or pwrite between user memory at base and the host file, or read
+ * or write for a stream (offset -1: a pipe, socket or device, which may
+ * make the first transfer wait, interruptibly), as uiomove(9) moves it: a
+ * page that cannot be reached ends the transfer with EFAULT, after what
+ * was moved before it (*moved).  0, EFAULT or a host errno.
+ */
+static int
+model_rdwr_user(int fd, enum uio_rw rw, char *base, size_t len, off_t offset,
+    bool wait, size_t *moved)
+{
+	char *bounce = host_alloc(MODEL_RDWR_CHUNK);
+	size_t done = 0, want, have, page;
+	int error = 0;
+	long n;
+
+	while (done < len && error == 0) {
+		want = len - done < MODEL_RDWR_CHUNK ? len - done :
+		    MODEL_RDWR_CHUNK;
+		if (rw == UIO_READ) {
+			n = offset < 0 ? host_stream_io(fd, bounce, want, false,
+			    wait && done == 0) :
+			    host_pread(fd, bounce, want, offset + (off_t)done);
+			if (n < 0) {
+				error = -(int)n;
+				break;
+			}
+			have = (size_t)n;
+		} else {
+			have = want;
+		}
+		/* The pages of user memory, one at a time. */
+		for (page = 0; page < have && error == 0; ) {
+			size_t at = done + page, chunk = PAGE_SIZE -
+			    ((uintptr_t)(base + at) & (PAGE_SIZE - 1));
+
+			if (chunk > have - page)
+				chunk = have - page;
+			if ((rw == UIO_READ ? host_copy_to_user(bounce + page,
+			    base + at, chunk) : host_copy_from_user(base + at,
+			    bounce + page, chunk)) != 0)
+				error = EFAULT;
+			else
+				page += chunk;
+		}
+		if (rw == UIO_WRITE && page > 0) {
+			n = offset < 0 ? host_stream_io(fd, bounce, page, true,
+			    true) :
+			    host_pwrite(fd, bounce, page, offset + (off_t)done);
+			if (n < 0) {
+				error = -(int)n;
+				break;
+			}
+			page = (size_t)n;
+		}
+		done += page;
+		if (page < want)
+			break;	/* the end of the file, a fault, a short write */
+	}
+	host_free(bounce, MODEL_RDWR_CHUNK);
+	*moved = done;
+	return error;
+}
+
+/*
+ * vn_rdwr (vfs_vnops.c 1.241): the vnode locked for the call (shared to
+ * read, exclusive to write) unless the caller holds it (IO_NODELOCKED);
+ * a write to a regular file past RLIMIT_FSIZE fails whole
+ * (enforce_rlimit_fsize, which asserts the exclusive lock), and past the
+ * largest file size as ffs_write does.
+ */
 int
 vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
     enum uio_seg seg, int ioflg, kauth_cred_t cred, size_t *aresid,
     struct lwp *l)
 {
+	static const int known = IO_SYNC | IO_NODELOCKED | IO_NDELAY |
+	    IO_ALTSEMANTICS | IO_DIRECT | IO_ADV_MASK;
 	struct model_trace *t = model_trace();
+	struct host_file info;
+	long long size;
 	int fd = model_vnode_fd(vp, rw, false);
-	int asked = len, error;
+	int asked = len, error = 0;
+	size_t moved = 0;
 	long n;
 
-	if (seg != UIO_SYSSPACE || (ioflg & ~IO_SYNC) != 0 || len < 0)
-		return EINVAL;
+	if ((seg != UIO_SYSSPACE && seg != UIO_USERSPACE) ||
+	    (ioflg & ~known) != 0 || len < 0)
+		return EINVAL;	/* the module passes no other flags */
+	if ((ioflg & IO_NODELOCKED) == 0)
+		vn_lock(vp, (rw == UIO_READ ? LK_SHARED : LK_EXCLUSIVE) |
+		    LK_RETRY);
+	else if (!model_vnode_locked_as(vp, rw == UIO_WRITE &&
+	    vp->v_type == VREG))
+		model_violation("vn_rdwr: IO_NODELOCKED without the lock the "
+		    "operation needs");
 	/* Only the module's checks of the file's open mode lead here. */
-	if (fd < 0)
-		return EBADF;
+	if (fd < 0) {
+		error = EBADF;
+		goto out;
+	}
 	t->rdwrs++;
 	t->rdwr_ioflags = ioflg;
-	if (rw == UIO_WRITE) {
-		/* enforce_rlimit_fsize (vfs_vnops.c 1.225), then ffs_write. */
+	if (rw == UIO_WRITE && vp->v_type == VREG) {
+		/* enforce_rlimit_fsize, then ffs_write. */
 		if ((uint64_t)offset + (uint64_t)len >
 		    l->l_proc->p_rlimit[RLIMIT_FSIZE].rlim_cur) {
 			psignal(l->l_proc, SIGXFSZ);
-			return EFBIG;
+			error = EFBIG;
+			goto out;
 		}
-		if (offset < 0 || offset + (off_t)len > MODEL_MAXFILESIZE)
-			return EFBIG;
+		if (offset < 0 || offset + (off_t)len > MODEL_MAXFILESIZE) {
+			error = EFBIG;
+			goto out;
+		}
+		/* ffs_write: an append-only file only at its end. */
+		host_file_info(fd, &info);
+		if (info.append_only && (host_size(fd, &size) != 0 ||
+		    offset != size)) {
+			error = EPERM;
+			goto out;
+		}
 	}
-	if ((error = host_cred_enter(&cred->ids)) != 0)
-		return model_errno(error);
-	if (t->rdwr_discard) {
+	if ((error = host_cred_enter(&cred->ids)) != 0) {
+		error = model_errno(error);
+		goto out;
+	}
+	if (seg == UIO_USERSPACE) {
+		error = model_errno(model_rdwr_user(fd, rw, base, (size_t)len,
+		    offset, false, &moved));
+		n = (long)moved;
+	} else if (t->rdwr_discard) {
 		if (rw == UIO_READ)
 			__builtin_memset(base, 0, (size_t)len);
 		n = len;
@@ -1242,16 +1530,137 @@ vn_rdwr(enum uio_rw rw, struct vnode *vp, void *base, int len, off_t offset,
 		if (t->short_write_after != 0 && t->rdwrs >= t->short_write_after)
 			len /= 2;
 		n = host_pwrite(fd, base, (size_t)len, offset);
-		if (n >= 0 && (ioflg & IO_DSYNC) != 0 &&
-		    host_fsync_range(fd, (ioflg & IO_SYNC) != IO_SYNC, true,
-		    0, 0) != 0)
-			n = -EIO;
 	}
+	if (n >= 0 && rw == UIO_WRITE && (ioflg & IO_DSYNC) != 0 &&
+	    host_fsync_range(fd, (ioflg & IO_SYNC) != IO_SYNC, true, 0, 0) != 0)
+		n = -EIO;
 	host_cred_exit();
-	if (n < 0)
-		return model_errno((int)-n);
+	if (n < 0) {
+		error = model_errno((int)-n);
+		goto out;
+	}
 	*aresid = (size_t)(asked - n);
-	return 0;
+out:
+	if ((ioflg & IO_NODELOCKED) == 0)
+		VOP_UNLOCK(vp);
+	return error;
+}
+
+/*
+ * readv(2) and writev(2) through a descriptor's file operations
+ * (do_filereadv and do_filewritev, sys_generic.c 1.130; vn_read and
+ * vn_write, vfs_vnops.c 1.241): iovcnt 0 and lengths past SSIZE_MAX are
+ * EINVAL, a descriptor not open for the direction EBADF, an offset on
+ * anything but a vnode other than a FIFO ESPIPE.  A vnode file moves at
+ * the offset under its vnode lock (exclusive to write or to advance the
+ * descriptor's offset), appending where the descriptor is O_APPEND; a pipe,
+ * socket or device moves as a stream, the first transfer waiting until it
+ * can go or a signal comes (EINTR).  An error after part of the transfer
+ * is still the error, but for EINTR; EPIPE posts SIGPIPE unless the
+ * descriptor has FNOSIGPIPE.  The module passes kernel iovec arrays only.
+ */
+static int
+model_filerw(enum uio_rw rw, int fd, const struct iovec *iov, int iovcnt,
+    off_t *offset, int flags, register_t *retval)
+{
+	struct model_file *mf;
+	struct vnode *vp;
+	file_t *fp;
+	size_t total = 0, done = 0, moved;
+	off_t at = -1;
+	bool file, lock_excl;
+	int i, hostfd, error = 0;
+
+	if (iovcnt == 0)
+		return EINVAL;
+	if ((flags & FOF_IOV_SYSSPACE) == 0 || iovcnt < 0)
+		return EINVAL;
+	if ((fp = fd_getfile((unsigned)fd)) == NULL)
+		return EBADF;
+	mf = (struct model_file *)fp;
+	if ((fp->f_flag & (rw == UIO_READ ? FREAD : FWRITE)) == 0) {
+		error = EBADF;
+		goto out;
+	}
+	vp = fp->f_type == DTYPE_VNODE ? fp->f_vnode : NULL;
+	if (offset == NULL) {
+		offset = &fp->f_offset;
+	} else if (vp == NULL || vp->v_type == VFIFO) {
+		error = ESPIPE;
+		goto out;
+	}
+	for (i = 0; i < iovcnt; i++) {
+		total += iov[i].iov_len;
+		if (iov[i].iov_len > SSIZE_MAX || total > SSIZE_MAX) {
+			error = EINVAL;
+			goto out;
+		}
+	}
+	file = vp != NULL && (vp->v_type == VREG || vp->v_type == VDIR);
+	lock_excl = rw == UIO_WRITE ||
+	    (offset == &fp->f_offset && (flags & FOF_UPDATE_OFFSET) != 0);
+	if (file) {
+		vn_lock(vp, (lock_excl ? LK_EXCLUSIVE : LK_SHARED) | LK_RETRY);
+		at = *offset;
+		if (rw == UIO_WRITE && (fp->f_flag & FAPPEND) != 0) {
+			long long size;
+
+			if ((error = host_size(model_vnode_fd(vp, UIO_READ,
+			    true), &size)) != 0) {
+				error = model_errno(error);
+				goto unlock;
+			}
+			at = size;
+		}
+		if (rw == UIO_WRITE && (uint64_t)at + total >
+		    model_plimit.pl_rlimit[RLIMIT_FSIZE].rlim_cur) {
+			psignal(&model_proc, SIGXFSZ);
+			error = EFBIG;
+			goto unlock;
+		}
+		hostfd = model_vnode_fd(vp, rw, false);
+	} else {
+		if (vp != NULL && offset != &fp->f_offset)
+			at = *offset;
+		hostfd = mf->hostfd;
+	}
+	for (i = 0; i < iovcnt && error == 0; i++) {
+		error = model_errno(model_rdwr_user(hostfd, rw,
+		    (char *)iov[i].iov_base, iov[i].iov_len,
+		    at < 0 ? -1 : at + (off_t)done, done == 0, &moved));
+		done += moved;
+		if (moved < iov[i].iov_len)
+			break;
+	}
+	if ((flags & FOF_UPDATE_OFFSET) != 0 && file)
+		*offset = at + (off_t)done;
+unlock:
+	if (file)
+		VOP_UNLOCK(vp);
+	if (error == EINTR && done > 0)
+		error = 0;
+	if (error == EPIPE && (fp->f_flag & FNOSIGPIPE) == 0)
+		psignal(&model_proc, SIGPIPE);
+	*retval = (register_t)done;
+out:
+	fd_putfile((unsigned)fd);
+	return error;
+}
+
+int
+do_filereadv(int fd, const struct iovec *iov, int iovcnt, off_t *offset,
+    int flags, register_t *retval)
+{
+
+	return model_filerw(UIO_READ, fd, iov, iovcnt, offset, flags, retval);
+}
+
+int
+do_filewritev(int fd, const struct iovec *iov, int iovcnt, off_t *offset,
+    int flags, register_t *retval)
+{
+
+	return model_filerw(UIO_WRITE, fd, iov, iovcnt, offset, flags, retval);
 }
 
 void *
@@ -1313,6 +1722,25 @@ kauth_cred_getgid(kauth_cred_t cred)
 {
 
 	return cred->ids.gid;
+}
+
+uid_t
+kauth_cred_geteuid(kauth_cred_t cred)
+{
+
+	return cred->ids.euid;
+}
+
+/* kern_auth.c: the effective group, then the supplementary ones. */
+int
+kauth_cred_ismember_gid(kauth_cred_t cred, gid_t gid, int *member)
+{
+	int i;
+
+	*member = cred->ids.egid == gid;
+	for (i = 0; i < cred->ids.ngroups && !*member; i++)
+		*member = cred->ids.groups[i] == gid;
+	return 0;
 }
 
 /* Only a credential no one else holds may change (KASSERT there). */
@@ -1402,11 +1830,15 @@ VOP_ACCESS(struct vnode *vp, accmode_t accmode, kauth_cred_t cred)
 }
 
 /* namei_simple's flags: distinct addresses. */
-static const char model_nsm[2];
+static const char model_nsm[4];
 const namei_simple_flags_t NSM_NOFOLLOW_TRYEMULROOT =
     (namei_simple_flags_t)&model_nsm[0];
 const namei_simple_flags_t NSM_FOLLOW_TRYEMULROOT =
     (namei_simple_flags_t)&model_nsm[1];
+const namei_simple_flags_t NSM_NOFOLLOW_NOEMULROOT =
+    (namei_simple_flags_t)&model_nsm[2];
+const namei_simple_flags_t NSM_FOLLOW_NOEMULROOT =
+    (namei_simple_flags_t)&model_nsm[3];
 
 /* The lookup of a kernel path from a directory vnode, as namei's. */
 int
@@ -1421,9 +1853,10 @@ nameiat_simple_kernel(struct vnode *dvp, const char *path,
 	struct host_file info;
 	int dirfd, fd, error;
 
-	if (sflags != NSM_FOLLOW_TRYEMULROOT &&
-	    sflags != NSM_NOFOLLOW_TRYEMULROOT)
-		return EINVAL;	/* the module uses these two only */
+	/* The model has no emulation root: both kinds look the same up. */
+	if ((const char *)sflags < model_nsm ||
+	    (const char *)sflags >= model_nsm + sizeof(model_nsm))
+		return EINVAL;
 	if (path[0] == '\0')
 		return ENOENT;
 	/* With the calling LWP's credential (kauth_cred_get()). */
@@ -1432,7 +1865,8 @@ nameiat_simple_kernel(struct vnode *dvp, const char *path,
 	else if ((error = host_cred_enter(&model_curlwp->l_cred->ids)) != 0)
 		return model_errno(error);
 	dirfd = dvp == NULL ? AT_FDCWD : model_vnode_fd(dvp, UIO_READ, true);
-	fd = host_lookup(dirfd, path, sflags == NSM_FOLLOW_TRYEMULROOT);
+	fd = host_lookup(dirfd, path, sflags == NSM_FOLLOW_TRYEMULROOT ||
+	    sflags == NSM_FOLLOW_NOEMULROOT);
 	host_cred_exit();
 	if (fd < 0)
 		return model_errno(-fd);
@@ -1605,6 +2039,249 @@ callout_destroy(callout_t *c)
 	if (!host_callout_free(c->_c_store[0]))
 		model_violation("callout_destroy: still pending or running");
 	c->_c_store[0] = NULL;
+}
+
+/*
+ * Opening files, as open(2) does it (do_open, vfs_syscalls.c; vn_open,
+ * vfs_vnops.c 1.241): fd_allocfile reserves the lowest free descriptor of
+ * the user process and a file; vn_open opens the host file (as the calling
+ * thread's user) and returns its vnode referenced and locked exclusively;
+ * fd_affix installs the open host file at the reserved number, fd_abort
+ * frees it.  The host file vn_open opened waits, per thread, for fd_affix.
+ */
+struct pathbuf {
+	char	path[PATH_MAX];
+};
+
+struct pathbuf *
+pathbuf_create(const char *path)
+{
+	struct pathbuf *pb = kmem_alloc(sizeof(*pb), KM_SLEEP);
+	size_t i;
+
+	for (i = 0; i < sizeof(pb->path) - 1 && path[i] != '\0'; i++)
+		pb->path[i] = path[i];
+	pb->path[i] = '\0';
+	return pb;
+}
+
+void
+pathbuf_destroy(struct pathbuf *pb)
+{
+
+	kmem_free(pb, sizeof(*pb));
+}
+
+const struct fileops vnops;
+
+/* The host file vn_open opened last on this thread, for fd_affix. */
+static __thread struct {
+	struct vnode	*vp;
+	int		hostfd;
+} model_opened = { NULL, -1 };
+
+/* Descriptors reserved by fd_allocfile, until fd_affix or fd_abort. */
+static __thread struct {
+	file_t		*fp;
+	int		fd;
+	bool		exclose;
+} model_reserved = { NULL, -1, false };
+
+int
+fd_allocfile(file_t **fpp, int *fdp)
+{
+	struct model_file *mf;
+	int fd;
+
+	if (model_reserved.fp != NULL)
+		model_violation("fd_allocfile: one descriptor at a time");
+	if ((fd = host_user_fd_reserve()) < 0)
+		return model_errno(-fd);
+	if (fd >= MODEL_NFILES) {
+		host_user_fd_release(fd);
+		return EMFILE;
+	}
+	mf = &model_files[fd];
+	/* Another thread may still hold what it took the new number for. */
+	for (;;) {
+		bool reserved;
+
+		mutex_enter(&model_files_lock);
+		if ((reserved = mf->refs == 0))
+			mf->refs = MODEL_FILE_RESERVED;
+		mutex_exit(&model_files_lock);
+		if (reserved)
+			break;
+	}
+	__builtin_memset(&mf->file, 0, sizeof(mf->file));
+	mf->hostfd = -1;
+	/* fd_allocfile: the file holds the calling LWP's credential. */
+	mf->file.f_cred = model_caller_cred();
+	model_reserved.fp = &mf->file;
+	model_reserved.fd = fd;
+	model_reserved.exclose = false;
+	model_trace()->files_held++;
+	*fpp = &mf->file;
+	*fdp = fd;
+	return 0;
+}
+
+static void
+model_unreserve(file_t *fp, unsigned fd)
+{
+
+	if (model_reserved.fp != fp || model_reserved.fd != (int)fd)
+		model_violation("fd_affix/fd_abort: not the reserved descriptor");
+	model_reserved.fp = NULL;
+	model_reserved.fd = -1;
+	/*
+	 * The user's descriptor is the host's from here: a later call finds
+	 * it as any other (fd_getfile), with a file of its own.
+	 */
+	host_free(fp->f_cred, sizeof(*fp->f_cred));
+	fp->f_cred = NULL;
+	mutex_enter(&model_files_lock);
+	model_files[fd].refs &= ~MODEL_FILE_RESERVED;
+	mutex_exit(&model_files_lock);
+	model_trace()->files_held--;
+}
+
+void
+fd_set_exclose(struct lwp *l, int fd, bool exclose)
+{
+
+	(void)l;
+	if (model_reserved.fd != fd)
+		model_violation("fd_set_exclose: not the reserved descriptor");
+	model_reserved.exclose = exclose;
+}
+
+void
+fd_abort(struct proc *p, file_t *fp, unsigned fd)
+{
+
+	(void)p;
+	if (fp != NULL && fp->f_vnode != NULL)
+		model_violation("fd_abort: the file has a vnode (ffree leaks it)");
+	host_user_fd_release((int)fd);
+	model_unreserve(fp, fd);
+}
+
+void
+fd_affix(struct proc *p, file_t *fp, unsigned fd)
+{
+	int error;
+
+	(void)p;
+	if (fp->f_type != DTYPE_VNODE || fp->f_vnode != model_opened.vp ||
+	    model_opened.hostfd < 0) {
+		model_violation("fd_affix: not the file vn_open opened");
+		host_user_fd_release((int)fd);
+	} else if (model_vnode_locked(fp->f_vnode)) {
+		model_violation("fd_affix: the vnode is still locked");
+	}
+	if (model_opened.hostfd >= 0) {
+		error = host_user_fd_install(model_opened.hostfd, (int)fd,
+		    model_reserved.exclose);
+		if (error != 0)
+			model_violation("fd_affix: the host would not install it");
+		host_fd_close(model_opened.hostfd);
+	}
+	model_opened.hostfd = -1;
+	model_opened.vp = NULL;
+	/* The file holds vn_open's reference, and lets go of it on close. */
+	model_vrele(fp->f_vnode);
+	model_trace()->vnodes_referenced--;
+	model_trace()->opens++;
+	model_unreserve(fp, fd);
+}
+
+int
+vn_open(struct vnode *at_dvp, struct pathbuf *pb, int nmode, int fmode,
+    int cmode, struct vnode **ret_vp, bool *ret_domove, int *ret_fd)
+{
+	static const u_int vtypes[] = {
+		[HOST_REG] = VREG, [HOST_DIR] = VDIR, [HOST_LNK] = VLNK,
+		[HOST_BLK] = VBLK, [HOST_CHR] = VCHR, [HOST_FIFO] = VFIFO,
+		[HOST_SOCK] = VSOCK,
+	};
+	struct host_file info;
+	int fd, dirfd;
+
+	if ((nmode & ~(TRYEMULROOT | NOCHROOT)) != 0 ||
+	    (ret_domove == NULL) != (ret_fd == NULL))
+		model_violation("vn_open: bad nmode or return slots");
+	if ((fmode & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return EINVAL;
+	if (model_opened.hostfd >= 0)
+		model_violation("vn_open: an opened file was never affixed");
+	dirfd = at_dvp == NULL ? AT_FDCWD : model_vnode_fd(at_dvp, UIO_READ,
+	    true);
+	if (model_trace()->plant_link != NULL) {
+		(void)host_symlink(model_trace()->plant_link, dirfd, pb->path);
+		model_trace()->plant_link = NULL;
+	}
+	/* vn_open works with the calling LWP's credential (l_cred). */
+	if (model_curlwp == NULL) {
+		model_violation("vn_open: no calling LWP");
+		return EINVAL;
+	}
+	if ((fd = host_cred_enter(&model_curlwp->l_cred->ids)) != 0)
+		return model_errno(fd);
+	fd = host_open(dirfd, pb->path, fmode, cmode);
+	host_cred_exit();
+	if (fd < 0) {
+		/* vn_open: a final symbolic link is EFTYPE, a socket EOPNOTSUPP. */
+		if (-fd == 40 && (fmode & O_NOFOLLOW) != 0)
+			return EFTYPE;
+		if (-fd == 6)	/* Linux ENXIO: a socket */
+			return EOPNOTSUPP;
+		return model_errno(-fd);
+	}
+	host_file_info(fd, &info);
+	*ret_vp = model_vnode_get(fd, &info, vtypes[info.kind]);
+	if (*ret_vp == NULL) {
+		host_fd_close(fd);
+		return ENFILE;
+	}
+	model_trace()->vnodes_referenced++;
+	vn_lock(*ret_vp, LK_EXCLUSIVE | LK_RETRY);
+	model_opened.vp = *ret_vp;
+	model_opened.hostfd = fd;
+	return 0;
+}
+
+/* VOP_READLINK (ufs_readlink): the link's text into the uio. */
+int
+VOP_READLINK(struct vnode *vp, struct uio *uio, kauth_cred_t cred)
+{
+	char text[PATH_MAX];
+	long n;
+
+	(void)cred;
+	if (!model_vnode_locked(vp))
+		model_violation("VOP_READLINK: vnode not locked");
+	if (vp->v_type != VLNK)
+		return EINVAL;
+	if (uio->uio_iovcnt != 1 || uio->uio_vmspace != NULL)
+		return EINVAL;	/* the module reads into one kernel buffer */
+	n = host_readlink(model_vnode_fd(vp, UIO_READ, true), text,
+	    sizeof(text));
+	if (n < 0)
+		return model_errno((int)-n);
+	if ((size_t)n > uio->uio_resid)
+		n = (long)uio->uio_resid;
+	__builtin_memcpy(uio->uio_iov->iov_base, text, (size_t)n);
+	uio->uio_resid -= (size_t)n;
+	uio->uio_offset += n;
+	return 0;
+}
+
+void
+uio_setup_sysspace(struct uio *uio)
+{
+
+	uio->uio_vmspace = NULL;	/* the model's vmspace_kernel() */
 }
 
 /*

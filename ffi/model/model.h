@@ -70,6 +70,11 @@ int	host_fd_get(int);
 void	host_fd_put(int);
 /* A duplicate of host descriptor fd, and closing one (-1: none). */
 int	host_fd_dup(int fd);
+/*
+ * The file of host descriptor fd opened again (a new open file, for
+ * writing if asked, never O_APPEND), or -1 if the host refuses.
+ */
+int	host_fd_reopen(int fd, bool write);
 void	host_fd_close(int fd);
 /* Reports what a DIAGNOSTIC kernel would have stopped on; printf(9). */
 void	host_report(const char *);
@@ -91,6 +96,9 @@ struct host_file {
 	enum host_kind	kind;
 	bool		readable, writable, append, sync, dsync;
 	bool		rdonly_fs, noexec_fs;
+	bool		append_only;	/* chattr +a */
+	bool		immutable;	/* chattr +i */
+	unsigned	mode, uid, gid;
 	unsigned long	dev, ino;
 };
 void	host_file_info(int, struct host_file *);
@@ -107,6 +115,13 @@ int	host_unlinkat(int, const char *);
 /* pread/pwrite: bytes moved, or minus a host errno; size; offsets. */
 long	host_pread(int, void *, size_t, long long);
 long	host_pwrite(int, const void *, size_t, long long);
+/*
+ * read or write of a stream (pipe, socket, device): if it cannot go now and
+ * the descriptor blocks, waits unless told not to (then 0), ended by a
+ * signal for the thread (minus EINTR).  A broken pipe's SIGPIPE is not
+ * left to the calling thread.  Bytes moved, or minus a host errno.
+ */
+long	host_stream_io(int, void *, size_t, bool write, bool wait);
 int	host_size(int, long long *);
 long long host_offset(int);
 void	host_set_offset(int, long long);
@@ -118,6 +133,39 @@ void	host_set_offset(int, long long);
 int	host_lookup(int dirfd, const char *path, bool follow);
 /* faccessat2 of host descriptor fd itself, with the effective IDs. */
 int	host_faccess_fd(int fd, int);
+/*
+ * chmod of the file of host descriptor fd with credential c, with
+ * NetBSD's rules (genfs_can_chmod): 0, an errno, or -1 for EFTYPE (a
+ * sticky bit on a file that is not a directory, not asked by root).
+ */
+int	host_setmode(int fd, unsigned mode, const struct host_cred *);
+/*
+ * openat of path from host directory descriptor dirfd (AT_FDCWD: the user
+ * process's working directory) with NetBSD's open flags (F*, translated
+ * here) and creation mode (made in a host_cred_enter section): a host
+ * descriptor, or minus a host errno.
+ */
+int	host_open(int dirfd, const char *path, int fflags, int cmode);
+/* symlinkat: a link to target at path in host directory dirfd. */
+int	host_symlink(const char *target, int dirfd, const char *path);
+/* readlink of the link host descriptor fd is open on (O_PATH). */
+long	host_readlink(int fd, char *buf, size_t len);
+/*
+ * Descriptors of the user process: the lowest free number, held until
+ * released or installed (minus a host errno if none); giving it back; and
+ * putting host descriptor fd (which stays ours) at that number,
+ * close-on-exec if asked (0 or a host errno).  A traced process needs
+ * linuxrun's installer (model_user_fd_installer).
+ */
+int	host_user_fd_reserve(void);
+void	host_user_fd_release(int ufd);
+int	host_user_fd_install(int fd, int ufd, bool cloexec);
+/*
+ * linuxrun: how to put host descriptor fd at number ufd of the traced
+ * calling thread's process (0 or a host errno), for this thread's calls.
+ */
+void	model_user_fd_installer(int (*)(void *, int fd, int ufd, bool cloexec),
+	    void *);
 /*
  * An LWP's interruptible sleep: begin() (an errno: it ends before it
  * starts), woken() (it has been ended from outside), end().
@@ -153,11 +201,15 @@ void	model_kernel_enter(void);
 void	model_kernel_exit(void);
 /* Posts SIGUSR1 to the calling thread. */
 void	host_post_sigusr1(void);
+/* The user process's file creation mask. */
+unsigned host_umask(void);
 /* The user process's soft RLIMIT_FSIZE, and a signal to a traced one. */
 unsigned long long host_fsize_limit(void);
 void	host_signal_user(int);
 /* kernel.c: the model's process takes on the user process's limits. */
 void	model_proc_refresh(void);
+/* kernel.c: the model's state in a forked child, whose other threads are gone. */
+void	model_after_fork(void);
 void	*host_alloc(size_t);
 void	host_free(void *, size_t);
 
@@ -254,6 +306,14 @@ struct model_trace {
 	u_int	rdwrs;		/* vn_rdwr calls, and the last one's ioflags */
 	int	rdwr_ioflags;
 	u_int	sigxfsz;	/* SIGXFSZ posted */
+	u_int	sigpipe;	/* SIGPIPE posted */
+	u_int	opens;		/* descriptors fd_affix installed */
+	/*
+	 * A symbolic link to this text that vn_open makes at its name just
+	 * before it opens it, once: another thread's, between the module's
+	 * lookup and its open.
+	 */
+	const char *plant_link;
 	u_int	signal_after;	/* sigispending true from this vn_rdwr on */
 	u_int	short_write_after;	/* writes from this one on are short */
 	int	fail_write_after;	/* writes from this one on fail (EIO) */

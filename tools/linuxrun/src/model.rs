@@ -43,6 +43,10 @@ unsafe extern "C" {
     fn model_native_syscall(l: *mut c_void, uap: *const u64, retval: *mut i64) -> c_int;
     fn model_lwp_set_process(l: *mut c_void, pid: c_int, comm: *const c_char);
     fn model_process_exit(pid: c_int);
+    fn model_user_fd_installer(
+        install: Option<unsafe extern "C" fn(*mut c_void, c_int, c_int, bool) -> c_int>,
+        ctx: *mut c_void,
+    );
     fn model_sysctl(
         name: *const c_char,
         oldp: *mut c_void,
@@ -219,4 +223,34 @@ pub fn nosys_record() -> Option<String> {
     }
     buf.truncate(len.saturating_sub(1));
     String::from_utf8(buf).ok()
+}
+
+/// The waiting call a routed call's new descriptors go to.
+struct Waiting {
+    listener: c_int,
+    id: u64,
+}
+
+/// The model's descriptor installer for this thread: `fd` at `ufd` of the
+/// process whose call `ctx` (a `Waiting`) is.
+unsafe extern "C" fn install(ctx: *mut c_void, fd: c_int, ufd: c_int, cloexec: bool) -> c_int {
+    // SAFETY: `with_installer` passes its own `Waiting`, live for the call.
+    let waiting = unsafe { &*ctx.cast::<Waiting>() };
+    match crate::notify::add_fd(waiting.listener, waiting.id, fd, ufd, cloexec) {
+        Ok(()) => 0,
+        Err(e) => e as c_int,
+    }
+}
+
+/// Runs `f` (a routed call) with the descriptors the module makes for it
+/// installed into the calling process through call `id` of `listener`.
+pub fn with_installer<R>(listener: c_int, id: u64, f: impl FnOnce() -> R) -> R {
+    let mut waiting = Waiting { listener, id };
+    // SAFETY: the installer and its context are this thread's, and taken
+    // back below, before `waiting` goes.
+    unsafe { model_user_fd_installer(Some(install), (&raw mut waiting).cast()) };
+    let result = f();
+    // SAFETY: as above.
+    unsafe { model_user_fd_installer(None, std::ptr::null_mut()) };
+    result
 }

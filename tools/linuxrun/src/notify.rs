@@ -88,3 +88,20 @@ pub fn answer(fd: RawFd, id: u64, reply: Reply) -> bool {
     // SAFETY: SEND reads the response it is given.
     unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_SEND, &raw const resp) == 0 }
 }
+
+/// Puts a duplicate of linuxrun's descriptor `srcfd` at number `newfd` of
+/// the process whose call `id` waits on listener `fd`
+/// (`SECCOMP_IOCTL_NOTIF_ADDFD`, replacing what is there as dup2 would),
+/// close-on-exec if asked: a descriptor the module made for the call.
+pub fn add_fd(fd: RawFd, id: u64, srcfd: RawFd, newfd: i32, cloexec: bool) -> Result<(), Errno> {
+    let addfd = libc::seccomp_notif_addfd {
+        id,
+        flags: libc::SECCOMP_ADDFD_FLAG_SETFD as u32,
+        srcfd: srcfd as u32,
+        newfd: newfd as u32,
+        newfd_flags: if cloexec { libc::O_CLOEXEC as u32 } else { 0 },
+    };
+    // SAFETY: ADDFD reads the structure it is given.
+    let r = unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_ADDFD, &raw const addfd) };
+    if r < 0 { Err(Errno::last()) } else { Ok(()) }
+}

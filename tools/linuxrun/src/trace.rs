@@ -995,7 +995,9 @@ impl Workers {
             .name(format!("linuxrun-{worker}"))
             .spawn(move || {
                 for job in rx {
-                    let outcome = model::call(job.route.call, &job.call, job.route.sleeps);
+                    let outcome = model::with_installer(job.listener, job.id, || {
+                        model::call(job.route.call, &job.call, job.route.sleeps)
+                    });
                     let reply = Reply::Result(result_of(&outcome, false));
                     let answered = notify::answer(job.listener, job.id, reply);
                     let done = Done {
