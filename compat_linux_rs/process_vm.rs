@@ -48,7 +48,10 @@ pub fn process_vm(lwp: &Lwp, args: &SyscallArgs, direction: Direction) -> Result
         return Err(Errno::EINVAL);
     }
     let user_end = lwp.user_space_end();
-    let local = Iovecs::copy_in(args.u64::<1>(), args.u64::<2>(), Buffers::Checked, user_end)?;
+    // Linux's import_iovec takes the local count as an unsigned int, and
+    // iovec_from_user the remote one as an unsigned long.
+    let local_count = u64::from(args.uint::<2>());
+    let local = Iovecs::copy_in(args.u64::<1>(), local_count, Buffers::Checked, user_end)?;
     if local.total() == 0 {
         return Ok(0);
     }

@@ -7,7 +7,8 @@
 //! buffers of process (or thread) `pid` into the caller's local buffers,
 //! both taken in order as one stream. Checked in this order:
 //! 1. `flags != 0` → `EINVAL`;
-//! 2. the local vector ([`crate::iovec`]): more than 1024 elements →
+//! 2. the local vector ([`crate::iovec`]; its count is taken as an
+//!    `unsigned int`, the remote one's as given): more than 1024 elements →
 //!    `EINVAL`; unreadable → `EFAULT`; a length negative as an `ssize_t`
 //!    → `EINVAL`; a buffer outside user space → `EFAULT`; the lengths cut
 //!    to `MAX_RW_COUNT` (0x7ffff000) in all; nothing to copy → 0;

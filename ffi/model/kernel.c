@@ -1951,12 +1951,13 @@ model_sysctl(const char *path, void *oldp, size_t *oldlenp, const void *newp,
 /*
  * Address spaces (uvm/uvm_extern.h): the model's, each the memory of a
  * host process (-1: none; 0: the calling thread's user process), with its
- * map's bounds the host's user space ([4 KiB, 0x7ffffffff000), as Linux's
- * TASK_SIZE_MAX ends it), and one for the system processes: the kernel's.
+ * map's bounds from NetBSD's VM_MIN_ADDRESS (0 on amd64) to the end of the
+ * host's user space (0x7ffffffff000, Linux's TASK_SIZE_MAX), and one for
+ * the system processes: the kernel's.
  * A process holds a reference to its own; exit drops it, and so does exec
  * when it makes a new one.
  */
-#define	MODEL_USER_START	0x1000UL
+#define	MODEL_USER_START	0UL
 #define	MODEL_USER_END		0x7ffffffff000UL
 #define	MODEL_NVMSPACES		(2 * (MODEL_NPROCS + 1))
 static struct model_vmspace {
