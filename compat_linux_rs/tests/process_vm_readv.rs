@@ -356,3 +356,33 @@ fn an_exec_of_the_target_is_waited_out() {
     assert_eq!(got, 8);
     assert!(waits >= 2 && start.elapsed() >= std::time::Duration::from_millis(50), "{waits} waits");
 }
+
+#[test]
+fn a_signal_ends_the_wait_for_an_exec() {
+    let pages = Pages::new(1);
+    let me = std::process::id() as i32;
+    let lwp = ModelLwp::on_cpu(0);
+    let mut buf = [0u8; 8];
+    let local = [iov(buf.as_mut_ptr() as u64, 8)];
+    let remote = [iov(pages.at(0), 8)];
+    assert_eq!(module(&lwp, pid(), &local, &remote, 0), 8);
+    model::catch_signal(10); // SIGUSR1, which the model posts
+    // SAFETY: the model's process table.
+    unsafe { sys::model_proc_hold_exec(me, true) };
+    let waiter = std::thread::spawn(move || {
+        let lwp = ModelLwp::on_cpu(1);
+        let mut buf = [0u8; 8];
+        let local = [iov(buf.as_mut_ptr() as u64, 8)];
+        model::trace_reset();
+        // SAFETY: this thread's trace.
+        unsafe { (*sys::model_trace()).signal_at_kpause = 3 };
+        let regs = [pid(), local.as_ptr() as u64, 1, remote.as_ptr() as u64, 1, 0];
+        let got = linux(model::call(&lwp, NR, regs));
+        assert_balanced();
+        (got, model::trace().kpauses)
+    });
+    let (got, waits) = waiter.join().unwrap();
+    // SAFETY: as above.
+    unsafe { sys::model_proc_hold_exec(me, false) };
+    assert_eq!((got, waits), (-4, 3), "EINTR at the third wait");
+}

@@ -2403,7 +2403,8 @@ kpause(const char *wmesg, bool intr, int timo, kmutex_t *mtx)
 	if (mtx != NULL)
 		model_violation("kpause: the module passes no interlock");
 	model_assert_sleepable("kpause: a mutex is held");
-	model_trace()->kpauses++;
+	if (++model_trace()->kpauses == model_trace()->signal_at_kpause)
+		host_post_sigusr1();
 	while (host_uptime_us() < until) {
 		if (intr && host_signal_pending())
 			return EINTR;
@@ -2777,6 +2778,18 @@ sys_mlock(struct lwp *l, const struct sys_mlock_args *uap, register_t *retval)
 		return 0;
 	error = host_mlock(addr, size);
 	return error == 0 ? 0 : error == 11 ? EAGAIN : model_errno(error);
+}
+
+bool
+model_mlock_request(unsigned long *start, size_t *len)
+{
+	struct model_trace *t = model_trace();
+
+	if (t->mlocks == 0 || t->mlock_len == 0)
+		return false;
+	*start = t->mlock_start;
+	*len = t->mlock_len;
+	return true;
 }
 
 static bool

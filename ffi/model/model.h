@@ -306,6 +306,7 @@ struct model_trace {
 	u_int	vmspace_ios;	/* copyin_vmspace and copyout_vmspace calls */
 	u_int	xc_highpri;	/* high-priority cross-calls */
 	u_int	kpauses;	/* kpause calls */
+	u_int	signal_at_kpause;	/* kpause call that posts SIGUSR1 */
 	/* The last range sys_mlock wired, for a traced process to lock. */
 	u_int	mlocks;
 	unsigned long mlock_start;
@@ -339,6 +340,11 @@ void	model_proc_set_cred(int pid, const struct host_cred *);
 void	model_proc_set_flags(int pid, bool sugid, bool system);
 void	model_process_exec(int pid);
 bool	model_proc_has_specific(int pid);
+/*
+ * Whether sys_mlock wired a range for a process linuxrun traces since the
+ * last model_trace_reset(), and which: the process is to lock it itself.
+ */
+bool	model_mlock_request(unsigned long *start, size_t *len);
 /* Holds process pid's p_reflock as writer (an exec under way), or lets go. */
 void	model_proc_hold_exec(int pid, bool);
 /* Keys of process-specific data in use, exec hooks established. */
