@@ -2600,8 +2600,11 @@ model_process_exec(int pid)
 	struct proc *p;
 	size_t i;
 
+	/* Every process has its struct proc: a host one is made if need be. */
 	mutex_enter(&proc_lock);
 	p = pid == 0 ? &model_proc : model_proc_lookup(pid);
+	if (p == NULL)
+		p = model_proc_host(pid, 0);
 	mutex_exit(&proc_lock);
 	if (p == NULL)
 		return;
