@@ -896,9 +896,9 @@ host_callout_free(void *arg)
 /*
  * Host processes, for the model's processes that stand for them: from
  * /proc/ID/status (proc_pid_status(5)) of a process or thread ID.  A
- * process that is not dumpable has its /proc files owned by root
- * (proc(5)): Linux's mark of a process that changed IDs, as NetBSD's
- * PK_SUGID is.
+ * process that is not dumpable has the files in its /proc directory owned
+ * by root (proc(5)): Linux's mark of a process that changed IDs, as
+ * NetBSD's PK_SUGID is.
  */
 int
 host_proc_info(int id, struct host_proc *hp)
@@ -946,7 +946,7 @@ host_proc_info(int id, struct host_proc *hp)
 		return -1;
 	/* Kernels before the Kthread line: kthreadd and its children. */
 	hp->kthread = hp->kthread || hp->tgid == 2 || hp->ppid == 2;
-	snprintf(path, sizeof(path), "/proc/%d", hp->tgid);
+	snprintf(path, sizeof(path), "/proc/%d/status", hp->tgid);
 	hp->sugid = stat(path, &st) == 0 && st.st_uid == 0 &&
 	    hp->cred.euid != 0;
 	return 0;
