@@ -247,7 +247,11 @@ fn run(nr: u16, seconds: u64) {
         let t = trace();
         // A process's membarrier record stays with it (freed at its exit,
         // or at unload).
-        let kept = if nr == crate::membarrier::NR { t.allocated } else { 0 };
+        let kept = if nr == crate::membarrier::NR {
+            t.allocated
+        } else {
+            0
+        };
         assert_eq!(
             (t.allocated - kept, t.creds_held, t.vnodes_referenced),
             (0, 0, 0),
@@ -315,7 +319,10 @@ impl Loaded {
     const PID: i32 = 7777;
 
     fn new() -> Loaded {
-        assert_eq!(model::modcmd(sys::modcmd_MODULE_CMD_INIT, core::ptr::null_mut()), 0);
+        assert_eq!(
+            model::modcmd(sys::modcmd_MODULE_CMD_INIT, core::ptr::null_mut()),
+            0
+        );
         Loaded
     }
 }
@@ -324,7 +331,10 @@ impl Drop for Loaded {
     fn drop(&mut self) {
         // SAFETY: the model's process table.
         unsafe { sys::model_process_exit(Loaded::PID) };
-        assert_eq!(model::modcmd(sys::modcmd_MODULE_CMD_FINI, core::ptr::null_mut()), 0);
+        assert_eq!(
+            model::modcmd(sys::modcmd_MODULE_CMD_FINI, core::ptr::null_mut()),
+            0
+        );
     }
 }
 
@@ -356,7 +366,8 @@ fn process_vm_registers(rng: &mut Rng, memory: &mut [u8], nr: u16, child: i32) -
         1 => 0xffff_8000_0000_0000,
         _ => mem + rng.below(len / 16) * 16 + [0, 8][rng.below(2) as usize],
     };
-    let count = |rng: &mut Rng| [0, 1, 2, 3, 8, 1024, 1025, 1 << 32 | 1, rng.next()][rng.below(9) as usize];
+    let count =
+        |rng: &mut Rng| [0, 1, 2, 3, 8, 1024, 1025, 1 << 32 | 1, rng.next()][rng.below(9) as usize];
     let own = u64::from(std::process::id());
     let pid = match rng.below(6) {
         0 if nr == crate::process_vm_readv::NR => own,

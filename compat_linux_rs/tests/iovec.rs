@@ -13,7 +13,13 @@ fn copies_and_reads_elements() {
     let a = array(&[[0x1000, 5], [0x2000, 0], [0x3000, 7]]);
     let v = Iovecs::copy_in(a.as_ptr() as u64, 3, Buffers::AsGiven, END).unwrap();
     assert_eq!(v.count(), 3);
-    assert_eq!(v.get(2), Segment { base: 0x3000, len: 7 });
+    assert_eq!(
+        v.get(2),
+        Segment {
+            base: 0x3000,
+            len: 7
+        }
+    );
     assert_eq!(v.total(), 12);
     let none = Iovecs::copy_in(16, 0, Buffers::Checked, END).unwrap();
     assert_eq!((none.count(), none.total()), (0, 0));

@@ -73,7 +73,11 @@ fn mb(lwp: &ModelLwp, cmd: i64, flags: u64, cpu: i64) -> (i64, u32, u32) {
     assert_balanced();
     let t = model::trace();
     // SAFETY: as above.
-    (result, unsafe { sys::model_xc_calls } - before, t.xc_highpri)
+    (
+        result,
+        unsafe { sys::model_xc_calls } - before,
+        t.xc_highpri,
+    )
 }
 
 /// The same commands, one after the other, made by a fresh host process
@@ -130,8 +134,13 @@ fn flags_and_unknown_commands_are_einval() {
         (1 << 32, 1 << 32),
     ] {
         let got = mb(&lwp, cmd, flags, 0).0;
-        let host = model::host(NR, [cmd as u64, flags, 0, 0, 0, 0]).unwrap_or_else(|e| -i64::from(e));
-        assert_eq!(got, if host > 0 { host & !0x180 } else { host }, "{cmd:#x} {flags:#x}");
+        let host =
+            model::host(NR, [cmd as u64, flags, 0, 0, 0, 0]).unwrap_or_else(|e| -i64::from(e));
+        assert_eq!(
+            got,
+            if host > 0 { host & !0x180 } else { host },
+            "{cmd:#x} {flags:#x}"
+        );
     }
     // No rseq: its commands are EINVAL, with or without FLAG_CPU; another
     // flag is EINVAL anyway.

@@ -64,7 +64,11 @@ fn checks_in_linux_order_as_root() {
         ("past user space", p, 1 << 47, 0),
         ("page 0", 0, 4096, 0),
     ] {
-        assert_eq!(module(&lwp, addr, len, flags), host(addr, len, flags), "{what}");
+        assert_eq!(
+            module(&lwp, addr, len, flags),
+            host(addr, len, flags),
+            "{what}"
+        );
     }
     // SAFETY: undoes the host's locks of this test process.
     unsafe { munlockall() };
@@ -80,7 +84,10 @@ fn locks_the_pages_with_or_without_onfault() {
         // Two pages and a byte: three pages.
         assert_eq!(module(&lwp, pages.at(10), 2 * PAGE as u64 + 1, flags), 0);
         let t = model::trace();
-        assert_eq!((t.mlocks, t.mlock_start, t.mlock_len), (1, pages.at(0), 3 * PAGE));
+        assert_eq!(
+            (t.mlocks, t.mlock_start, t.mlock_len),
+            (1, pages.at(0), 3 * PAGE)
+        );
         assert_eq!(locked() - before, 3 * PAGE as u64, "VmLck");
         // SAFETY: unlocks what was locked.
         assert_eq!(unsafe { munlock(pages.at(0), 3 * PAGE) }, 0);

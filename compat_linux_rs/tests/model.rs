@@ -451,7 +451,16 @@ impl Pages {
     pub fn new(n: usize) -> Pages {
         let len = n * PAGE;
         // SAFETY: a fresh private anonymous mapping.
-        let base = unsafe { mmap(core::ptr::null_mut(), len, PROT_RW, MAP_PRIVATE_ANONYMOUS, -1, 0) };
+        let base = unsafe {
+            mmap(
+                core::ptr::null_mut(),
+                len,
+                PROT_RW,
+                MAP_PRIVATE_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
         assert_ne!(base as isize, -1, "mmap");
         let mut pages = Pages { base, len };
         for (i, b) in pages.bytes_mut().iter_mut().enumerate() {

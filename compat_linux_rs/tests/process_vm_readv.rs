@@ -96,16 +96,19 @@ fn reads_another_process_in_order_across_vectors() {
         iov(pages.at(5), 3),
         iov(pages.at(90_000), 50_000),
     ];
-    let local = [(0, 5), (5, 0), (5, 100_000), (100_005, 20_000), (120_005, 10)];
+    let local = [
+        (0, 5),
+        (5, 0),
+        (5, 100_000),
+        (100_005, 20_000),
+        (120_005, 10),
+    ];
     assert_eq!(same(&local, &remote, 200_000), 120_003);
 }
 
 #[test]
 fn a_remote_fault_stops_at_the_page_before_it() {
-    for (what, damage) in [
-        ("a hole", None),
-        ("PROT_NONE", Some(PROT_NONE)),
-    ] {
+    for (what, damage) in [("a hole", None), ("PROT_NONE", Some(PROT_NONE))] {
         let pages = Pages::new(6);
         match damage {
             None => pages.unmap(3),
@@ -113,10 +116,21 @@ fn a_remote_fault_stops_at_the_page_before_it() {
         }
         // From page 1 on: pages 1 and 2 are read, page 3 is not.
         let remote = [iov(pages.at(PAGE + 7), 5 * PAGE)];
-        assert_eq!(same(&[(0, 5 * PAGE)], &remote, 5 * PAGE), (2 * PAGE - 7) as i64, "{what}");
+        assert_eq!(
+            same(&[(0, 5 * PAGE)], &remote, 5 * PAGE),
+            (2 * PAGE - 7) as i64,
+            "{what}"
+        );
         // Across vectors: the first element whole, the second up to it.
-        let remote = [iov(pages.at(0), 100), iov(pages.at(2 * PAGE + 10), 2 * PAGE)];
-        assert_eq!(same(&[(0, 8000)], &remote, 8000), 100 + PAGE as i64 - 10, "{what}");
+        let remote = [
+            iov(pages.at(0), 100),
+            iov(pages.at(2 * PAGE + 10), 2 * PAGE),
+        ];
+        assert_eq!(
+            same(&[(0, 8000)], &remote, 8000),
+            100 + PAGE as i64 - 10,
+            "{what}"
+        );
         // Nothing at all: EFAULT.
         let remote = [iov(pages.at(3 * PAGE + 1), 10)];
         assert_eq!(same(&[(0, 10)], &remote, 10), -14, "{what}");
@@ -146,7 +160,11 @@ fn the_end_of_the_target_user_space_is_a_fault() {
     // uvm_io moves nothing at or past it and says so with 0: the module
     // must not take that for bytes read.
     let end = 0x7fff_ffff_f000u64;
-    for remote in [[iov(end - 10, 100)], [iov(end, 10)], [iov(u64::MAX - 4, 10)]] {
+    for remote in [
+        [iov(end - 10, 100)],
+        [iov(end, 10)],
+        [iov(u64::MAX - 4, 10)],
+    ] {
         assert_eq!(same(&[(0, 100)], &remote, 100), -14, "{remote:x?}");
     }
 }
@@ -165,22 +183,126 @@ fn checks_come_in_linux_order() {
     for (what, pid, local, lcount, remote, rcount, flags) in [
         ("flags first", nowhere, hole, 1, hole, 1, 1),
         ("flags, upper half too", nowhere, hole, 1, hole, 1, 1 << 32),
-        ("1025 local", nowhere, many.as_ptr() as u64, 1025, hole, 1, 0),
+        (
+            "1025 local",
+            nowhere,
+            many.as_ptr() as u64,
+            1025,
+            hole,
+            1,
+            0,
+        ),
         // Linux's import_iovec takes the local count as an unsigned int,
         // iovec_from_user the remote one as an unsigned long.
-        ("local count in 32 bits", nowhere, many.as_ptr() as u64, 1 << 32 | 1, hole, 1, 0),
-        ("remote count in 64 bits", nowhere, good_local.as_ptr() as u64, 1, many.as_ptr() as u64, 1 << 32 | 1, 0),
+        (
+            "local count in 32 bits",
+            nowhere,
+            many.as_ptr() as u64,
+            1 << 32 | 1,
+            hole,
+            1,
+            0,
+        ),
+        (
+            "remote count in 64 bits",
+            nowhere,
+            good_local.as_ptr() as u64,
+            1,
+            many.as_ptr() as u64,
+            1 << 32 | 1,
+            0,
+        ),
         ("unreadable local", nowhere, hole, 1, hole, 1, 0),
-        ("negative local", nowhere, negative.as_ptr() as u64, 1, hole, 1, 0),
-        ("nothing to read: 0", nowhere, good_local.as_ptr() as u64, 0, hole, 1025, 0),
-        ("1025 remote", nowhere, good_local.as_ptr() as u64, 1, many.as_ptr() as u64, 1025, 0),
-        ("unreadable remote", nowhere, good_local.as_ptr() as u64, 1, hole, 1, 0),
-        ("negative remote", nowhere, good_local.as_ptr() as u64, 1, negative.as_ptr() as u64, 1, 0),
-        ("no remote: 0", nowhere, good_local.as_ptr() as u64, 1, hole, 0, 0),
-        ("no such process", nowhere, good_local.as_ptr() as u64, 1, good_remote.as_ptr() as u64, 1, 0),
-        ("pid 0", 0, good_local.as_ptr() as u64, 1, good_remote.as_ptr() as u64, 1, 0),
-        ("pid -1", u64::MAX, good_local.as_ptr() as u64, 1, good_remote.as_ptr() as u64, 1, 0),
-        ("pid's upper half", pid() | 0xffff_ffff << 32, good_local.as_ptr() as u64, 1, good_remote.as_ptr() as u64, 1, 0),
+        (
+            "negative local",
+            nowhere,
+            negative.as_ptr() as u64,
+            1,
+            hole,
+            1,
+            0,
+        ),
+        (
+            "nothing to read: 0",
+            nowhere,
+            good_local.as_ptr() as u64,
+            0,
+            hole,
+            1025,
+            0,
+        ),
+        (
+            "1025 remote",
+            nowhere,
+            good_local.as_ptr() as u64,
+            1,
+            many.as_ptr() as u64,
+            1025,
+            0,
+        ),
+        (
+            "unreadable remote",
+            nowhere,
+            good_local.as_ptr() as u64,
+            1,
+            hole,
+            1,
+            0,
+        ),
+        (
+            "negative remote",
+            nowhere,
+            good_local.as_ptr() as u64,
+            1,
+            negative.as_ptr() as u64,
+            1,
+            0,
+        ),
+        (
+            "no remote: 0",
+            nowhere,
+            good_local.as_ptr() as u64,
+            1,
+            hole,
+            0,
+            0,
+        ),
+        (
+            "no such process",
+            nowhere,
+            good_local.as_ptr() as u64,
+            1,
+            good_remote.as_ptr() as u64,
+            1,
+            0,
+        ),
+        (
+            "pid 0",
+            0,
+            good_local.as_ptr() as u64,
+            1,
+            good_remote.as_ptr() as u64,
+            1,
+            0,
+        ),
+        (
+            "pid -1",
+            u64::MAX,
+            good_local.as_ptr() as u64,
+            1,
+            good_remote.as_ptr() as u64,
+            1,
+            0,
+        ),
+        (
+            "pid's upper half",
+            pid() | 0xffff_ffff << 32,
+            good_local.as_ptr() as u64,
+            1,
+            good_remote.as_ptr() as u64,
+            1,
+            0,
+        ),
     ] {
         let regs = [pid, local, lcount, remote, rcount, flags];
         model::trace_reset();
@@ -216,7 +338,10 @@ fn local_buffers_must_lie_in_user_space_before_anything_moves() {
     let remote = [iov(pages.at(0), 16)];
     // A second local element past the end of user space: EFAULT, and the
     // first one not written either.
-    let local = [iov(buf.as_mut_ptr() as u64, 8), iov(0xffff_8000_0000_0000, 8)];
+    let local = [
+        iov(buf.as_mut_ptr() as u64, 8),
+        iov(0xffff_8000_0000_0000, 8),
+    ];
     let lwp = ModelLwp::on_cpu(0);
     assert_eq!(module(&lwp, pid(), &local, &remote, 0), -14);
     assert_eq!(host(pid(), &local, &remote, 0), -14);
@@ -226,7 +351,10 @@ fn local_buffers_must_lie_in_user_space_before_anything_moves() {
     let one = [iov(buf.as_mut_ptr() as u64, 1 << 62)];
     assert_eq!(module(&lwp, pid(), &one, &remote, 0), 16);
     assert_eq!(host(pid(), &one, &remote, 0), 16);
-    let two = [iov(buf.as_mut_ptr() as u64, 8), iov(buf.as_mut_ptr() as u64, 1 << 62)];
+    let two = [
+        iov(buf.as_mut_ptr() as u64, 8),
+        iov(buf.as_mut_ptr() as u64, 1 << 62),
+    ];
     assert_eq!(module(&lwp, pid(), &two, &remote, 0), -14);
     assert_eq!(host(pid(), &two, &remote, 0), -14);
 }
@@ -346,7 +474,13 @@ fn an_exec_of_the_target_is_waited_out() {
         let lwp = ModelLwp::on_cpu(1);
         let mut buf = [0u8; 8];
         let local = [iov(buf.as_mut_ptr() as u64, 8)];
-        let got = module(&lwp, u64::from(me as u32), &local, &[iov(remote[0][0], 8)], 0);
+        let got = module(
+            &lwp,
+            u64::from(me as u32),
+            &local,
+            &[iov(remote[0][0], 8)],
+            0,
+        );
         (got, model::trace().kpauses)
     });
     releaser.join().unwrap();
@@ -354,7 +488,10 @@ fn an_exec_of_the_target_is_waited_out() {
     unsafe { sys::model_proc_hold_exec(me, false) };
     let (got, waits) = waiter.join().unwrap();
     assert_eq!(got, 8);
-    assert!(waits >= 2 && start.elapsed() >= std::time::Duration::from_millis(50), "{waits} waits");
+    assert!(
+        waits >= 2 && start.elapsed() >= std::time::Duration::from_millis(50),
+        "{waits} waits"
+    );
 }
 
 #[test]
@@ -376,7 +513,14 @@ fn a_signal_ends_the_wait_for_an_exec() {
         model::trace_reset();
         // SAFETY: this thread's trace.
         unsafe { (*sys::model_trace()).signal_at_kpause = 3 };
-        let regs = [pid(), local.as_ptr() as u64, 1, remote.as_ptr() as u64, 1, 0];
+        let regs = [
+            pid(),
+            local.as_ptr() as u64,
+            1,
+            remote.as_ptr() as u64,
+            1,
+            0,
+        ];
         let got = linux(model::call(&lwp, NR, regs));
         assert_balanced();
         (got, model::trace().kpauses)

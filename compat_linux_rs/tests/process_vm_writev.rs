@@ -38,7 +38,12 @@ fn pid() -> u64 {
 /// pages laid out as `remote` gives (offsets and lengths in `n` fresh
 /// pages, page `damaged` given `prot`, or unmapped for -1), by the module
 /// and by the host, each into its own pages; same result and bytes.
-fn same(local: &[(usize, usize)], remote: &[(usize, usize)], n: usize, damaged: Option<(usize, i32)>) -> i64 {
+fn same(
+    local: &[(usize, usize)],
+    remote: &[(usize, usize)],
+    n: usize,
+    damaged: Option<(usize, i32)>,
+) -> i64 {
     let source: Vec<u8> = (0..200_000).map(|i| (i * 7 % 256) as u8).collect();
     let local: Vec<Iov> = local
         .iter()
@@ -56,7 +61,10 @@ fn same(local: &[(usize, usize)], remote: &[(usize, usize)], n: usize, damaged: 
                 pages.protect(page, prot);
             }
         }
-        let remote: Vec<Iov> = remote.iter().map(|&(off, len)| iov(pages.at(off), len)).collect();
+        let remote: Vec<Iov> = remote
+            .iter()
+            .map(|&(off, len)| iov(pages.at(off), len))
+            .collect();
         let r = regs(pid(), &local, &remote);
         results.push(if by_module {
             model::trace_reset();
@@ -106,7 +114,10 @@ fn an_unreadable_local_byte_stops_the_copy_before_it() {
     let lwp = ModelLwp::on_cpu(0);
     let local = [iov(pages.at(PAGE - 20), 100)];
     let remote = [iov(target.at(0), 100)];
-    assert_eq!(linux(model::call(&lwp, NR, regs(pid(), &local, &remote))), 20);
+    assert_eq!(
+        linux(model::call(&lwp, NR, regs(pid(), &local, &remote))),
+        20
+    );
     assert_eq!(model::host(NR, regs(pid(), &local, &remote)), Ok(20));
     assert_eq!(target.get(19), pages.get(PAGE - 1));
 }
@@ -119,6 +130,9 @@ fn unprivileged_writes_to_root_processes_are_refused() {
     let remote = [iov(target.at(0), 8)];
     let lwp = ModelLwp::on_cpu(0);
     lwp.set_ids(NOBODY, NOBODY);
-    assert_eq!(linux(model::call(&lwp, NR, regs(pid(), &local, &remote))), -1);
+    assert_eq!(
+        linux(model::call(&lwp, NR, regs(pid(), &local, &remote))),
+        -1
+    );
     assert_eq!(target.get(0), 0, "nothing written");
 }
