@@ -34,6 +34,15 @@
  *    trampoline's first instruction, and between its last store to the
  *    count and its return.  The cross-call orders every CPU's stores to
  *    both before our second look.
+ * Unload also fails with EBUSY while a process holds a membarrier(2)
+ * registration (clrs_membarrier_registered, ffi/shim.c), which unloading
+ * would silently take from it; with no call inside, none can be made.  The
+ * module's process-specific data key and exec hook are removed last
+ * (clrs_membarrier_fini): proc_specific_key_delete runs the destructor of
+ * every record left, under the specificdata lock that process exit's
+ * proc_finispecific also takes, and the exec hook goes with exec_lock
+ * held as writer, so that no exec is running it (kern_exec.c runs the
+ * hooks with exec_lock held as reader).
  *
  * INIT and FINI run with the kernel config lock held (module_load and
  * module_unload take it), which is also what serialises every other

@@ -38,22 +38,6 @@ have_rseq(void)
 	return syscall(NR_rseq, NULL, 0, 0, 0) == 0 || errno != ENOSYS;
 }
 
-/* Runs f in a fresh child process, which registers nothing before. */
-static void
-in_child(void (*f)(void))
-{
-	pid_t pid;
-	int status;
-
-	CHECK((pid = fork()) >= 0);
-	if (pid == 0) {
-		f();
-		_exit(0);
-	}
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
 static void
 c_query(void)
 {

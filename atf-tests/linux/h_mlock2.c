@@ -70,8 +70,7 @@ as_nobody(rlim_t limit, void (*f)(void))
 	CHECK((pid = fork()) >= 0);
 	if (pid == 0) {
 		CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
-		CHECK(setresgid(65534, 65534, 65534) == 0);
-		CHECK(setresuid(65534, 65534, 65534) == 0);
+		become_nobody();
 		f();
 		_exit(0);
 	}

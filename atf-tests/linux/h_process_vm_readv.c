@@ -157,29 +157,7 @@ c_partial_local(void)
 static void
 c_checks(void)
 {
-	static struct iovec many[1025];
-	char buf[16];
-	struct iovec l = { buf, 16 }, neg = { buf, (size_t)-1 };
-	pid_t nowhere = unused_pid();
-	void *bad = unmapped();
-
-	/* flags first, whatever else is wrong */
-	CHECK_ERR(readv_pid(nowhere, bad, 1025, bad, 1025, 1), EINVAL);
-	CHECK_ERR(readv_pid(nowhere, &l, 1, &l, 1, 1UL << 40), EINVAL);
-	/* then the local vector: count, array, lengths */
-	CHECK_ERR(readv_pid(nowhere, many, 1025, bad, 1, 0), EINVAL);
-	CHECK_ERR(readv_pid(nowhere, bad, 1, bad, 1, 0), EFAULT);
-	CHECK_ERR(readv_pid(nowhere, &neg, 1, bad, 1, 0), EINVAL);
-	/* nothing to read into: 0, the rest unexamined */
-	CHECK_RET(readv_pid(nowhere, &l, 0, bad, 1025, 0), 0);
-	/* then the remote vector */
-	CHECK_ERR(readv_pid(nowhere, &l, 1, many, 1025, 0), EINVAL);
-	CHECK_ERR(readv_pid(nowhere, &l, 1, bad, 1, 0), EFAULT);
-	CHECK_ERR(readv_pid(nowhere, &l, 1, &neg, 1, 0), EINVAL);
-	/* nothing to read: 0, before the process is looked up */
-	CHECK_RET(readv_pid(nowhere, &l, 1, bad, 0, 0), 0);
-	/* and only then the process */
-	CHECK_ERR(readv_pid(nowhere, &l, 1, &l, 1, 0), ESRCH);
+	argument_checks(NR_process_vm_readv);
 }
 
 static void
@@ -215,8 +193,7 @@ c_eperm_unprivileged(void)
 	need_root();
 	CHECK((pid = fork()) >= 0);
 	if (pid == 0) {
-		CHECK(setresgid(65534, 65534, 65534) == 0);
-		CHECK(setresuid(65534, 65534, 65534) == 0);
+		become_nobody();
 		CHECK_ERR(readv_pid(parent, &l, 1, &r, 1, 0), EPERM);
 		CHECK_RET(readv_pid(getpid(), &l, 1, &r, 1, 0), 16);
 		CHECK(strcmp(buf, "root's") == 0);

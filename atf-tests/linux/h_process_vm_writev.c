@@ -142,23 +142,7 @@ c_partial_local(void)
 static void
 c_checks(void)
 {
-	static struct iovec many[1025];
-	char buf[16];
-	struct iovec l = { buf, 16 }, neg = { buf, (size_t)-1 };
-	pid_t nowhere = unused_pid();
-	void *bad = unmapped();
-
-	CHECK_ERR(writev_pid(nowhere, bad, 1025, bad, 1025, 2), EINVAL);
-	CHECK_ERR(writev_pid(nowhere, many, 1025, bad, 1, 0), EINVAL);
-	CHECK_ERR(writev_pid(nowhere, bad, 1, bad, 1, 0), EFAULT);
-	CHECK_ERR(writev_pid(nowhere, &neg, 1, bad, 1, 0), EINVAL);
-	CHECK_RET(writev_pid(nowhere, &l, 0, bad, 1025, 0), 0);
-	CHECK_ERR(writev_pid(nowhere, &l, 1, many, 1025, 0), EINVAL);
-	CHECK_ERR(writev_pid(nowhere, &l, 1, bad, 1, 0), EFAULT);
-	CHECK_ERR(writev_pid(nowhere, &l, 1, &neg, 1, 0), EINVAL);
-	CHECK_RET(writev_pid(nowhere, &l, 1, bad, 0, 0), 0);
-	CHECK_ERR(writev_pid(nowhere, &l, 1, &l, 1, 0), ESRCH);
-	CHECK_ERR(writev_pid(0, &l, 1, &l, 1, 0), ESRCH);
+	argument_checks(NR_process_vm_writev);
 }
 
 /* The caller's own memory: no permission needed, a copy within it. */
@@ -186,8 +170,7 @@ c_eperm_unprivileged(void)
 	need_root();
 	CHECK((pid = fork()) >= 0);
 	if (pid == 0) {
-		CHECK(setresgid(65534, 65534, 65534) == 0);
-		CHECK(setresuid(65534, 65534, 65534) == 0);
+		become_nobody();
 		CHECK_ERR(writev_pid(parent, &l, 1, &r, 1, 0), EPERM);
 		_exit(0);
 	}

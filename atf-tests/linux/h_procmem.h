@@ -84,6 +84,37 @@ unused_pid(void)
 	skip("no unused process ID found");
 }
 
+/*
+ * The checks of process_vm_readv and process_vm_writev (call `nr`), in
+ * Linux's order, each made where a later one would fail too: flags, the
+ * local vector (count, array, lengths), the remote one, and only then
+ * the process.
+ */
+static inline void
+argument_checks(long nr)
+{
+	static struct iovec many[1025];
+	char buf[16];
+	struct iovec l = { buf, 16 }, neg = { buf, (size_t)-1 };
+	pid_t nowhere = unused_pid();
+	void *bad = unmapped();
+
+	CHECK_ERR(syscall(nr, nowhere, bad, 1025, bad, 1025, 1), EINVAL);
+	CHECK_ERR(syscall(nr, nowhere, &l, 1, &l, 1, 1UL << 40), EINVAL);
+	CHECK_ERR(syscall(nr, nowhere, many, 1025, bad, 1, 0), EINVAL);
+	CHECK_ERR(syscall(nr, nowhere, bad, 1, bad, 1, 0), EFAULT);
+	CHECK_ERR(syscall(nr, nowhere, &neg, 1, bad, 1, 0), EINVAL);
+	/* nothing on the caller's side: 0, the rest unexamined */
+	CHECK_RET(syscall(nr, nowhere, &l, 0, bad, 1025, 0), 0);
+	CHECK_ERR(syscall(nr, nowhere, &l, 1, many, 1025, 0), EINVAL);
+	CHECK_ERR(syscall(nr, nowhere, &l, 1, bad, 1, 0), EFAULT);
+	CHECK_ERR(syscall(nr, nowhere, &l, 1, &neg, 1, 0), EINVAL);
+	/* nothing on the remote side: 0, before the process is looked up */
+	CHECK_RET(syscall(nr, nowhere, &l, 1, bad, 0, 0), 0);
+	CHECK_ERR(syscall(nr, nowhere, &l, 1, &l, 1, 0), ESRCH);
+	CHECK_ERR(syscall(nr, 0, &l, 1, &l, 1, 0), ESRCH);
+}
+
 static inline void
 need_root(void)
 {
@@ -134,8 +165,7 @@ same_user_after_exec(long nr)
 
 	CHECK((pid = fork()) >= 0);
 	if (pid == 0) {
-		CHECK(setresgid(65534, 65534, 65534) == 0);
-		CHECK(setresuid(65534, 65534, 65534) == 0);
+		become_nobody();
 		if (access(self_path, X_OK) != 0)
 			_exit(SKIP_STATUS);
 		CHECK(pipe(ready) == 0 && pipe(done) == 0);

@@ -66,10 +66,7 @@ fn mb(lwp: &ModelLwp, cmd: i64, flags: u64, cpu: i64) -> (i64, u32, u32) {
     // SAFETY: reads the model's count.
     let before = unsafe { sys::model_xc_calls };
     let regs = [cmd as u64, flags, cpu as u64, 0, 0, 0];
-    let result = match model::call(lwp, NR, regs) {
-        (0, value) => value,
-        (error, _) => -i64::from(model::linux_errno(error)),
-    };
+    let result = model::linux_value(model::call(lwp, NR, regs));
     assert_balanced();
     let t = model::trace();
     // SAFETY: as above.

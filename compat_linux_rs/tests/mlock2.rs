@@ -13,10 +13,7 @@ const RLIMIT_MEMLOCK: i32 = 8;
 
 fn module(lwp: &ModelLwp, addr: u64, len: u64, flags: u64) -> i64 {
     model::trace_reset();
-    let result = match model::call(lwp, NR, [addr, len, flags, 0, 0, 0]) {
-        (0, value) => value,
-        (error, _) => -i64::from(model::linux_errno(error)),
-    };
+    let result = model::linux_value(model::call(lwp, NR, [addr, len, flags, 0, 0, 0]));
     assert_balanced();
     result
 }

@@ -207,6 +207,22 @@ pub fn linux_errno(netbsd: i32) -> i32 {
     }
 }
 
+/// What a call gives the program, as a Linux register: the result, or
+/// minus the Linux errno.
+pub fn linux_value(result: (i32, sys::register_t)) -> i64 {
+    match result {
+        (0, value) => value,
+        (error, _) => -i64::from(linux_errno(error)),
+    }
+}
+
+/// One `struct iovec` as the module reads it: base, length.
+pub type Iov = [u64; 2];
+
+pub fn iov(base: u64, len: usize) -> Iov {
+    [base, len as u64]
+}
+
 /// Runs the call through the module and on the host, and checks that both
 /// succeed or fail with the same Linux errno; returns the module's errno.
 pub fn same_as_host(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> i32 {

@@ -4,23 +4,10 @@
 //! for the host one, with its memory and credential), or a child.
 
 use super::*;
-use crate::model::{self, ModelLwp, NOBODY, PAGE, PROT_NONE, PROT_READ, Pages, assert_balanced};
+use crate::model::{
+    self, Iov, ModelLwp, NOBODY, PAGE, PROT_NONE, PROT_READ, Pages, assert_balanced, iov,
+};
 use crate::sys;
-
-/// One `struct iovec`.
-type Iov = [u64; 2];
-
-fn iov(base: u64, len: usize) -> Iov {
-    [base, len as u64]
-}
-
-/// What a call gives the program: the result, or minus the Linux errno.
-fn linux(result: (i32, sys::register_t)) -> i64 {
-    match result {
-        (0, value) => value,
-        (error, _) => -i64::from(model::linux_errno(error)),
-    }
-}
 
 fn host_linux(result: Result<i64, i32>) -> i64 {
     result.unwrap_or_else(|e| -i64::from(e))
@@ -45,7 +32,7 @@ fn module(lwp: &ModelLwp, pid: u64, local: &[Iov], remote: &[Iov], flags: u64) -
         remote.len() as u64,
         flags,
     ];
-    let result = linux(model::call(lwp, NR, regs));
+    let result = model::linux_value(model::call(lwp, NR, regs));
     assert_balanced();
     assert_eq!(model::trace().allocated, 0, "a buffer left");
     result
@@ -306,7 +293,7 @@ fn checks_come_in_linux_order() {
     ] {
         let regs = [pid, local, lcount, remote, rcount, flags];
         model::trace_reset();
-        let got = linux(model::call(&lwp, NR, regs));
+        let got = model::linux_value(model::call(&lwp, NR, regs));
         assert_balanced();
         assert_eq!(got, host_linux(model::host(NR, regs)), "{what}");
     }
@@ -326,7 +313,7 @@ fn a_fault_in_the_array_and_a_negative_length_before_it() {
         pages.put(PAGE - 8, &len.to_ne_bytes());
         let remote = [iov(pages.at(0), 8)];
         let regs = [pid(), array, 2, remote.as_ptr() as u64, 1, 0];
-        assert_eq!(linux(model::call(&lwp, NR, regs)), want);
+        assert_eq!(model::linux_value(model::call(&lwp, NR, regs)), want);
         assert_eq!(host_linux(model::host(NR, regs)), want);
     }
 }
@@ -521,7 +508,7 @@ fn a_signal_ends_the_wait_for_an_exec() {
             1,
             0,
         ];
-        let got = linux(model::call(&lwp, NR, regs));
+        let got = model::linux_value(model::call(&lwp, NR, regs));
         assert_balanced();
         (got, model::trace().kpauses)
     });

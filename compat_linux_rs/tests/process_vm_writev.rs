@@ -3,21 +3,9 @@
 //! process.
 
 use super::*;
-use crate::model::{self, ModelLwp, NOBODY, PAGE, PROT_NONE, PROT_READ, Pages, assert_balanced};
-use crate::sys;
-
-type Iov = [u64; 2];
-
-fn iov(base: u64, len: usize) -> Iov {
-    [base, len as u64]
-}
-
-fn linux(result: (i32, sys::register_t)) -> i64 {
-    match result {
-        (0, value) => value,
-        (error, _) => -i64::from(model::linux_errno(error)),
-    }
-}
+use crate::model::{
+    self, Iov, ModelLwp, NOBODY, PAGE, PROT_NONE, PROT_READ, Pages, assert_balanced, iov,
+};
 
 fn regs(pid: u64, local: &[Iov], remote: &[Iov]) -> [u64; 6] {
     [
@@ -68,7 +56,7 @@ fn same(
         let r = regs(pid(), &local, &remote);
         results.push(if by_module {
             model::trace_reset();
-            let got = linux(model::call(&lwp, NR, r));
+            let got = model::linux_value(model::call(&lwp, NR, r));
             assert_balanced();
             got
         } else {
@@ -115,7 +103,7 @@ fn an_unreadable_local_byte_stops_the_copy_before_it() {
     let local = [iov(pages.at(PAGE - 20), 100)];
     let remote = [iov(target.at(0), 100)];
     assert_eq!(
-        linux(model::call(&lwp, NR, regs(pid(), &local, &remote))),
+        model::linux_value(model::call(&lwp, NR, regs(pid(), &local, &remote))),
         20
     );
     assert_eq!(model::host(NR, regs(pid(), &local, &remote)), Ok(20));
@@ -131,7 +119,7 @@ fn unprivileged_writes_to_root_processes_are_refused() {
     let lwp = ModelLwp::on_cpu(0);
     lwp.set_ids(NOBODY, NOBODY);
     assert_eq!(
-        linux(model::call(&lwp, NR, regs(pid(), &local, &remote))),
+        model::linux_value(model::call(&lwp, NR, regs(pid(), &local, &remote))),
         -1
     );
     assert_eq!(target.get(0), 0, "nothing written");
