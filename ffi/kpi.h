@@ -213,17 +213,22 @@ void	sysctl_teardown(struct sysctllog **);
 /*
  * sys/kauth.h, absent from the installed headers: the process scope's
  * actions and requests this module asks about, numbered as the enums of
- * kauth.h 1.73 (2015) number them; later revisions add requests at the
- * ends of the lists (KAUTH_REQ_PROCESS_CANSEE_EPROC, _KPTR), which keeps
- * these.  In-tree the header's own enums are used.
+ * kauth.h 1.80 (2018-09-04) and 1.90 (2023-10-04, NetBSD-current between
+ * the netbsd-10 and netbsd-11 branch points) both number them.  1.73
+ * (2015) differs: it still has KAUTH_REQ_PROCESS_PROCFS_CTL before
+ * PROCFS_READ, so its RLIMIT_BYPASS is 14.  kauth_action_t is uint32_t in
+ * 1.80 and uint64_t in 1.90 (KAUTH_VNODE_ADD_LINK is bit 32); which one
+ * netbsd-10 has was not read.  It is passed here as 64 bits, which is
+ * right for both on amd64: a callee that takes 32 bits reads the low half
+ * of the register.  In-tree the header's own definitions are used.
  */
-typedef uint32_t kauth_action_t;
+typedef uint64_t kauth_action_t;
 #define	KAUTH_ARG(arg)			((void *)(unsigned long)(arg))
 #define	KAUTH_PROCESS_CANSEE		1
 #define	KAUTH_PROCESS_PTRACE		8
 #define	KAUTH_PROCESS_RLIMIT		9
 #define	KAUTH_REQ_PROCESS_CANSEE_ENTRY	2
-#define	KAUTH_REQ_PROCESS_RLIMIT_BYPASS	14
+#define	KAUTH_REQ_PROCESS_RLIMIT_BYPASS	13
 
 /* sys/xcall.h: a cross-call run from an interrupt on each CPU. */
 #define	XC_HIGHPRI	0x01
