@@ -50,6 +50,7 @@ errnos!(
     EPERM,
     EROFS,
     ESPIPE,
+    ESRCH,
     ETIMEDOUT,
     EXDEV
 );

@@ -1,147 +1,174 @@
-//! A program's array of `struct iovec`, copied in and checked as Linux's
-//! readv(2) and writev(2) check it (`lib/iov_iter.c` of 6.x:
-//! `import_iovec`, `iovec_from_user`, `copy_iovec_from_user`,
-//! `import_ubuf`):
-//! 1. a count above `UIO_MAXIOV` (1024) → `EINVAL`; a count of 0 is an
-//!    empty transfer;
-//! 2. the array must lie in user space, else `EFAULT`; its elements are
-//!    read in order, and the first one that cannot be read is `EFAULT`,
-//!    unless an earlier one has a length that is negative as a `ssize_t`
-//!    (`EINVAL`);
-//! 3. every buffer must lie in user space (`access_ok`), else `EFAULT`;
-//!    the lengths are cut so that their total is at most `MAX_RW_COUNT`
-//!    (0x7ffff000), never an error. A single buffer is cut first and
-//!    checked after, more than one are checked whole and cut after.
+//! Arrays of `struct iovec` from user memory, read as Linux reads them for
+//! the vectored calls (`iovec_from_user` and `__import_iovec`,
+//! `lib/iov_iter.c` of Linux 6.x).
 //!
-//! Nothing else is checked up front: a buffer in user space but not
-//! mapped ends the transfer where it is reached.
+//! - more than `UIO_MAXIOV` (1024) elements: `EINVAL`; none: an empty array
+//!   (nothing is read);
+//! - the array must lie in user space and be readable (`EFAULT`), and no
+//!   element's length may be negative as an `ssize_t` (`EINVAL`); Linux
+//!   reads the elements in order, so whichever of the two comes first
+//!   decides;
+//! - for the caller's own buffers (`Buffers::Checked`), each element must
+//!   lie in user space (`EFAULT`, before anything is moved) and the lengths
+//!   are cut so that they add up to at most `MAX_RW_COUNT`; a single
+//!   element is cut first and then checked, several are checked whole and
+//!   then cut (`__import_iovec_ubuf` and `__import_iovec`).
+//!
+//! Nothing else is checked up front: a buffer in user space but not mapped
+//! ends the transfer where it is reached.
 
-use core::mem::size_of;
+use core::mem::{offset_of, size_of};
 
 use crate::errno::Errno;
 use crate::file::KernelBuf;
 use crate::sys;
 use crate::user::UserAddr;
 
-/// Linux's `UIO_MAXIOV`, which NetBSD's `IOV_MAX` equals.
-pub const UIO_MAXIOV: u32 = 1024;
-
 /// Linux's `MAX_RW_COUNT`: `INT_MAX` rounded down to a page.
 pub const MAX_RW_COUNT: u64 = 0x7fff_f000;
 
-/// The end of user space as Linux's `access_ok` sees it on x86-64 with
-/// 4-level page tables (`TASK_SIZE_MAX`): a range must end below it. No
-/// NetBSD/amd64 process has memory there (`VM_MAXUSER_ADDRESS` is lower),
-/// so a range it lets through still faults where it is not mapped.
-const USER_SPACE_END: u64 = 0x7fff_ffff_f000;
-
-/// Whether `[addr, addr + len)` lies in user space, as `access_ok`
-/// answers: the sum must not wrap and must end below [`USER_SPACE_END`].
-fn in_user_space(addr: u64, len: u64) -> bool {
-    addr.checked_add(len)
-        .is_some_and(|end| end < USER_SPACE_END)
-}
-
-/// One element as the program lays it out: Linux's and NetBSD's
-/// `struct iovec` on amd64 alike (a pointer, then a `size_t`).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-struct Iovec {
-    base: u64,
-    len: u64,
-}
+/// The size of a Linux amd64 `struct iovec`: base and length, 8 bytes
+/// each, as NetBSD's, so that an array copied in is also NetBSD's.
+const IOVEC_SIZE: usize = 16;
 
 const _: () = {
-    assert!(size_of::<Iovec>() == size_of::<sys::iovec>());
-    assert!(core::mem::offset_of!(sys::iovec, iov_base) == 0);
-    assert!(core::mem::offset_of!(sys::iovec, iov_len) == 8);
+    assert!(size_of::<sys::iovec>() == IOVEC_SIZE);
+    assert!(offset_of!(sys::iovec, iov_base) == 0);
+    assert!(offset_of!(sys::iovec, iov_len) == 8);
 };
 
-/// The checked iovecs, in kernel memory, in the layout NetBSD's
-/// `do_filereadv` takes with `FOF_IOV_SYSSPACE`.
+/// Where user space ends for Linux's `access_ok` on x86-64 with 4-level
+/// page tables (`TASK_SIZE_MAX`): since Linux 6.10 a range must end below
+/// it (`USER_PTR_MAX`). No NetBSD/amd64 process has memory there
+/// (`VM_MAXUSER_ADDRESS` is lower), so a range it lets through still
+/// faults where it is not mapped, as on Linux.
+pub const LINUX_USER_END: u64 = 0x7fff_ffff_f000;
+
+/// Linux's `access_ok`: `len` bytes at `addr` neither wrap nor reach
+/// [`LINUX_USER_END`].
+pub fn access_ok(addr: u64, len: u64) -> bool {
+    addr.checked_add(len)
+        .is_some_and(|end| end < LINUX_USER_END)
+}
+
+/// One element: a user address and a length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    /// Where the bytes are, in the address space they belong to.
+    pub base: u64,
+    /// How many.
+    pub len: u64,
+}
+
+/// Whose buffers an array describes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Buffers {
+    /// The caller's: checked against its address space and cut to
+    /// `MAX_RW_COUNT` in all, as `import_iovec` does.
+    Checked,
+    /// Another address space's, used as given (`iovec_from_user` only).
+    AsGiven,
+}
+
+/// An array copied in, in kernel memory.
 pub struct Iovecs {
     buf: Option<KernelBuf>,
     count: usize,
-    total: u64,
 }
 
 impl Iovecs {
-    /// Copies in and checks `count` iovecs at `addr`.
-    pub fn import(addr: u64, count: u32) -> Result<Iovecs, Errno> {
-        if count == 0 {
-            return Ok(Iovecs {
-                buf: None,
-                count: 0,
-                total: 0,
-            });
-        }
-        if count > UIO_MAXIOV {
+    /// Reads `count` elements at `addr`, in the caller's address space.
+    pub fn copy_in(addr: u64, count: u64, buffers: Buffers) -> Result<Iovecs, Errno> {
+        if count > u64::from(sys::UIO_MAXIOV) {
             return Err(Errno::EINVAL);
         }
         let count = count as usize;
-        let size = count * size_of::<Iovec>();
-        if !in_user_space(addr, size as u64) {
+        if count == 0 {
+            return Ok(Iovecs { buf: None, count });
+        }
+        let bytes = count * IOVEC_SIZE;
+        if !access_ok(addr, bytes as u64) {
             return Err(Errno::EFAULT);
         }
-        let mut buf = KernelBuf::new(size)?;
-        let bytes = buf.as_mut_slice();
-        if UserAddr::new(addr).read_into(bytes).is_err() {
-            // Which comes first: an unreadable element, or a negative
-            // length before it.
-            let mut one = [0u8; size_of::<Iovec>()];
-            for i in 0..count {
+        let mut buf = KernelBuf::new(bytes)?;
+        let array = buf.as_mut_slice();
+        if UserAddr::new(addr).read_into(array).is_err() {
+            // Which comes first: an element that cannot be read, or a
+            // negative length before it.
+            for (i, element) in array.chunks_exact_mut(IOVEC_SIZE).enumerate() {
                 UserAddr::new(addr)
-                    .offset(i * size_of::<Iovec>())
-                    .read_into(&mut one)?;
-                if (iovec_of(&one).len as i64) < 0 {
+                    .offset(i * IOVEC_SIZE)
+                    .read_into(element)?;
+                if negative(element) {
                     return Err(Errno::EINVAL);
                 }
             }
-            return Err(Errno::EFAULT);
         }
-        let mut total: u64 = 0;
-        let single = count == 1;
-        for chunk in bytes.chunks_exact_mut(size_of::<Iovec>()) {
-            let mut iov = iovec_of(chunk);
-            if (iov.len as i64) < 0 {
-                return Err(Errno::EINVAL);
-            }
-            if single {
-                iov.len = iov.len.min(MAX_RW_COUNT);
-            }
-            if !in_user_space(iov.base, iov.len) {
-                return Err(Errno::EFAULT);
-            }
-            iov.len = iov.len.min(MAX_RW_COUNT - total);
-            total += iov.len;
-            chunk.copy_from_slice(&bytes_of(&iov));
+        if array.chunks_exact(IOVEC_SIZE).any(negative) {
+            return Err(Errno::EINVAL);
         }
-        Ok(Iovecs {
+        let mut iovecs = Iovecs {
             buf: Some(buf),
             count,
-            total,
-        })
+        };
+        if buffers == Buffers::Checked {
+            iovecs.check_and_cut()?;
+        }
+        Ok(iovecs)
     }
 
-    /// The bytes all the buffers hold together (at most `MAX_RW_COUNT`).
-    pub fn total(&self) -> u64 {
-        self.total
+    fn check_and_cut(&mut self) -> Result<(), Errno> {
+        let single = self.count == 1;
+        let mut total: u64 = 0;
+        for i in 0..self.count {
+            let Segment { base, len } = self.get(i);
+            let cut = len.min(MAX_RW_COUNT - total);
+            let checked = if single { cut } else { len };
+            if !access_ok(base, checked) {
+                return Err(Errno::EFAULT);
+            }
+            self.set_len(i, cut);
+            total += cut;
+        }
+        Ok(())
     }
 
-    /// Each buffer: its user address and length.
-    pub fn buffers(&mut self) -> impl Iterator<Item = (u64, usize)> + '_ {
-        self.buf
-            .as_mut()
-            .map(|buf| buf.as_mut_slice())
-            .unwrap_or_default()
-            .chunks_exact(size_of::<Iovec>())
-            .map(|chunk| {
-                let iov = iovec_of(chunk);
-                (iov.base, iov.len as usize)
-            })
+    /// Element `i` (`i` below the count).
+    pub fn get(&self, i: usize) -> Segment {
+        let word = |at: usize| {
+            self.element(i)
+                .and_then(|e| e.get(at..at + 8))
+                .and_then(|b| b.try_into().ok())
+                .map_or(0, u64::from_ne_bytes)
+        };
+        Segment {
+            base: word(0),
+            len: word(8),
+        }
     }
 
-    /// The array as NetBSD's `struct iovec`s, and their count.
+    fn element(&self, i: usize) -> Option<&[u8]> {
+        let buf = self.buf.as_ref()?;
+        buf.as_slice().get(i * IOVEC_SIZE..(i + 1) * IOVEC_SIZE)
+    }
+
+    fn set_len(&mut self, i: usize, len: u64) {
+        if let Some(to) = self.buf.as_mut().and_then(|b| {
+            b.as_mut_slice()
+                .get_mut(i * IOVEC_SIZE + 8..(i + 1) * IOVEC_SIZE)
+        }) {
+            to.copy_from_slice(&len.to_ne_bytes());
+        }
+    }
+
+    /// The number of elements.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The array as NetBSD's `struct iovec`s (null when empty), and their
+    /// count, for `do_filereadv` and `do_filewritev` with
+    /// `FOF_IOV_SYSSPACE`.
     pub fn as_kernel_array(&mut self) -> (*const sys::iovec, i32) {
         let ptr = self
             .buf
@@ -149,27 +176,23 @@ impl Iovecs {
             .map_or(core::ptr::null(), |buf| buf.as_mut_slice().as_ptr());
         (ptr.cast(), self.count as i32)
     }
-}
 
-fn iovec_of(bytes: &[u8]) -> Iovec {
-    let word = |i: usize| {
-        let mut w = [0u8; 8];
-        if let Some(src) = bytes.get(i..i + 8) {
-            w.copy_from_slice(src);
-        }
-        u64::from_ne_bytes(w)
-    };
-    Iovec {
-        base: word(0),
-        len: word(8),
+    /// The sum of the lengths (at most `MAX_RW_COUNT` for checked
+    /// buffers; saturated otherwise).
+    pub fn total(&self) -> u64 {
+        (0..self.count).fold(0u64, |sum, i| sum.saturating_add(self.get(i).len))
     }
 }
 
-fn bytes_of(iov: &Iovec) -> [u8; size_of::<Iovec>()] {
-    let mut out = [0u8; size_of::<Iovec>()];
-    out[..8].copy_from_slice(&iov.base.to_ne_bytes());
-    out[8..].copy_from_slice(&iov.len.to_ne_bytes());
-    out
+/// Whether the length half of an element is negative as an `ssize_t`.
+fn negative(element: &[u8]) -> bool {
+    element.get(15).is_some_and(|&top| top & 0x80 != 0)
+}
+
+/// Whether `len` bytes at `addr` lie in an address space that ends at
+/// `end`.
+pub fn in_user_space(addr: u64, len: u64, end: u64) -> bool {
+    addr.checked_add(len).is_some_and(|last| last <= end)
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ use bitflags::bitflags;
 use crate::args::SyscallArgs;
 use crate::errno::Errno;
 use crate::file::{FileRef, Moved, Vnode, VnodeLock};
-use crate::iovec::Iovecs;
+use crate::iovec::{Buffers, Iovecs, Segment};
 use crate::lwp::Lwp;
 use crate::sys::{self, register_t};
 
@@ -111,7 +111,7 @@ pub(crate) fn transfer(lwp: &Lwp, args: &SyscallArgs, dir: Direction) -> Result<
     if file.flags() & mode == 0 {
         return Err(Errno::EBADF);
     }
-    let mut iovecs = Iovecs::import(args.u64::<1>(), args.uint::<2>())?;
+    let mut iovecs = Iovecs::copy_in(args.u64::<1>(), args.uint::<2>().into(), Buffers::Checked)?;
     if iovecs.total() == 0 {
         return Ok(0);
     }
@@ -349,8 +349,9 @@ fn each_buffer(
     mut step: impl FnMut(u64, usize, u64) -> Moved,
 ) -> Result<u64, Errno> {
     let mut done: u64 = 0;
-    for (addr, len) in iovecs.buffers() {
-        let want = (len as u64).min(count - done) as usize;
+    for i in 0..iovecs.count() {
+        let Segment { base: addr, len } = iovecs.get(i);
+        let want = len.min(count - done) as usize;
         if want == 0 {
             if done == count {
                 break;

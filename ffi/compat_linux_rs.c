@@ -34,6 +34,15 @@
  *    trampoline's first instruction, and between its last store to the
  *    count and its return.  The cross-call orders every CPU's stores to
  *    both before our second look.
+ * Unload also fails with EBUSY while a process holds a membarrier(2)
+ * registration (clrs_membarrier_registered, ffi/shim.c), which unloading
+ * would silently take from it; with no call inside, none can be made.  The
+ * module's process-specific data key and exec hook are removed last
+ * (clrs_membarrier_fini): proc_specific_key_delete runs the destructor of
+ * every record left, under the specificdata lock that process exit's
+ * proc_finispecific also takes, and the exec hook goes with exec_lock
+ * held as writer, so that no exec is running it (kern_exec.c runs the
+ * hooks with exec_lock held as reader).
  *
  * INIT and FINI run with the kernel config lock held (module_load and
  * module_unload take it), which is also what serialises every other
@@ -150,13 +159,18 @@ clrs_uninstall(void)
 {
 	size_t i;
 
-	/* Common case, changing nothing: a call sleeps in one of ours. */
-	if (clrs_busy())
+	/*
+	 * Common case, changing nothing: a call sleeps in one of ours, or a
+	 * process holds a membarrier(2) registration, which unloading would
+	 * take from it.
+	 */
+	if (clrs_busy() || clrs_membarrier_registered())
 		return EBUSY;
 
 	clrs_set_calls(false);
 	xc_wait(xc_broadcast(0, clrs_xc_nop, NULL, NULL));
-	if (clrs_busy()) {
+	/* With no call inside, no registration can be made any more. */
+	if (clrs_busy() || clrs_membarrier_registered()) {
 		/* An LWP entered between the first scan and the stores. */
 		clrs_set_calls(true);
 		return EBUSY;
@@ -260,14 +274,18 @@ clrs_init(prop_dictionary_t props)
 		    "as this module expects; getcpu reports NUMA node 0\n");
 	}
 	clrs_nosys_reset();
+	if ((error = clrs_membarrier_init()) != 0)
+		return error;
 	clrs_log_init();
 	if ((error = clrs_sysctl_init()) != 0) {
 		clrs_log_fini();
+		clrs_membarrier_fini();
 		return error;
 	}
 	if ((error = clrs_install(override, record_nosys)) != 0) {
 		sysctl_teardown(&clrs_sysctllog);
 		clrs_log_fini();
+		clrs_membarrier_fini();
 	}
 	return error;
 }
@@ -281,6 +299,7 @@ clrs_fini(void)
 		return error;
 	sysctl_teardown(&clrs_sysctllog);
 	clrs_log_fini();
+	clrs_membarrier_fini();
 	return 0;
 }
 

@@ -38,6 +38,7 @@
 #include <sys/module.h>
 #include <sys/namei.h>
 #include <sys/proc.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/rwlock.h>
 #include <sys/sched.h>
@@ -51,6 +52,7 @@
 #include <sys/unistd.h>
 #include <sys/vnode.h>
 #include <machine/vmparam.h>
+#include <uvm/uvm_extern.h>
 #include <prop/proplib.h>
 
 #ifdef _KERNEL
@@ -215,6 +217,29 @@ int	sysctl_createv(struct sysctllog **, int,
 	    int (*)(SYSCTLFN_PROTO), u_quad_t, void *, size_t, ...);
 int	sysctl_lookup(SYSCTLFN_PROTO);
 void	sysctl_teardown(struct sysctllog **);
+
+/*
+ * sys/kauth.h, absent from the installed headers: the process scope's
+ * actions and requests this module asks about, numbered as the enums of
+ * kauth.h 1.80 (2018-09-04) and 1.90 (2023-10-04, NetBSD-current between
+ * the netbsd-10 and netbsd-11 branch points) both number them.  1.73
+ * (2015) differs: it still has KAUTH_REQ_PROCESS_PROCFS_CTL before
+ * PROCFS_READ, so its RLIMIT_BYPASS is 14.  kauth_action_t is uint32_t in
+ * 1.80 and uint64_t in 1.90 (KAUTH_VNODE_ADD_LINK is bit 32); which one
+ * netbsd-10 has was not read.  It is passed here as 64 bits, which is
+ * right for both on amd64: a callee that takes 32 bits reads the low half
+ * of the register.  In-tree the header's own definitions are used.
+ */
+typedef uint64_t kauth_action_t;
+#define	KAUTH_ARG(arg)			((void *)(unsigned long)(arg))
+#define	KAUTH_PROCESS_CANSEE		1
+#define	KAUTH_PROCESS_PTRACE		8
+#define	KAUTH_PROCESS_RLIMIT		9
+#define	KAUTH_REQ_PROCESS_CANSEE_ENTRY	2
+#define	KAUTH_REQ_PROCESS_RLIMIT_BYPASS	13
+
+/* sys/xcall.h: a cross-call run from an interrupt on each CPU. */
+#define	XC_HIGHPRI	0x01
 
 #endif /* !_KERNEL */
 
@@ -432,5 +457,56 @@ int	sys_nosys(struct lwp *, const void *, register_t *);
 /* compat_linux's clone(2) (compat/linux/common/linux_sched.c). */
 int	linux_sys_clone(struct lwp *, const struct linux_sys_clone_args *,
 	    register_t *);
+
+/*
+ * Another process's address space, reached as the kern.proc_args sysctl
+ * reaches it (sysctl_kern_proc_args and copy_procargs, kern_proc.c 1.263):
+ * proc_find_lwpid under proc_lock (sys/proc.h), the checks of ptrace(2)'s
+ * attach (kauth_authorize_process: KAUTH_PROCESS_CANSEE then
+ * KAUTH_PROCESS_PTRACE with PT_ATTACH, the target's p_lock held, as
+ * ptrace_find and do_ptrace hold it; proc_isunder for a chrooted caller),
+ * p_reflock taken as reader with rw_tryenter, which exec and exit take as
+ * writer before they replace or tear down the address space
+ * (execve_loadvm, exit1), proc_vmspace_getref, and copyin_vmspace and
+ * copyout_vmspace (subr_copy.c: copyin and copyout for the caller's own
+ * address space, uvm_io(9) with no protection fix-up for another).
+ */
+proc_t	*proc_find_lwpid(pid_t);
+int	proc_isunder(struct proc *, struct lwp *);
+int	kauth_authorize_process(kauth_cred_t, kauth_action_t, struct proc *,
+	    void *, void *, void *);
+int	rw_tryenter(krwlock_t *, const krw_t);
+int	proc_vmspace_getref(struct proc *, struct vmspace **);
+void	uvmspace_free(struct vmspace *);
+int	copyin_vmspace(struct vmspace *, const void *, void *, size_t);
+int	copyout_vmspace(struct vmspace *, const void *, void *, size_t);
+int	kpause(const char *, bool, int, kmutex_t *);
+
+/*
+ * Per-process data (kern_proc.c: a key's destructor runs for each datum
+ * when its process is freed, and for all of them when the key is
+ * deleted) and exec hooks (kern_hook.c, sys/systm.h), which execve runs
+ * with exec_lock held as reader (execve_loadvm, execve_runproc; posix_spawn's
+ * parent holds it for its child): established and disestablished with it
+ * held as writer, a hook is never run meanwhile.  rwlock(9), atomic_ops(3),
+ * and a barrier on each CPU for membarrier(2).
+ */
+int	proc_specific_key_create(specificdata_key_t *, specificdata_dtor_t);
+void	proc_specific_key_delete(specificdata_key_t);
+void	*proc_getspecific(struct proc *, specificdata_key_t);
+void	proc_setspecific(struct proc *, specificdata_key_t, void *);
+void	*exechook_establish(void (*)(struct proc *, void *), void *);
+void	exechook_disestablish(void *);
+extern krwlock_t exec_lock;
+void	rw_init(krwlock_t *);
+void	rw_destroy(krwlock_t *);
+u_int	atomic_cas_uint(volatile u_int *, u_int, u_int);
+u_int	atomic_swap_uint(volatile u_int *, u_int);
+void	atomic_inc_uint(volatile u_int *);
+void	atomic_dec_uint(volatile u_int *);
+void	membar_sync(void);
+
+/* mlock(2) (uvm/uvm_mmap.c), which compat_linux's mlock is. */
+int	sys_mlock(struct lwp *, const struct sys_mlock_args *, register_t *);
 
 #endif /* _COMPAT_LINUX_RS_KPI_H_ */

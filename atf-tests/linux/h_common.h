@@ -190,6 +190,34 @@ run_cases(const struct tcase *t, size_t n, int argc, char **argv)
 	return 2;
 }
 
+/* Runs f in a child process; the case fails unless the child exits 0. */
+static inline void
+in_child(void (*f)(void))
+{
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) == -1)
+		fail_at(__LINE__, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		f();
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		fail_at(__LINE__, "the child process failed (status %#x)",
+		    status);
+}
+
+/* The caller becomes nobody: real, effective and saved IDs 65534. */
+static inline void
+become_nobody(void)
+{
+	if (setresgid(65534, 65534, 65534) == -1 ||
+	    setresuid(65534, 65534, 65534) == -1)
+		fail_at(__LINE__, "setresgid/setresuid: %s", strerror(errno));
+}
+
 #define CASE(name)	{ #name, c_##name }
 #define RUN_CASES(t)	run_cases(t, sizeof(t) / sizeof(t[0]), argc, argv)
 

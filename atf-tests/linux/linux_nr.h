@@ -10,7 +10,11 @@
 #define NR_sync_file_range	277
 #define NR_syncfs		306
 #define NR_getcpu		309
+#define NR_process_vm_readv	310
+#define NR_process_vm_writev	311
 #define NR_renameat2		316
+#define NR_membarrier		324
+#define NR_mlock2		325
 #define NR_copy_file_range	326
 #define NR_preadv2		327
 #define NR_pwritev2		328

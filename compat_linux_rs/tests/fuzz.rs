@@ -187,7 +187,15 @@ fn run(nr: u16, seconds: u64) {
         memory: vec![0; 8192],
         semid: set.0 as u64,
     };
+    // Another process that process_vm_writev may scribble over: a child
+    // that waits to be killed.
+    let process_vm = [crate::process_vm_readv::NR, crate::process_vm_writev::NR];
+    let sacrificed = process_vm.contains(&nr).then(Sacrificed::new);
+    let loaded = (nr == crate::membarrier::NR).then(Loaded::new);
     let lwp = ModelLwp::on_cpu(0);
+    if loaded.is_some() {
+        lwp.set_process(Loaded::PID, c"fuzz");
+    }
     let mut watchdog = Watchdog::start(nr);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (mut calls, mut ended, mut ended_eintr) = (0u64, 0u64, 0u64);
@@ -246,11 +254,23 @@ fn run(nr: u16, seconds: u64) {
                 iov[10..].fill(0);
             }
         }
+        if nr == crate::process_vm_readv::NR || nr == crate::process_vm_writev::NR {
+            let child = sacrificed.as_ref().map_or(0, |c| c.0);
+            regs = process_vm_registers(&mut rng, &mut inputs.memory, nr, child);
+        }
+        if nr == crate::membarrier::NR {
+            regs[0] = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, regs[0]][rng.below(12) as usize];
+            regs[1] = [0, 0, 1, regs[1]][rng.below(4) as usize];
+        }
         trace_reset();
         let ((error, fd), signalled) = watchdog.call(&lwp, nr, regs);
         if nr == crate::openat2::NR && error == 0 {
             // SAFETY: the descriptor the call made, closed once.
             drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd as i32) });
+        }
+        if nr == crate::mlock2::NR {
+            // SAFETY: undoes whatever the call locked of this process.
+            unsafe { munlockall() };
         }
         if signalled {
             ended += 1;
@@ -258,14 +278,22 @@ fn run(nr: u16, seconds: u64) {
         }
         assert_balanced();
         let t = trace();
+        // A process's membarrier record stays with it (freed at its exit,
+        // or at unload).
+        let kept = if nr == crate::membarrier::NR {
+            t.allocated
+        } else {
+            0
+        };
         assert_eq!(
-            (t.allocated, t.creds_held, t.vnodes_referenced),
+            (t.allocated - kept, t.creds_held, t.vnodes_referenced),
             (0, 0, 0),
             "{regs:x?}"
         );
         calls += 1;
     }
     drop(watchdog);
+    drop(loaded);
     println!(
         "fuzz {nr}: {calls} calls in {seconds} s, {ended} ended by the deadline \
          ({ended_eintr} of them with EINTR)"
@@ -281,6 +309,119 @@ fn set_nonblocking(fd: i32) {
     const O_NONBLOCK: i32 = 0o4000;
     // SAFETY: flags of a descriptor this test owns.
     unsafe { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) };
+}
+
+unsafe extern "C" {
+    fn fork() -> i32;
+    fn kill(pid: i32, sig: i32) -> i32;
+    fn waitpid(pid: i32, status: *mut i32, options: i32) -> i32;
+    fn pause() -> i32;
+    fn prctl(option: i32, ...) -> i32;
+    fn _exit(status: i32) -> !;
+    fn munlockall() -> i32;
+}
+
+const PR_SET_PDEATHSIG: i32 = 1;
+
+/// A child process that waits until it is killed.
+struct Sacrificed(i32);
+
+impl Sacrificed {
+    fn new() -> Sacrificed {
+        // SAFETY: the child only waits for its signal.
+        let pid = unsafe { fork() };
+        assert!(pid >= 0, "fork");
+        if pid == 0 {
+            // SAFETY: waits; SIGKILL ends it, also when the fuzzer dies.
+            unsafe {
+                prctl(PR_SET_PDEATHSIG, 9);
+                loop {
+                    pause();
+                }
+            }
+        }
+        Sacrificed(pid)
+    }
+}
+
+impl Drop for Sacrificed {
+    fn drop(&mut self) {
+        let mut status = 0;
+        // SAFETY: our own child.
+        unsafe {
+            kill(self.0, 9);
+            waitpid(self.0, &mut status, 0);
+        }
+    }
+}
+
+/// The module loaded for membarrier, whose registrations its fuzzing
+/// process drops before the unload.
+struct Loaded;
+
+impl Loaded {
+    const PID: i32 = 7777;
+
+    fn new() -> Loaded {
+        assert_eq!(
+            model::modcmd(sys::modcmd_MODULE_CMD_INIT, core::ptr::null_mut()),
+            0
+        );
+        Loaded
+    }
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        // SAFETY: the model's process table.
+        unsafe { sys::model_process_exit(Loaded::PID) };
+        assert_eq!(
+            model::modcmd(sys::modcmd_MODULE_CMD_FINI, core::ptr::null_mut()),
+            0
+        );
+    }
+}
+
+/// Registers and vectors for process_vm_readv and process_vm_writev: the
+/// caller's buffers only in the fuzzer's memory (or unmapped or kernel
+/// addresses), so that no call writes over the test process; remote ones
+/// in the sacrificed child (or, to read, this process).
+fn process_vm_registers(rng: &mut Rng, memory: &mut [u8], nr: u16, child: i32) -> [u64; 6] {
+    let mem = memory.as_ptr() as u64;
+    let len = memory.len() as u64;
+    for element in memory.chunks_exact_mut(16) {
+        // A length that is not negative stays within the memory, unless
+        // the element points nowhere.
+        let (base, size) = match rng.below(8) {
+            0 => (16, rng.next()),
+            1 => (0xffff_8000_0000_0000 | rng.below(1 << 20), rng.next()),
+            2 => (mem + rng.below(len), u64::MAX),
+            3 => (mem + rng.below(len), 1 << 63 | rng.next()),
+            _ => {
+                let offset = rng.below(len);
+                (mem + offset, rng.below((len - offset).min(600) + 1))
+            }
+        };
+        element[..8].copy_from_slice(&base.to_ne_bytes());
+        element[8..].copy_from_slice(&size.to_ne_bytes());
+    }
+    let array = |rng: &mut Rng| match rng.below(5) {
+        0 => 16,
+        1 => 0xffff_8000_0000_0000,
+        _ => mem + rng.below(len / 16) * 16 + [0, 8][rng.below(2) as usize],
+    };
+    let count =
+        |rng: &mut Rng| [0, 1, 2, 3, 8, 1024, 1025, 1 << 32 | 1, rng.next()][rng.below(9) as usize];
+    let own = u64::from(std::process::id());
+    let pid = match rng.below(6) {
+        0 if nr == crate::process_vm_readv::NR => own,
+        1 => 0,
+        2 => u64::MAX,
+        3 => 0x3fff_ffff,
+        _ => child as u64,
+    };
+    let flags = if rng.below(8) == 0 { rng.next() } else { 0 };
+    [pid, array(rng), count(rng), array(rng), count(rng), flags]
 }
 
 fn seconds() -> u64 {
@@ -315,4 +456,8 @@ fuzz_targets! {
     fuzz_openat2 => crate::openat2::NR,
     fuzz_preadv2 => crate::preadv2::NR,
     fuzz_pwritev2 => crate::pwritev2::NR,
+    fuzz_process_vm_readv => crate::process_vm_readv::NR,
+    fuzz_process_vm_writev => crate::process_vm_writev::NR,
+    fuzz_membarrier => crate::membarrier::NR,
+    fuzz_mlock2 => crate::mlock2::NR,
 }

@@ -34,7 +34,39 @@ impl ModelLwp {
         // SAFETY: a live model LWP.
         unsafe { sys::model_lwp_in_syscall(self.0, code.into()) }
     }
+
+    /// Makes the LWP one of host process `pid` (the model's process that
+    /// stands for it: its credential and memory are the host's).
+    pub fn set_host_process(&self, pid: i32) {
+        // SAFETY: a live model LWP.
+        unsafe { sys::model_lwp_set_host_process(self.0, pid) }
+    }
+
+    /// Gives the LWP's credential the user and group IDs `uid` and `gid`,
+    /// real, effective and saved, and no other group.
+    pub fn set_ids(&self, uid: u32, gid: u32) {
+        let ids = ids(uid, gid);
+        // SAFETY: a live model LWP and a credential to copy.
+        unsafe { sys::model_lwp_set_cred(self.0, &ids) }
+    }
 }
+
+/// A credential of user `uid` and group `gid` (real, effective, saved).
+pub fn ids(uid: u32, gid: u32) -> sys::host_cred {
+    sys::host_cred {
+        uid,
+        euid: uid,
+        suid: uid,
+        gid,
+        egid: gid,
+        sgid: gid,
+        ngroups: 0,
+        groups: [0; 16],
+    }
+}
+
+/// The unprivileged user the tests act as: nobody (Debian's 65534).
+pub const NOBODY: u32 = 65534;
 
 impl Drop for ModelLwp {
     fn drop(&mut self) {
@@ -176,6 +208,22 @@ pub fn linux_errno(netbsd: i32) -> i32 {
     }
 }
 
+/// What a call gives the program, as a Linux register: the result, or
+/// minus the Linux errno.
+pub fn linux_value(result: (i32, sys::register_t)) -> i64 {
+    match result {
+        (0, value) => value,
+        (error, _) => -i64::from(linux_errno(error)),
+    }
+}
+
+/// One `struct iovec` as the module reads it: base, length.
+pub type Iov = [u64; 2];
+
+pub fn iov(base: u64, len: usize) -> Iov {
+    [base, len as u64]
+}
+
 /// Runs the call through the module and on the host, and checks that both
 /// succeed or fail with the same Linux errno; returns the module's errno.
 pub fn same_as_host(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> i32 {
@@ -209,6 +257,11 @@ pub fn assert_balanced() {
         (t.files_held, t.vnodes_locked, t.mounts_locked),
         (0, 0, 0),
         "unbalanced"
+    );
+    assert_eq!(
+        (t.rwlocks_held, t.vmspaces_held),
+        (0, 0),
+        "a process held or an address space referenced"
     );
     assert_eq!(t.violations, 0, "{}", violation(&t));
 }
@@ -463,4 +516,90 @@ pub fn on_mount(flags: u64, check: impl FnOnce(&std::path::Path) -> i32) -> i32 
         }
         check(&dir)
     })
+}
+
+unsafe extern "C" {
+    fn mmap(addr: *mut u8, len: usize, prot: i32, flags: i32, fd: i32, off: i64) -> *mut u8;
+    fn munmap(addr: *mut u8, len: usize) -> i32;
+    fn mprotect(addr: *mut u8, len: usize, prot: i32) -> i32;
+}
+pub const PROT_NONE: i32 = 0;
+pub const PROT_READ: i32 = 1;
+pub const PROT_RW: i32 = 3;
+const MAP_PRIVATE_ANONYMOUS: i32 = 0x22;
+pub const PAGE: usize = 4096;
+
+/// Pages of this process's memory, each readable and writable, or
+/// protected, or unmapped (a hole): partial transfers stop at them.
+pub struct Pages {
+    base: *mut u8,
+    len: usize,
+}
+
+impl Pages {
+    /// `n` pages, filled with the bytes 0, 1, 2, ... (mod 251).
+    pub fn new(n: usize) -> Pages {
+        let len = n * PAGE;
+        // SAFETY: a fresh private anonymous mapping.
+        let base = unsafe {
+            mmap(
+                core::ptr::null_mut(),
+                len,
+                PROT_RW,
+                MAP_PRIVATE_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(base as isize, -1, "mmap");
+        let mut pages = Pages { base, len };
+        for (i, b) in pages.bytes_mut().iter_mut().enumerate() {
+            *b = (i % 251) as u8;
+        }
+        pages
+    }
+
+    /// The address of byte `off`.
+    pub fn at(&self, off: usize) -> u64 {
+        self.base as u64 + off as u64
+    }
+
+    /// Gives page `i` protection `prot` (PROT_NONE, PROT_READ, ...).
+    pub fn protect(&self, i: usize, prot: i32) {
+        // SAFETY: a page of this mapping.
+        assert_eq!(unsafe { mprotect(self.base.add(i * PAGE), PAGE, prot) }, 0);
+    }
+
+    /// Unmaps page `i`: a hole.
+    pub fn unmap(&self, i: usize) {
+        // SAFETY: a page of this mapping, which nothing else uses.
+        assert_eq!(unsafe { munmap(self.base.add(i * PAGE), PAGE) }, 0);
+    }
+
+    /// The bytes (all pages must be readable and writable).
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: the mapping, `len` bytes, alive while `self` is.
+        unsafe { core::slice::from_raw_parts_mut(self.base, self.len) }
+    }
+
+    /// Writes `bytes` at offset `off` (into readable, writable pages).
+    pub fn put(&self, off: usize, bytes: &[u8]) {
+        assert!(off + bytes.len() <= self.len);
+        // SAFETY: bytes of the mapping, which the caller left writable.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(off), bytes.len()) }
+    }
+
+    /// Byte `off`, which must be readable.
+    pub fn get(&self, off: usize) -> u8 {
+        assert!(off < self.len);
+        // SAFETY: a readable byte of the mapping.
+        unsafe { self.base.add(off).read_volatile() }
+    }
+}
+
+impl Drop for Pages {
+    fn drop(&mut self) {
+        // SAFETY: the mapping (its holes included).
+        unsafe { munmap(self.base, self.len) };
+    }
 }

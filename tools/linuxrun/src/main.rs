@@ -42,6 +42,9 @@ const RESTART_SYSCALL: u64 = 219;
 /// clone3: its handler can ask compat_linux to clone, which the thread
 /// then does itself; it stops, the other routed calls wait asleep.
 const CLONES: &[usize] = &[435];
+/// Calls that may have the thread lock pages (mlock2): the thread must
+/// make that mlock(2) itself, so they stop it too.
+const LOCKS: &[usize] = &[325];
 
 struct Options {
     kmod: PathBuf,
@@ -208,7 +211,7 @@ fn plan(
         Action::Enosys
     };
     let via = |nr: usize| {
-        if CLONES.contains(&nr) {
+        if CLONES.contains(&nr) || LOCKS.contains(&nr) {
             trace::Via::Stop
         } else {
             trace::Via::Notify

@@ -47,6 +47,8 @@ unsafe extern "C" {
         install: Option<unsafe extern "C" fn(*mut c_void, c_int, c_int, bool) -> c_int>,
         ctx: *mut c_void,
     );
+    fn model_process_exec(pid: c_int);
+    fn model_mlock_request(start: *mut u64, len: *mut usize) -> bool;
     fn model_sysctl(
         name: *const c_char,
         oldp: *mut c_void,
@@ -143,13 +145,15 @@ pub struct UserCall {
 static ALONE: Mutex<()> = Mutex::new(());
 
 /// What a handler did: its NetBSD errno (0, or ERESTART), `retval[0]`,
-/// and the clone it asked compat_linux for, if any (flags, stack, parent
-/// TID, child TID, TLS).
+/// the clone it asked compat_linux for, if any (flags, stack, parent
+/// TID, child TID, TLS), and the range mlock(2) wired, if any (start,
+/// length): the process is to lock it itself.
 #[derive(Clone, Copy)]
 pub struct Outcome {
     pub error: c_int,
     pub value: i64,
     pub clone: Option<[u64; 5]>,
+    pub mlock: Option<(u64, usize)>,
 }
 
 /// Calls `handler` as compat_linux's dispatcher does, for `call`: the
@@ -176,14 +180,18 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
         // As the dispatcher sets l_sysent: FINI sees the LWP inside.
         model_lwp_in_syscall(l, call.nr as c_uint);
         model_lwp_set_cred(l, &call.cred);
+        // The user process first: the model's process for it is then a
+        // host one (its credential, parent and memory the host's).
+        model_user_process(call.pid, call.pidfd, signalled);
         let comm = call.comm.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
         model_lwp_set_process(l, call.pid, comm);
-        model_user_process(call.pid, call.pidfd, signalled);
         model_trace_reset();
         model_kernel_enter();
         let error = handler(l, call.args.as_ptr(), retval.as_mut_ptr());
         model_kernel_exit();
         let cloned = model_clone_request(clone.as_mut_ptr());
+        let (mut start, mut len) = (0, 0);
+        let mlocked = model_mlock_request(&mut start, &mut len);
         model_user_process(0, -1, std::ptr::null());
         model_lwp_in_syscall(l, 0);
         model_lwp_free(l);
@@ -191,6 +199,7 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
             error,
             value: retval[0],
             clone: cloned.then_some(clone),
+            mlock: mlocked.then_some((start, len)),
         }
     }
 }
@@ -199,6 +208,14 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
 pub fn process_exit(pid: c_int) {
     // SAFETY: the model's process table, which takes proc_lock.
     unsafe { model_process_exit(pid) }
+}
+
+/// Process `pid` has executed a program: the model runs the kernel's exec
+/// hooks (the module's drops the process's membarrier registrations).
+pub fn process_exec(pid: c_int) {
+    // SAFETY: the model's process table and exec hooks, which take
+    // proc_lock, exec_lock and the process's p_reflock.
+    unsafe { model_process_exec(pid) }
 }
 
 /// The module's record of the calls compat_linux lacks, as

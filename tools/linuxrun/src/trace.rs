@@ -425,9 +425,9 @@ impl Tracer {
 
     fn gone(&mut self, tid: Pid) {
         // A thread group's leader is reported last: the process is gone.
-        if self.pidfds.contains_key(&tid) || tid == self.main {
-            model::process_exit(tid.as_raw());
-        }
+        // The model may know it without a call of its own (the target of
+        // another's process_vm_readv); a thread's ID is no process's.
+        model::process_exit(tid.as_raw());
         self.known.remove(&tid);
         self.processes.remove(&tid);
         self.creds.remove(&tid);
@@ -454,6 +454,7 @@ impl Tracer {
     /// (`former` was its own), and every other thread of the process,
     /// the former leader among them, is gone.
     fn exec(&mut self, pid: Pid, former: Pid) {
+        model::process_exec(pid.as_raw());
         if former != pid {
             self.known.remove(&former);
             self.processes.remove(&former);
@@ -821,6 +822,9 @@ impl Tracer {
         if let (0, Some(clone)) = (outcome.error, outcome.clone) {
             return self.perform_clone(tid, regs, &route, &shown, clone);
         }
+        if let (0, Some((start, len))) = (outcome.error, outcome.mlock) {
+            return self.perform_mlock(tid, regs, &route, &shown, start, len);
+        }
         let result = result_of(&outcome, false);
         if self.trace {
             eprintln!(
@@ -870,6 +874,34 @@ impl Tracer {
         regs.orig_rax = libc::SYS_clone as u64;
         (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8) = (flags, stack, ptid, ctid, tls);
         self.cloning.insert(tid, (saved, arg_regs(&regs)));
+        resume(tid, regs)
+    }
+}
+
+impl Tracer {
+    /// The module's mlock(2) wired a range: the thread locks it itself, in
+    /// place of the call it stopped at (mlock2), as only a process can lock
+    /// its own pages on the host; the host's answer (0, or an errno of its
+    /// own limits) is the call's.
+    fn perform_mlock(
+        &mut self,
+        tid: Pid,
+        mut regs: libc::user_regs_struct,
+        route: &Route,
+        shown: &[String],
+        start: u64,
+        len: usize,
+    ) -> Result<(), String> {
+        if self.trace {
+            eprintln!(
+                "linuxrun: [{tid}] {} {}({}) = mlock({start:#x}, {len:#x}) by the thread",
+                route.nr,
+                route.name,
+                shown.join(", ")
+            );
+        }
+        regs.orig_rax = libc::SYS_mlock as u64;
+        (regs.rdi, regs.rsi) = (start, len as u64);
         resume(tid, regs)
     }
 }
@@ -1042,6 +1074,7 @@ mod tests {
             error,
             value: 7,
             clone,
+            mlock: None,
         };
         assert_eq!(result_of(&outcome(0, None), false), 7);
         // NetBSD EAGAIN (35) is Linux's 11.

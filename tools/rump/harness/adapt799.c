@@ -132,3 +132,18 @@ sys_semtimedop(struct lwp *l, const void *uap, register_t *retval)
 	return ENOSYS;
 }
 #endif
+
+/*
+ * mlock(2), which mlock2 ends in: uvm_mmap.c is not part of the rump
+ * kernel, whose memory is the host's (rumpkern/vm.c wires nothing).  The
+ * mlock2 cases here stop before it (flags, limits, lengths); a call that
+ * gets here fails.
+ */
+int	sys_mlock(struct lwp *, const void *, register_t *);
+
+int
+sys_mlock(struct lwp *l, const void *uap, register_t *retval)
+{
+
+	return ENOSYS;
+}

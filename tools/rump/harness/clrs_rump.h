@@ -97,6 +97,14 @@ struct clrs_mount_state {
 };
 void	rump_clrs_held_mount(struct clrs_mount_state *);
 
+/*
+ * Gives the calling LWP's process (every local rump process shares its
+ * address space) a user space that ends at `end`: the map of a local rump
+ * process has no room (rumpkern/vm.c), though its user memory is the
+ * host process's.
+ */
+void	rump_clrs_user_space(uint64_t end);
+
 /* Posts signal sig to process pid (psignal(9)). */
 int	rump_clrs_kill(int pid, int sig);
 /*

@@ -76,6 +76,13 @@ typedef int accmode_t;
 #define	vfs_ref		clrs_h_vfs_ref
 #define	vfs_rele	clrs_h_vfs_rele
 
+/*
+ * Process lookup by LWP ID: 10 and 11 give LWPs IDs from the process ID
+ * space (proc_find_lwpid, kern_proc.c 1.263); 7.99's LWP IDs are per
+ * process, so only a process ID finds a process there.
+ */
+#define	proc_find_lwpid	proc_find
+
 /* sys/atomic.h of 10/11; 7.99 has neither. */
 #define	atomic_store_release(p, v) \
 	__atomic_store_n((p), (v), __ATOMIC_RELEASE)

@@ -32,6 +32,8 @@
 
 #include <machine/frame.h>
 
+#include <uvm/uvm_extern.h>
+
 #include "linuxipc.h"
 #include <compat/linux/linux_syscallargs.h>
 
@@ -615,4 +617,20 @@ rump_clrs_semctl(int semid, int semnum, int cmd, int arg, int *result)
 	rump_unschedule();
 	*result = (int)rval[0];
 	return error;
+}
+
+/*
+ * The end of the user address space of the calling LWP's process: a local
+ * rump process's user memory is this host process's (copyin and copyout
+ * are memcpy), but rumpkern/vm.c gives its vmspace a map with no room
+ * (uvmspace_init(..., 0, 0)).  process_vm_readv, process_vm_writev and
+ * mlock2 check buffers against the map's end, as uvm_io and mlock do.
+ */
+void
+rump_clrs_user_space(uint64_t end)
+{
+
+	rump_schedule();
+	vm_map_setmax(&curproc->p_vmspace->vm_map, (vaddr_t)end);
+	rump_unschedule();
 }
