@@ -81,7 +81,7 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 8] = [
+const SYSCALLS: [clrs_syscall; 11] = [
     syscall!(crate::semtimedop::NR, 4, crate::semtimedop::semtimedop),
     syscall!(
         crate::sync_file_range::NR,
@@ -96,7 +96,14 @@ const SYSCALLS: [clrs_syscall; 8] = [
         6,
         crate::copy_file_range::copy_file_range
     ),
+    syscall!(
+        crate::pidfd_send_signal::NR,
+        4,
+        crate::pidfd_send_signal::pidfd_send_signal
+    ),
+    syscall!(crate::pidfd_open::NR, 2, crate::pidfd_open::pidfd_open),
     syscall!(crate::clone3::NR, 2, crate::clone3::clone3),
+    syscall!(crate::pidfd_getfd::NR, 3, crate::pidfd_getfd::pidfd_getfd),
     syscall!(crate::faccessat2::NR, 4, crate::faccessat2::faccessat2),
 ];
 
