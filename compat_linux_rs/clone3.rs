@@ -52,7 +52,9 @@
 //!
 //! Deviations: `CLONE_SYSVSEM` is accepted and dropped: threads share their
 //! process's SysV undo list anyway, and separate processes cannot share one
-//! on NetBSD. `CLONE_IO` and `CLONE_UNTRACED` are accepted and have no
+//! on NetBSD. A namespace flag gives `ENOSYS` even in a combination Linux
+//! refuses with `EINVAL` (`CLONE_NEWIPC` with `CLONE_SYSVSEM`, checked by
+//! `copy_namespaces` after the flag's own privilege check). `CLONE_IO` and `CLONE_UNTRACED` are accepted and have no
 //! effect, as on a Linux without I/O contexts or tracers.
 
 use bitflags::bitflags;
