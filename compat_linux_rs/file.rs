@@ -417,6 +417,12 @@ impl KernelBuf {
             .ok_or(Errno::ENOMEM)
     }
 
+    /// The buffer's bytes, to read.
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: `len` bytes owned by this buffer until drop.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
     /// The buffer's bytes.
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
         // SAFETY: `len` bytes owned by this buffer until drop.

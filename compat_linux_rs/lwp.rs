@@ -52,6 +52,22 @@ impl Lwp {
         unsafe { sys::clrs_lwp_sigxfsz(self.0.as_ptr()) }
     }
 
+    /// Where the process's user address space ends: no user buffer
+    /// reaches past it.
+    pub fn user_space_end(&self) -> u64 {
+        // SAFETY: the live calling LWP; the shim reads its process's map.
+        unsafe { sys::clrs_lwp_user_end(self.0.as_ptr()) as u64 }
+    }
+
+    /// The process's soft `RLIMIT_MEMLOCK` (`None`: no limit), and whether
+    /// the LWP may lock memory past it.
+    pub fn memlock_limit(&self) -> (Option<u64>, bool) {
+        let mut limit = 0;
+        // SAFETY: the live calling LWP and a place for the limit.
+        let bypass = unsafe { sys::clrs_lwp_memlock(self.0.as_ptr(), &mut limit) };
+        ((limit != RLIM_INFINITY).then_some(limit), bypass)
+    }
+
     /// The LWP's credentials, live for the system call.
     pub fn cred(&self) -> Cred<'_> {
         // SAFETY: the live calling LWP; the shim reads l_cred.

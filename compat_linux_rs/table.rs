@@ -81,7 +81,7 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 11] = [
+const SYSCALLS: [clrs_syscall; 15] = [
     syscall!(crate::semtimedop::NR, 4, crate::semtimedop::semtimedop),
     syscall!(
         crate::sync_file_range::NR,
@@ -90,7 +90,19 @@ const SYSCALLS: [clrs_syscall; 11] = [
     ),
     syscall!(crate::syncfs::NR, 1, crate::syncfs::syncfs),
     syscall!(crate::getcpu::NR, 3, crate::getcpu::getcpu),
+    syscall!(
+        crate::process_vm_readv::NR,
+        6,
+        crate::process_vm_readv::process_vm_readv
+    ),
+    syscall!(
+        crate::process_vm_writev::NR,
+        6,
+        crate::process_vm_writev::process_vm_writev
+    ),
     syscall!(crate::renameat2::NR, 5, crate::renameat2::renameat2),
+    syscall!(crate::membarrier::NR, 3, crate::membarrier::membarrier),
+    syscall!(crate::mlock2::NR, 3, crate::mlock2::mlock2),
     syscall!(
         crate::copy_file_range::NR,
         6,

@@ -68,6 +68,21 @@ impl UserAddr {
     }
 }
 
+impl UserAddr {
+    /// Copies `buf` to the user address.
+    pub fn write_from(self, buf: &[u8]) -> Result<(), Errno> {
+        // SAFETY: copyout reads buf.len() bytes of `buf` and checks the
+        // user range itself, failing with EFAULT.
+        Errno::check(unsafe {
+            sys::copyout(
+                buf.as_ptr().cast(),
+                self.0 as usize as *mut core::ffi::c_void,
+                buf.len(),
+            )
+        })
+    }
+}
+
 impl<T: Copy> UserPtr<T> {
     /// Wraps an address taken from a system call argument.
     pub const fn new(addr: u64) -> UserPtr<T> {

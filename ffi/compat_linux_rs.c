@@ -172,13 +172,19 @@ clrs_uninstall(void)
 {
 	size_t i;
 
-	/* Common case, changing nothing: a call sleeps in one of ours. */
-	if (clrs_busy() || clrs_pidfd_busy())
+	/*
+	 * Common case, changing nothing: a call sleeps in one of ours, a
+	 * pidfd is open (its operations are this module's), or a process
+	 * holds a membarrier(2) registration, which unloading would take
+	 * from it.
+	 */
+	if (clrs_busy() || clrs_pidfd_busy() || clrs_membarrier_registered())
 		return EBUSY;
 
 	clrs_set_calls(false);
 	xc_wait(xc_broadcast(0, clrs_xc_nop, NULL, NULL));
-	if (clrs_busy() || clrs_pidfd_busy()) {
+	/* With no call inside, no registration can be made any more. */
+	if (clrs_busy() || clrs_pidfd_busy() || clrs_membarrier_registered()) {
 		/*
 		 * An LWP entered between the first scan and the stores, and
 		 * may have made a pidfd.
@@ -287,15 +293,21 @@ clrs_init(prop_dictionary_t props)
 	clrs_nosys_reset();
 	if ((error = clrs_pidfd_init()) != 0)
 		return error;
+	if ((error = clrs_membarrier_init()) != 0) {
+		clrs_pidfd_fini();
+		return error;
+	}
 	clrs_log_init();
 	if ((error = clrs_sysctl_init()) != 0) {
 		clrs_log_fini();
+		clrs_membarrier_fini();
 		clrs_pidfd_fini();
 		return error;
 	}
 	if ((error = clrs_install(override, record_nosys)) != 0) {
 		sysctl_teardown(&clrs_sysctllog);
 		clrs_log_fini();
+		clrs_membarrier_fini();
 		clrs_pidfd_fini();
 	}
 	return error;
@@ -308,9 +320,10 @@ clrs_fini(void)
 
 	if ((error = clrs_uninstall()) != 0)
 		return error;
-	clrs_pidfd_fini();
 	sysctl_teardown(&clrs_sysctllog);
 	clrs_log_fini();
+	clrs_membarrier_fini();
+	clrs_pidfd_fini();
 	return 0;
 }
 

@@ -55,6 +55,7 @@
 #include <sys/unistd.h>
 #include <sys/vnode.h>
 #include <machine/vmparam.h>
+#include <uvm/uvm_extern.h>
 #include <prop/proplib.h>
 
 #ifdef _KERNEL
@@ -214,15 +215,23 @@ int	sysctl_lookup(SYSCTLFN_PROTO);
 void	sysctl_teardown(struct sysctllog **);
 
 /*
- * The pidfd calls' kernel types.  sys/kauth.h is not installed: the
- * process scope's actions as kauth.h 1.73 (2015) numbers them, the names
- * unchanged in the 2025 sources read (kern_proc.c 1.280's listener, the
- * secmodels); in-tree, the header's own values apply.
+ * sys/kauth.h, absent from the installed headers: the process scope's
+ * actions and requests this module asks about, numbered as the enums of
+ * kauth.h 1.73 (2015) number them; later revisions add requests at the
+ * ends of the lists (KAUTH_REQ_PROCESS_CANSEE_EPROC, _KPTR), which keeps
+ * these.  In-tree the header's own enums are used.
  */
 typedef uint32_t kauth_action_t;
-#define	KAUTH_PROCESS_PTRACE	8
-#define	KAUTH_PROCESS_SIGNAL	15
-#define	KAUTH_ARG(arg)		((void *)(unsigned long)(arg))
+#define	KAUTH_ARG(arg)			((void *)(unsigned long)(arg))
+#define	KAUTH_PROCESS_CANSEE		1
+#define	KAUTH_PROCESS_PTRACE		8
+#define	KAUTH_PROCESS_RLIMIT		9
+#define	KAUTH_PROCESS_SIGNAL		15
+#define	KAUTH_REQ_PROCESS_CANSEE_ENTRY	2
+#define	KAUTH_REQ_PROCESS_RLIMIT_BYPASS	14
+
+/* sys/xcall.h: a cross-call run from an interrupt on each CPU. */
+#define	XC_HIGHPRI	0x01
 
 /*
  * x86/cpu.h: for a module (_MODULE), as in-tree, curlwp is the kernel's
@@ -434,21 +443,58 @@ int	linux_sys_clone(struct lwp *, const struct linux_sys_clone_args *,
 	    register_t *);
 
 /*
- * The pidfd calls (compat_linux_rs/pidfd.rs).
- *
- * Process lookup and state: sys/proc.h (_KERNEL part; proc_find_raw and
- * proc_find_lwpid want proc_lock held, kern_proc.c), process-specific
- * data (kern_proc.c over subr_specificdata.c), p_reflock (sys/rwlock.h),
- * sleeping a tick (kpause, kern_synch.c).
+ * Another process's address space, reached as the kern.proc_args sysctl
+ * reaches it (sysctl_kern_proc_args and copy_procargs, kern_proc.c 1.263):
+ * proc_find_lwpid under proc_lock (sys/proc.h), the checks of ptrace(2)'s
+ * attach (kauth_authorize_process: KAUTH_PROCESS_CANSEE then
+ * KAUTH_PROCESS_PTRACE with PT_ATTACH, the target's p_lock held, as
+ * ptrace_find and do_ptrace hold it; proc_isunder for a chrooted caller),
+ * p_reflock taken as reader with rw_tryenter, which exec and exit take as
+ * writer before they replace or tear down the address space
+ * (execve_loadvm, exit1), proc_vmspace_getref, and copyin_vmspace and
+ * copyout_vmspace (subr_copy.c: copyin and copyout for the caller's own
+ * address space, uvm_io(9) with no protection fix-up for another).
  */
 proc_t	*proc_find_lwpid(pid_t);
+int	proc_isunder(struct proc *, struct lwp *);
+int	kauth_authorize_process(kauth_cred_t, kauth_action_t, struct proc *,
+	    void *, void *, void *);
+int	rw_tryenter(krwlock_t *, const krw_t);
+int	proc_vmspace_getref(struct proc *, struct vmspace **);
+void	uvmspace_free(struct vmspace *);
+int	copyin_vmspace(struct vmspace *, const void *, void *, size_t);
+int	copyout_vmspace(struct vmspace *, const void *, void *, size_t);
+int	kpause(const char *, bool, int, kmutex_t *);
+
+/* A process group by ID, proc_lock held (kern_proc.c), for the pidfd calls. */
 struct pgrp *pgrp_find(pid_t);
+
+/*
+ * Per-process data (kern_proc.c: a key's destructor runs for each datum
+ * when its process is freed, and for all of them when the key is
+ * deleted) and exec hooks (kern_hook.c, sys/systm.h), which execve runs
+ * with exec_lock held as reader (execve_loadvm, execve_runproc; posix_spawn's
+ * parent holds it for its child): established and disestablished with it
+ * held as writer, a hook is never run meanwhile.  rwlock(9), atomic_ops(3),
+ * and a barrier on each CPU for membarrier(2).
+ */
 int	proc_specific_key_create(specificdata_key_t *, specificdata_dtor_t);
 void	proc_specific_key_delete(specificdata_key_t);
 void	*proc_getspecific(struct proc *, specificdata_key_t);
 void	proc_setspecific(struct proc *, specificdata_key_t, void *);
-int	rw_tryenter(krwlock_t *, const krw_t);
-int	kpause(const char *, bool, int, kmutex_t *);
+void	*exechook_establish(void (*)(struct proc *, void *), void *);
+void	exechook_disestablish(void *);
+extern krwlock_t exec_lock;
+void	rw_init(krwlock_t *);
+void	rw_destroy(krwlock_t *);
+u_int	atomic_cas_uint(volatile u_int *, u_int, u_int);
+u_int	atomic_swap_uint(volatile u_int *, u_int);
+void	atomic_inc_uint(volatile u_int *);
+void	atomic_dec_uint(volatile u_int *);
+void	membar_sync(void);
+
+/* mlock(2) (uvm/uvm_mmap.c), which compat_linux's mlock is. */
+int	sys_mlock(struct lwp *, const struct sys_mlock_args *, register_t *);
 
 /*
  * Descriptors and files: sys/filedesc.h, sys/file.h.  fd_dup gained a
@@ -492,9 +538,5 @@ unsigned int atomic_dec_uint_nv(volatile unsigned int *);
 int	kpsignal2(struct proc *, ksiginfo_t *);
 #define	CLRS_LINUX_NSIG	64
 extern const int linux_to_native_signo[];
-
-/* kauth(9): sys/kauth.h (see the types above). */
-int	kauth_authorize_process(kauth_cred_t, kauth_action_t, struct proc *,
-	    void *, void *, void *);
 
 #endif /* _COMPAT_LINUX_RS_KPI_H_ */

@@ -413,6 +413,89 @@ clrs_pidfd_init(void)
 	return error;
 }
 
+vaddr_t
+clrs_vmspace_end(struct vmspace *vm)
+{
+
+	return vm_map_max(&vm->vm_map);
+}
+
+vaddr_t
+clrs_lwp_user_end(struct lwp *l)
+{
+
+	return clrs_vmspace_end(l->l_proc->p_vmspace);
+}
+
+/*
+ * The target of process_vm_readv(2) and process_vm_writev(2), held as
+ * kern.proc_args holds one (sysctl_kern_proc_args, kern_proc.c 1.263):
+ * found under proc_lock (by process or LWP ID, as Linux finds a task by
+ * any thread's ID), checked under its p_lock as ptrace(2)'s attach checks
+ * it (ptrace_find's KAUTH_PROCESS_CANSEE, which fails as ESRCH there too;
+ * do_ptrace's KAUTH_PROCESS_PTRACE with PT_ATTACH, and ptrace_allowed's
+ * proc_isunder for a chrooted caller; a system process, whose address
+ * space is the kernel's, is never a target), and held by p_reflock as
+ * reader while its vmspace is referenced: exec and exit take p_reflock as
+ * writer before they replace or tear down p_vmspace (execve_loadvm and
+ * exit1; an exiting process has PS_WEXIT set before).  A process that
+ * shares the caller's address space needs no permission, as on Linux
+ * (mm_access); it is compared once p_reflock keeps p_vmspace stable.
+ * rw_tryenter fails while an exec of the process holds p_reflock: the exec
+ * is waited out a clock tick at a time, interruptibly, as Linux waits for
+ * the exec's lock (mm_access); an exiting process is ESRCH.  The address
+ * space is then referenced as the process's own references it, and stays
+ * usable (though no longer the process's) if the process execs or exits
+ * meanwhile, as Linux's mm reference does.
+ */
+int
+clrs_proc_vmspace(struct lwp *l, pid_t pid, struct vmspace **vmp)
+{
+	struct proc *p;
+	int error;
+
+	if (pid <= 0)
+		return ESRCH;
+	for (;;) {
+		mutex_enter(&proc_lock);
+		if ((p = proc_find_lwpid(pid)) == NULL) {
+			mutex_exit(&proc_lock);
+			return ESRCH;
+		}
+		mutex_enter(p->p_lock);
+		if ((p->p_flag & PK_SYSTEM) != 0 ||
+		    (p->p_sflag & PS_WEXIT) != 0 ||
+		    kauth_authorize_process(l->l_cred, KAUTH_PROCESS_CANSEE, p,
+		    KAUTH_ARG(KAUTH_REQ_PROCESS_CANSEE_ENTRY), NULL, NULL) != 0)
+			error = ESRCH;
+		else if (!rw_tryenter(&p->p_reflock, RW_READER))
+			error = EBUSY;
+		else if (p->p_vmspace != l->l_proc->p_vmspace &&
+		    kauth_authorize_process(l->l_cred, KAUTH_PROCESS_PTRACE, p,
+		    KAUTH_ARG(PT_ATTACH), NULL, NULL) != 0) {
+			rw_exit(&p->p_reflock);
+			error = EPERM;
+		} else
+			error = 0;
+		mutex_exit(p->p_lock);
+		mutex_exit(&proc_lock);
+		if (error != EBUSY)
+			break;
+		/* A tick's sleep ends with EWOULDBLOCK; anything else: a signal. */
+		error = kpause("clrspvm", true, 1, NULL);
+		if (error != 0 && error != EWOULDBLOCK)
+			return error;
+	}
+	if (error != 0)
+		return error;
+	if (p->p_vmspace != l->l_proc->p_vmspace && !proc_isunder(p, l))
+		error = EPERM;
+	else if (proc_vmspace_getref(p, vmp) != 0)
+		error = ESRCH;
+	rw_exit(&p->p_reflock);
+	return error;
+}
+
 /*
  * With no pidfd open or closing (clrs_pidfd_busy) and no call inside the
  * module: the key's destructor frees what processes still hold
@@ -769,4 +852,197 @@ clrs_linux_to_native_signo(int lsig)
 
 	return lsig > 0 && lsig < CLRS_LINUX_NSIG ? linux_to_native_signo[lsig] :
 	    0;
+}
+
+/*
+ * membarrier(2)'s registrations: a record per process, in proc-specific
+ * data, made when the process first uses them.  A new record takes over
+ * the registrations of the nearest ancestor that has a record, which is
+ * what Linux's fork copies (the mm's membarrier_state) as far as a module
+ * can tell without a fork hook: NetBSD's fork hooks run unlocked
+ * (doforkhooks, kern_fork.c), so one could not be removed safely at
+ * unload.  An exec hook clears a record (Linux's exec starts a new mm), and
+ * gives a process that execs without one an empty one while any process
+ * has registrations, so that it takes over none.  The key's destructor
+ * frees a record when its process is freed; proc_specific_key_delete runs
+ * it for every record at unload, and takes the domain lock every
+ * destructor runs under (subr_specificdata.c), so none runs after.
+ */
+struct clrs_mb_record {
+	volatile u_int	mr_state;
+};
+
+static specificdata_key_t clrs_mb_key;
+static void *clrs_mb_hook;
+/* Serialises the making of records. */
+static krwlock_t clrs_mb_lock;
+/* Records with a registration. */
+static volatile u_int clrs_mb_registered;
+
+static void
+clrs_mb_dtor(void *arg)
+{
+	struct clrs_mb_record *mr = arg;
+
+	if (mr->mr_state != 0)
+		atomic_dec_uint(&clrs_mb_registered);
+	kmem_free(mr, sizeof(*mr));
+}
+
+/*
+ * The state of the nearest ancestor with a record.  Under proc_lock, a
+ * process's p_pptr is a live process: exit1 hands an exiting process's
+ * children to init under proc_lock, before the process can be freed, so
+ * no ancestor's record is freed while it is read.
+ */
+static u_int
+clrs_mb_inherited(struct proc *p)
+{
+	struct clrs_mb_record *mr;
+	u_int state = 0;
+
+	mutex_enter(&proc_lock);
+	for (p = p->p_pptr; p != NULL && p->p_pid > 1; p = p->p_pptr) {
+		if ((mr = proc_getspecific(p, clrs_mb_key)) != NULL) {
+			state = mr->mr_state;
+			break;
+		}
+	}
+	mutex_exit(&proc_lock);
+	return state;
+}
+
+/* The process's record, made if it has none. */
+static struct clrs_mb_record *
+clrs_mb_record(struct proc *p, bool inherit)
+{
+	struct clrs_mb_record *mr, *made;
+
+	if ((mr = proc_getspecific(p, clrs_mb_key)) != NULL)
+		return mr;
+	made = kmem_alloc(sizeof(*made), KM_SLEEP);
+	made->mr_state = inherit ? clrs_mb_inherited(p) : 0;
+	rw_enter(&clrs_mb_lock, RW_WRITER);
+	if ((mr = proc_getspecific(p, clrs_mb_key)) == NULL) {
+		if (made->mr_state != 0)
+			atomic_inc_uint(&clrs_mb_registered);
+		proc_setspecific(p, clrs_mb_key, made);
+		mr = made;
+		made = NULL;
+	}
+	rw_exit(&clrs_mb_lock);
+	if (made != NULL)
+		kmem_free(made, sizeof(*made));
+	return mr;
+}
+
+/* Runs in execve, the process's other LWPs gone, exec_lock held. */
+static void
+clrs_mb_exec(struct proc *p, void *arg __unused)
+{
+	struct clrs_mb_record *mr;
+
+	if ((mr = proc_getspecific(p, clrs_mb_key)) != NULL) {
+		if (atomic_swap_uint(&mr->mr_state, 0) != 0)
+			atomic_dec_uint(&clrs_mb_registered);
+	} else if (clrs_mb_registered != 0)
+		(void)clrs_mb_record(p, false);
+}
+
+int
+clrs_membarrier_init(void)
+{
+	int error;
+
+	if ((error = proc_specific_key_create(&clrs_mb_key,
+	    clrs_mb_dtor)) != 0)
+		return error;
+	rw_init(&clrs_mb_lock);
+	clrs_mb_registered = 0;
+	rw_enter(&exec_lock, RW_WRITER);
+	clrs_mb_hook = exechook_establish(clrs_mb_exec, NULL);
+	rw_exit(&exec_lock);
+	return 0;
+}
+
+void
+clrs_membarrier_fini(void)
+{
+
+	rw_enter(&exec_lock, RW_WRITER);
+	exechook_disestablish(clrs_mb_hook);
+	rw_exit(&exec_lock);
+	proc_specific_key_delete(clrs_mb_key);
+	rw_destroy(&clrs_mb_lock);
+}
+
+bool
+clrs_membarrier_registered(void)
+{
+
+	return atomic_load_acquire(&clrs_mb_registered) != 0;
+}
+
+u_int
+clrs_membarrier_state(struct lwp *l)
+{
+
+	return clrs_mb_record(l->l_proc, true)->mr_state;
+}
+
+/* The caller's process's other LWPs may register at the same time. */
+void
+clrs_membarrier_set(struct lwp *l, u_int bits)
+{
+	struct clrs_mb_record *mr = clrs_mb_record(l->l_proc, true);
+	u_int old;
+
+	do {
+		old = mr->mr_state;
+	} while (atomic_cas_uint(&mr->mr_state, old, old | bits) != old);
+	if (old == 0 && bits != 0)
+		atomic_inc_uint(&clrs_mb_registered);
+}
+
+static void
+clrs_mb_barrier(void *arg0 __unused, void *arg1 __unused)
+{
+
+	membar_sync();
+}
+
+/* cpuid serializes instruction execution (Intel SDM vol. 3, 9.3). */
+static void
+clrs_mb_barrier_core(void *arg0 __unused, void *arg1 __unused)
+{
+	u_int eax = 0, ebx, ecx = 0, edx;
+
+	membar_sync();
+	__asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx)
+	    : : "memory");
+}
+
+/*
+ * A low-priority cross-call runs in each CPU's xcall thread, so every CPU
+ * switches context (what Linux's synchronize_rcu gives MEMBARRIER_CMD_GLOBAL);
+ * a high-priority one interrupts each CPU at once (Linux's IPIs).
+ */
+void
+clrs_membarrier_sync(int how)
+{
+
+	xc_wait(xc_broadcast(how == CLRS_BARRIER_ALL ? 0 : XC_HIGHPRI,
+	    how == CLRS_BARRIER_CORE ? clrs_mb_barrier_core : clrs_mb_barrier,
+	    NULL, NULL));
+}
+
+bool
+clrs_lwp_memlock(struct lwp *l, rlim_t *limit)
+{
+	struct proc *p = l->l_proc;
+
+	*limit = p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur;
+	return kauth_authorize_process(l->l_cred, KAUTH_PROCESS_RLIMIT, p,
+	    KAUTH_ARG(KAUTH_REQ_PROCESS_RLIMIT_BYPASS),
+	    &p->p_rlimit[RLIMIT_MEMLOCK], KAUTH_ARG(RLIMIT_MEMLOCK)) == 0;
 }

@@ -260,4 +260,43 @@ int	clrs_pgrp_signal(kauth_cred_t, pid_t, const struct _ksiginfo *);
 /* NetBSD's number of Linux signal `lsig` (1 to 63), 0 if none. */
 int	clrs_linux_to_native_signo(int);
 
+/*
+ * process_vm_readv(2) and process_vm_writev(2): the end of an address
+ * space (vm_map_max of its map: uvm_io(9) moves nothing at or past the
+ * end of user space and says nothing of it), the LWP's, and the address space
+ * of process `pid` (or of the process of LWP `pid`), referenced, to be
+ * released with uvmspace_free: ESRCH for no such live process, a system
+ * process, one that exits, or one the LWP may not see; EPERM where the LWP
+ * may not attach to it as a debugger; EINTR or ERESTART for a signal while
+ * an exec of the process is waited out.  See shim.c.
+ */
+vaddr_t	clrs_vmspace_end(struct vmspace *);
+vaddr_t	clrs_lwp_user_end(struct lwp *);
+int	clrs_proc_vmspace(struct lwp *, pid_t, struct vmspace **);
+
+/*
+ * membarrier(2): each process's registrations, a set of state bits the
+ * Rust side defines, which a process takes over from its parent when it
+ * first uses them and loses when it executes a program or is freed; the
+ * barrier, a cross-call to every CPU (high priority: from an interrupt;
+ * core: and a serializing instruction there); and whether any process
+ * has a registration (unload must then fail).  init and fini at load and
+ * unload, with no call inside the module.  See shim.c.
+ */
+int	clrs_membarrier_init(void);
+void	clrs_membarrier_fini(void);
+bool	clrs_membarrier_registered(void);
+u_int	clrs_membarrier_state(struct lwp *);
+void	clrs_membarrier_set(struct lwp *, u_int);
+#define	CLRS_BARRIER_ALL	0	/* every CPU switches to its xcall thread */
+#define	CLRS_BARRIER_EXPEDITED	1	/* every CPU runs a memory barrier */
+#define	CLRS_BARRIER_CORE	2	/* ... and a serializing instruction */
+void	clrs_membarrier_sync(int);
+
+/*
+ * mlock2(2): the soft RLIMIT_MEMLOCK of the LWP's process, and whether
+ * its credential may go past it (KAUTH_PROCESS_RLIMIT, BYPASS).
+ */
+bool	clrs_lwp_memlock(struct lwp *, rlim_t *);
+
 #endif /* _COMPAT_LINUX_RS_SHIM_H_ */

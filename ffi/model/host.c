@@ -892,3 +892,189 @@ host_callout_free(void *arg)
 	free(hc);
 	return true;
 }
+
+/*
+ * Host processes, for the model's processes that stand for them: from
+ * /proc/ID/status (proc_pid_status(5)) of a process or thread ID.  A
+ * process that is not dumpable has its /proc files owned by root
+ * (proc(5)): Linux's mark of a process that changed IDs, as NetBSD's
+ * PK_SUGID is.
+ */
+int
+host_proc_info(int id, struct host_proc *hp)
+{
+	char path[64], line[512];
+	struct stat st;
+	FILE *f;
+	int found = 0;
+
+	if (id <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", id);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	memset(hp, 0, sizeof(*hp));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char state;
+
+		if (sscanf(line, "Tgid: %d", &hp->tgid) == 1 ||
+		    sscanf(line, "PPid: %d", &hp->ppid) == 1)
+			found++;
+		else if (sscanf(line, "State: %c", &state) == 1)
+			hp->zombie = state == 'Z' || state == 'X';
+		else if (sscanf(line, "Uid: %u %u %u", &hp->cred.uid,
+		    &hp->cred.euid, &hp->cred.suid) == 3)
+			found++;
+		else if (sscanf(line, "Gid: %u %u %u", &hp->cred.gid,
+		    &hp->cred.egid, &hp->cred.sgid) == 3)
+			found++;
+		else if (strncmp(line, "Kthread:", 8) == 0)
+			hp->kthread = atoi(line + 8) != 0;
+		else if (strncmp(line, "Groups:", 7) == 0) {
+			char *p = line + 7, *end;
+			long g;
+
+			while (hp->cred.ngroups < HOST_NGROUPS &&
+			    (g = strtol(p, &end, 10), end != p)) {
+				hp->cred.groups[hp->cred.ngroups++] = (unsigned)g;
+				p = end;
+			}
+		}
+	}
+	fclose(f);
+	if (found != 4)
+		return -1;
+	/* Kernels before the Kthread line: kthreadd and its children. */
+	hp->kthread = hp->kthread || hp->tgid == 2 || hp->ppid == 2;
+	snprintf(path, sizeof(path), "/proc/%d", hp->tgid);
+	hp->sugid = stat(path, &st) == 0 && st.st_uid == 0 &&
+	    hp->cred.euid != 0;
+	return 0;
+}
+
+int
+host_self_pid(void)
+{
+
+	return getpid();
+}
+
+int
+host_user_pid_now(void)
+{
+
+	return host_user_pid != 0 ? host_user_pid : getpid();
+}
+
+/* Whether process pid's root directory is at or under process under's. */
+bool
+host_root_isunder(int pid, int under)
+{
+	char path[64], root[PATH_MAX], top[PATH_MAX];
+	ssize_t n, m;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	if ((n = readlink(path, root, sizeof(root) - 1)) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/root", under);
+	if ((m = readlink(path, top, sizeof(top) - 1)) < 0)
+		return false;
+	root[n] = top[m] = '\0';
+	if (strcmp(top, "/") == 0)
+		return true;
+	return strncmp(root, top, m) == 0 && (root[m] == '\0' || root[m] == '/');
+}
+
+/*
+ * len bytes at uaddr of host process pid (0: the user process), moved
+ * to or from kaddr; the bytes moved, or minus an errno.
+ */
+long
+host_vm_rw(int pid, void *kaddr, unsigned long uaddr, size_t len, bool write)
+{
+	struct iovec local = { kaddr, len };
+	struct iovec remote = { (void *)uaddr, len };
+	bool self;
+	ssize_t n;
+
+	if (pid == 0)
+		pid = host_user_pid_now();
+	self = host_self_begin();
+	n = write ? process_vm_writev(pid, &local, 1, &remote, 1, 0) :
+	    process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	host_self_end(self);
+	return n < 0 ? -errno : n;
+}
+
+/*
+ * The host's view of memory locking for process pid (0: the user process):
+ * its soft RLIMIT_MEMLOCK, the bytes it has locked (VmLck), whether
+ * [start, end) is mapped whole, the machine's pages; and locking a range
+ * of this process (the unit tests' user process): 0 or an errno.
+ */
+unsigned long long
+host_memlock_limit(int pid)
+{
+	struct rlimit rl;
+
+	if (prlimit(pid == 0 ? host_user_pid : pid, RLIMIT_MEMLOCK, NULL,
+	    &rl) != 0)
+		return RLIM_INFINITY;
+	return rl.rlim_cur;
+}
+
+unsigned long long
+host_locked_bytes(int pid)
+{
+	char path[64], line[256];
+	unsigned long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status",
+	    pid == 0 ? host_user_pid_now() : pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmLck: %llu", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb * 1024;
+}
+
+bool
+host_range_mapped(int pid, unsigned long start, unsigned long end)
+{
+	char path[64], line[512];
+	unsigned long lo, hi, at = start;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps",
+	    pid == 0 ? host_user_pid_now() : pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	/* The lines are sorted by address and do not overlap. */
+	while (at < end && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%lx-%lx", &lo, &hi) != 2 || hi <= at)
+			continue;
+		if (lo > at)
+			break;
+		at = hi;
+	}
+	fclose(f);
+	return at >= end;
+}
+
+unsigned long long
+host_phys_pages(void)
+{
+
+	return (unsigned long long)sysconf(_SC_PHYS_PAGES);
+}
+
+int
+host_mlock(unsigned long start, size_t len)
+{
+
+	return mlock((void *)start, len) == 0 ? 0 : errno;
+}

@@ -7,6 +7,8 @@
 /* sys/systm.h: a system call argument's value. */
 #define	SCARG(p, k)	((p)->k.le.datum)
 
+static void model_assert_sleepable(const char *);
+
 /* Copying: the test process's memory stands for user space. */
 
 int
@@ -14,6 +16,7 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 {
 
 	model_trace()->user_copies++;
+	model_assert_sleepable("copyin: a mutex is held (it may fault)");
 	return host_copy_from_user(uaddr, kaddr, len) == 0 ? 0 : EFAULT;
 }
 
@@ -22,6 +25,7 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 {
 
 	model_trace()->user_copies++;
+	model_assert_sleepable("copyout: a mutex is held (it may fault)");
 	return host_copy_to_user(kaddr, uaddr, len) == 0 ? 0 : EFAULT;
 }
 
@@ -35,7 +39,23 @@ static bool model_is_updating_lock(kmutex_t *);
 static bool mutex_owned_by_me(kmutex_t *);
 static void model_violation(const char *);
 static int model_errno(int);
-static __thread char model_thread_token;
+/* Aligned, so that a token with its low bit set marks an rwlock's writer. */
+static __thread long model_thread_token;
+/*
+ * The kernel's mutexes this thread holds (the model's own locks aside): a
+ * NetBSD LWP may not sleep holding one (mutex(9)), which the functions
+ * that may sleep check (model_assert_sleepable).
+ */
+static __thread u_int model_mutexes_held;
+static bool model_is_private_lock(kmutex_t *);
+
+static void
+model_assert_sleepable(const char *what)
+{
+
+	if (model_mutexes_held != 0)
+		model_violation(what);
+}
 
 void
 mutex_init(kmutex_t *mtx, kmutex_type_t type, int ipl)
@@ -66,6 +86,8 @@ mutex_enter(kmutex_t *mtx)
 	while (!__atomic_compare_exchange_n(&mtx->u.mtxa_owner, &unowned, me,
 	    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		unowned = 0;
+	if (!model_is_private_lock(mtx))
+		model_mutexes_held++;
 }
 
 void
@@ -76,6 +98,8 @@ mutex_exit(kmutex_t *mtx)
 		model_violation("mutex_exit: not held by this thread");
 	if (model_is_updating_lock(mtx))
 		model_trace()->mounts_locked--;
+	if (!model_is_private_lock(mtx))
+		model_mutexes_held--;
 	__atomic_store_n(&mtx->u.mtxa_owner, 0, __ATOMIC_RELEASE);
 }
 
@@ -91,6 +115,7 @@ mutex_spin_enter(kmutex_t *mtx)
 	while (!__atomic_compare_exchange_n(&mtx->u.mtxa_owner, &unowned, me,
 	    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		unowned = 0;
+	model_mutexes_held++;
 }
 
 void
@@ -99,6 +124,7 @@ mutex_spin_exit(kmutex_t *mtx)
 
 	if (!mutex_owned_by_me(mtx))
 		model_violation("mutex_spin_exit: not held by this thread");
+	model_mutexes_held--;
 	__atomic_store_n(&mtx->u.mtxa_owner, 0, __ATOMIC_RELEASE);
 }
 
@@ -118,17 +144,20 @@ uint64_t
 xc_broadcast(unsigned int flags, xcfunc_t func, void *arg0, void *arg1)
 {
 
-	(void)flags;
+	if ((flags & XC_HIGHPRI) != 0)
+		model_trace()->xc_highpri++;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	func(arg0, arg1);
 	return ++model_xc_calls;
 }
 
+/* It waits for every CPU's xcall: it sleeps. */
 void
 xc_wait(uint64_t where)
 {
 
 	(void)where;
+	model_assert_sleepable("xc_wait: a mutex is held");
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
@@ -280,8 +309,12 @@ model_proc_refresh(void)
 {
 	unsigned long long fsize = host_fsize_limit();
 
+	unsigned long long memlock = host_memlock_limit(0);
+
 	model_plimit.pl_rlimit[RLIMIT_FSIZE].rlim_cur =
 	    fsize > RLIM_INFINITY ? RLIM_INFINITY : fsize;
+	model_plimit.pl_rlimit[RLIMIT_MEMLOCK].rlim_cur =
+	    memlock > RLIM_INFINITY ? RLIM_INFINITY : memlock;
 }
 
 /* A signal to the process: a traced one gets it, a test records it. */
@@ -373,31 +406,91 @@ model_lwp_in_syscall(struct lwp *l, u_int code)
 
 /*
  * More processes: as the first one (limits, working directory), but each
- * with its own ID and name, until it exits.
+ * with its own ID, name, p_lock, credential, address space and parent,
+ * until it exits.  Slot 0 is the first one.  A host process stands for
+ * itself (linuxrun's traced processes, and processes the module looks up
+ * by ID): its credential, set-ID mark, kernel-thread mark and parent are
+ * the host's, read again at each lookup, and its address space is its
+ * host memory.  Other processes are the unit tests' own.
  */
 static struct proc model_procs[MODEL_NPROCS];
+#define	MODEL_NKEYS	8
+static struct model_procx {
+	kmutex_t	lock;
+	bool		host;
+	void		*specific[MODEL_NKEYS];
+} model_procx[MODEL_NPROCS + 1];
+
+static struct model_procx *
+model_px(const struct proc *p)
+{
+
+	return &model_procx[p == &model_proc ? 0 : p - model_procs + 1];
+}
+
+static struct vmspace *model_vmspace_new(int);
+static void model_vmspace_rele(struct vmspace *);
+static void kauth_cred_free_internal(kauth_cred_t);
+static struct proc *model_proc_host(pid_t, int);
+static void model_specific_fini(struct proc *);
+
+/* Sets up a free slot for process `pid`; proc_lock held. */
+static struct proc *
+model_proc_alloc(pid_t pid, bool host)
+{
+	struct host_cred ids;
+	struct proc *p = NULL;
+	size_t i;
+
+	for (i = 0; i < MODEL_NPROCS && p == NULL; i++) {
+		if (model_procs[i].p_pid == 0)
+			p = &model_procs[i];
+	}
+	if (p == NULL) {
+		model_violation("model: too many processes");
+		return NULL;
+	}
+	__builtin_memset(p, 0, sizeof(*p));
+	p->p_cwdi = &model_cwdi;
+	p->p_limit = &model_plimit;
+	p->p_pid = pid;
+	p->p_stat = SACTIVE;
+	p->p_lock = &model_px(p)->lock;
+	host_cred_self(&ids);
+	p->p_cred = model_cred_new(&ids);
+	p->p_vmspace = model_vmspace_new(host ? pid : -1);
+	model_px(p)->host = host;
+	__builtin_memset(model_px(p)->specific, 0,
+	    sizeof(model_px(p)->specific));
+	return p;
+}
+
+/* Process `pid` of the table, if any; proc_lock held. */
+static struct proc *
+model_proc_lookup(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < MODEL_NPROCS; i++) {
+		if (pid != 0 && model_procs[i].p_pid == pid)
+			return &model_procs[i];
+	}
+	return NULL;
+}
 
 void
 model_lwp_set_process(struct lwp *l, int pid, const char *comm)
 {
 	struct proc *p = pid == 0 ? &model_proc : NULL;
-	size_t i;
 
 	mutex_enter(&proc_lock);
-	for (i = 0; i < MODEL_NPROCS && p == NULL; i++) {
-		if (model_procs[i].p_pid == pid)
-			p = &model_procs[i];
+	if (p == NULL && (p = model_proc_lookup(pid)) == NULL) {
+		/* linuxrun's processes are host ones. */
+		p = host_user_traced() ? model_proc_host(pid, 0) : NULL;
+		if (p == NULL)
+			p = model_proc_alloc(pid, false);
 	}
-	for (i = 0; i < MODEL_NPROCS && p == NULL; i++) {
-		if (model_procs[i].p_pid == 0) {
-			p = &model_procs[i];
-			*p = model_proc;
-			p->p_pid = pid;
-		}
-	}
-	if (p == NULL)
-		model_violation("model_lwp_set_process: too many processes");
-	else {
+	if (p != NULL) {
 		if (comm != NULL)
 			__builtin_strncpy(p->p_comm, comm, MAXCOMLEN);
 		l->l_proc = p;
@@ -405,33 +498,39 @@ model_lwp_set_process(struct lwp *l, int pid, const char *comm)
 	mutex_exit(&proc_lock);
 }
 
+/* Exits and is reaped: its process-specific data and address space go. */
+static void
+model_proc_free(struct proc *p)
+{
+
+	if (__atomic_load_n(&p->p_reflock.rw_owner, __ATOMIC_ACQUIRE) != 0)
+		model_violation("exit1: p_reflock is held (by the module?)");
+	model_specific_fini(p);
+	model_vmspace_rele(p->p_vmspace);
+	kauth_cred_free_internal(p->p_cred);
+	p->p_pid = 0;
+}
+
 void
 model_process_exit(int pid)
 {
-	size_t i;
+	struct proc *p;
 
 	mutex_enter(&proc_lock);
-	for (i = 0; i < MODEL_NPROCS; i++) {
-		if (pid != 0 && model_procs[i].p_pid == pid)
-			model_procs[i].p_pid = 0;
-	}
+	if ((p = model_proc_lookup(pid)) != NULL)
+		model_proc_free(p);
 	mutex_exit(&proc_lock);
 }
 
 proc_t *
 proc_find_raw(pid_t pid)
 {
-	size_t i;
 
 	if (!mutex_owned_by_me(&proc_lock))
 		model_violation("proc_find_raw: proc_lock not held");
 	if (pid == model_proc.p_pid)
 		return &model_proc;
-	for (i = 0; i < MODEL_NPROCS; i++) {
-		if (pid != 0 && model_procs[i].p_pid == pid)
-			return &model_procs[i];
-	}
-	return NULL;
+	return model_proc_lookup(pid);
 }
 
 int
@@ -1258,7 +1357,8 @@ void *
 kmem_alloc(size_t len, km_flag_t flags)
 {
 
-	(void)flags;
+	if (flags == KM_SLEEP)
+		model_assert_sleepable("kmem_alloc: KM_SLEEP with a mutex held");
 	model_trace()->allocated += len;
 	return host_alloc(len);
 }
@@ -1334,13 +1434,21 @@ kauth_cred_setegid(kauth_cred_t cred, gid_t gid)
 	cred->ids.egid = gid;
 }
 
+static void model_rw_enter(krwlock_t *, const krw_t);
+static void model_rw_exit(krwlock_t *);
+
+/*
+ * The working directory's lock stands for the user process's working
+ * directory (see model_proc); the others are readers-writer locks.
+ */
 void
 rw_enter(krwlock_t *rw, const krw_t op)
 {
 
-	(void)op;
-	if (rw != &model_cwdi.cwdi_lock)
+	if (rw != &model_cwdi.cwdi_lock) {
+		model_rw_enter(rw, op);
 		return;
+	}
 	mutex_enter(&model_cwdi_lock);
 	if (nameiat_simple_kernel(NULL, ".", NSM_FOLLOW_TRYEMULROOT,
 	    &model_cwdi.cwdi_cdir) != 0)
@@ -1352,8 +1460,10 @@ void
 rw_exit(krwlock_t *rw)
 {
 
-	if (rw != &model_cwdi.cwdi_lock)
+	if (rw != &model_cwdi.cwdi_lock) {
+		model_rw_exit(rw);
 		return;
+	}
 	if (model_cwdi.cwdi_cdir != NULL)
 		model_vrele(model_cwdi.cwdi_cdir);
 	model_cwdi.cwdi_cdir = NULL;
@@ -1836,4 +1946,842 @@ model_sysctl(const char *path, void *oldp, size_t *oldlenp, const void *newp,
 	if (error == 0 && oldp != NULL && given < oldlen)
 		error = ENOMEM;
 	return error;
+}
+
+/*
+ * Address spaces (uvm/uvm_extern.h): the model's, each the memory of a
+ * host process (-1: none; 0: the calling thread's user process), with its
+ * map's bounds the host's user space ([4 KiB, 0x7ffffffff000), as Linux's
+ * TASK_SIZE_MAX ends it), and one for the system processes: the kernel's.
+ * A process holds a reference to its own; exit drops it, and so does exec
+ * when it makes a new one.
+ */
+#define	MODEL_USER_START	0x1000UL
+#define	MODEL_USER_END		0x7ffffffff000UL
+#define	MODEL_NVMSPACES		(2 * (MODEL_NPROCS + 1))
+static struct model_vmspace {
+	struct vmspace	vm;
+	int		hostpid;
+	bool		used;
+} model_vmspaces[MODEL_NVMSPACES];
+static struct vmspace model_kernel_vmspace;
+
+static struct vmspace *
+model_vmspace_new(int hostpid)
+{
+	struct model_vmspace *mv;
+	size_t i;
+
+	for (i = 0; i < MODEL_NVMSPACES; i++) {
+		mv = &model_vmspaces[i];
+		if (!__atomic_test_and_set(&mv->used, __ATOMIC_ACQUIRE)) {
+			__builtin_memset(&mv->vm, 0, sizeof(mv->vm));
+			mv->vm.vm_refcnt = 1;
+			vm_map_setmin(&mv->vm.vm_map, MODEL_USER_START);
+			vm_map_setmax(&mv->vm.vm_map, MODEL_USER_END);
+			mv->hostpid = hostpid;
+			return &mv->vm;
+		}
+	}
+	model_violation("model: too many address spaces");
+	return &model_kernel_vmspace;
+}
+
+static struct model_vmspace *
+model_mv(struct vmspace *vm)
+{
+	const char *p = (const char *)vm;
+
+	if (p < (const char *)model_vmspaces ||
+	    p >= (const char *)(model_vmspaces + MODEL_NVMSPACES))
+		return NULL;
+	return (struct model_vmspace *)vm;
+}
+
+static void
+model_vmspace_rele(struct vmspace *vm)
+{
+	struct model_vmspace *mv = model_mv(vm);
+	int left;
+
+	if (mv == NULL)
+		return;
+	left = __atomic_sub_fetch(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL);
+	if (left < 0)
+		model_violation("uvmspace_free: no reference left");
+	else if (left == 0)
+		__atomic_clear(&mv->used, __ATOMIC_RELEASE);
+}
+
+/* The model's first process, as the others are set up. */
+__attribute__((constructor)) static void
+model_proc_init(void)
+{
+	struct host_cred own;
+
+	model_proc.p_lock = &model_px(&model_proc)->lock;
+	model_proc.p_stat = SACTIVE;
+	host_cred_self(&own);
+	model_proc.p_cred = model_cred_new(&own);
+	model_proc.p_vmspace = model_vmspace_new(0);
+	model_kernel_vmspace.vm_refcnt = 1;
+}
+
+static void
+kauth_cred_free_internal(kauth_cred_t cred)
+{
+
+	if (--cred->refs == 0)
+		host_free(cred, sizeof(*cred));
+}
+
+/* The host process a process stands for (0: the user process). */
+static int
+model_hostpid(const struct proc *p)
+{
+
+	if (p == &model_proc)
+		return 0;
+	return model_px(p)->host ? p->p_pid : -1;
+}
+
+/* Takes on the host's view of host process p. */
+static void
+model_proc_from_host(struct proc *p, const struct host_proc *hp, int depth)
+{
+
+	p->p_cred->ids = hp->cred;
+	p->p_flag = (p->p_flag & ~(PK_SUGID | PK_SYSTEM)) |
+	    (hp->sugid ? PK_SUGID : 0) | (hp->kthread ? PK_SYSTEM : 0);
+	if (hp->kthread && p->p_vmspace != &model_kernel_vmspace) {
+		model_vmspace_rele(p->p_vmspace);
+		p->p_vmspace = &model_kernel_vmspace;
+	}
+	p->p_pptr = hp->ppid > 1 && hp->ppid != host_self_pid() && depth < 8 ?
+	    model_proc_host(hp->ppid, depth + 1) : NULL;
+}
+
+/*
+ * The host process (thread group) of host ID `id`, in the table, made if
+ * need be; NULL if the host has none that lives.  proc_lock held.
+ */
+static struct proc *
+model_proc_host(pid_t id, int depth)
+{
+	struct host_proc hp;
+	struct proc *p;
+
+	if (host_proc_info(id, &hp) != 0)
+		return NULL;
+	p = model_proc_lookup(hp.tgid);
+	if (hp.zombie) {
+		/* Exited: what proc_find (SACTIVE, SSTOP) does not return. */
+		return NULL;
+	}
+	if (p == NULL && (p = model_proc_alloc(hp.tgid, true)) == NULL)
+		return NULL;
+	if (model_px(p)->host)
+		model_proc_from_host(p, &hp, depth);
+	return p;
+}
+
+/*
+ * proc_find_lwpid (kern_proc.c): by process or LWP ID, only processes
+ * that live (SACTIVE, SSTOP); proc_lock held.  Host processes are looked
+ * up afresh; the unit tests' own ones in the table, and the first process
+ * by its ID unless linuxrun's processes are the user ones.
+ */
+proc_t *
+proc_find_lwpid(pid_t id)
+{
+	struct proc *p;
+
+	if (!mutex_owned_by_me(&proc_lock))
+		model_violation("proc_find_lwpid: proc_lock not held");
+	if (id <= 0)
+		return NULL;
+	if (!host_user_traced() && id == model_proc.p_pid)
+		return &model_proc;
+	p = model_proc_lookup(id);
+	if (p == NULL || model_px(p)->host)
+		p = model_proc_host(id, 0);
+	return p != NULL && (p->p_stat == SACTIVE || p->p_stat == SSTOP) ?
+	    p : NULL;
+}
+
+static struct proc *
+model_curproc(void)
+{
+
+	return model_curlwp != NULL ? model_curlwp->l_proc : NULL;
+}
+
+/*
+ * Readers-writer locks (rwlock(9)): free 0, a writer's token with bit 0
+ * set, or twice the number of readers.  Each thread knows the locks it
+ * reads, so that a rule "p_reflock held" can be checked.
+ */
+static __thread krwlock_t *model_reading[8];
+
+static bool
+model_rw_held_by_me(krwlock_t *rw)
+{
+	uintptr_t owner = __atomic_load_n(&rw->rw_owner, __ATOMIC_RELAXED);
+	size_t i;
+
+	if (owner == ((uintptr_t)&model_thread_token | 1))
+		return true;
+	for (i = 0; i < __arraycount(model_reading); i++) {
+		if (model_reading[i] == rw)
+			return true;
+	}
+	return false;
+}
+
+static bool
+model_rw_try(krwlock_t *rw, const krw_t op)
+{
+	uintptr_t owner = __atomic_load_n(&rw->rw_owner, __ATOMIC_RELAXED);
+	size_t i;
+
+	if (op == RW_WRITER) {
+		owner = 0;
+		if (!__atomic_compare_exchange_n(&rw->rw_owner, &owner,
+		    (uintptr_t)&model_thread_token | 1, false, __ATOMIC_ACQUIRE,
+		    __ATOMIC_RELAXED))
+			return false;
+	} else {
+		if ((owner & 1) != 0 ||
+		    !__atomic_compare_exchange_n(&rw->rw_owner, &owner,
+		    owner + 2, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return false;
+		for (i = 0; i < __arraycount(model_reading); i++) {
+			if (model_reading[i] == NULL) {
+				model_reading[i] = rw;
+				break;
+			}
+		}
+	}
+	model_trace()->rwlocks_held++;
+	return true;
+}
+
+static void
+model_rw_enter(krwlock_t *rw, const krw_t op)
+{
+
+	model_assert_sleepable("rw_enter: a mutex is held (it may sleep)");
+	if (model_rw_held_by_me(rw))
+		model_violation("rw_enter: already held by this thread");
+	while (!model_rw_try(rw, op))
+		host_yield();
+}
+
+static void
+model_rw_exit(krwlock_t *rw)
+{
+	uintptr_t owner = __atomic_load_n(&rw->rw_owner, __ATOMIC_RELAXED);
+	size_t i;
+
+	if (!model_rw_held_by_me(rw)) {
+		model_violation("rw_exit: not held by this thread");
+		return;
+	}
+	model_trace()->rwlocks_held--;
+	if ((owner & 1) != 0) {
+		__atomic_store_n(&rw->rw_owner, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	for (i = 0; i < __arraycount(model_reading); i++) {
+		if (model_reading[i] == rw) {
+			model_reading[i] = NULL;
+			break;
+		}
+	}
+	__atomic_sub_fetch(&rw->rw_owner, 2, __ATOMIC_RELEASE);
+}
+
+/* rw_tryenter does not sleep: allowed under a mutex (proc_lock). */
+int
+rw_tryenter(krwlock_t *rw, const krw_t op)
+{
+
+	if (model_rw_held_by_me(rw)) {
+		model_violation("rw_tryenter: already held by this thread");
+		return 0;
+	}
+	return model_rw_try(rw, op);
+}
+
+void
+rw_init(krwlock_t *rw)
+{
+
+	rw->rw_owner = 0;
+}
+
+void
+rw_destroy(krwlock_t *rw)
+{
+
+	if (rw->rw_owner != 0)
+		model_violation("rw_destroy: held");
+}
+
+/*
+ * kauth(9)'s process scope as NetBSD's listeners answer the requests the
+ * module makes: the superuser (effective user ID 0, secmodel_suser) may
+ * see, trace and go past limits; ptrace's listener (sys_ptrace_common.c)
+ * lets a caller attach to a process of its own real user ID that has not
+ * changed IDs (PK_SUGID); the process listener (kern_proc.c) lets anyone
+ * see a process's entry.  Not modelled: security.curtain, securelevel's
+ * refusal to trace init.  Callers hold the process's p_lock for CANSEE and
+ * PTRACE, as ptrace_find and do_ptrace do.
+ */
+int
+kauth_authorize_process(kauth_cred_t cred, kauth_action_t action,
+    struct proc *p, void *arg1, void *arg2, void *arg3)
+{
+	unsigned long req = (unsigned long)arg1;
+	bool root = cred->ids.euid == 0, allow = false;
+
+	(void)arg2, (void)arg3;
+	if ((action == KAUTH_PROCESS_CANSEE || action == KAUTH_PROCESS_PTRACE) &&
+	    !mutex_owned_by_me(p->p_lock))
+		model_violation("kauth_authorize_process: p_lock not held");
+	switch (action) {
+	case KAUTH_PROCESS_CANSEE:
+		allow = req == KAUTH_REQ_PROCESS_CANSEE_ENTRY;
+		break;
+	case KAUTH_PROCESS_PTRACE:
+		allow = root || (req == PT_ATTACH &&
+		    cred->ids.uid == p->p_cred->ids.uid &&
+		    (p->p_flag & PK_SUGID) == 0);
+		break;
+	case KAUTH_PROCESS_RLIMIT:
+		allow = root && req == KAUTH_REQ_PROCESS_RLIMIT_BYPASS;
+		break;
+	default:
+		model_violation("kauth_authorize_process: an action the "
+		    "model does not know");
+	}
+	return allow ? 0 : EPERM;
+}
+
+/* proc_isunder (kern_proc.c): takes the processes' cwdi locks. */
+int
+proc_isunder(struct proc *p, struct lwp *l)
+{
+	int pid = model_hostpid(p), under = model_hostpid(l->l_proc);
+
+	model_assert_sleepable("proc_isunder: a mutex is held");
+	if (pid < 0 || under < 0)
+		return 1;	/* the tests' own processes have no roots */
+	return host_root_isunder(pid == 0 ? host_user_pid_now() : pid,
+	    under == 0 ? host_user_pid_now() : under);
+}
+
+/*
+ * proc_vmspace_getref (kern_proc.c 1.263): EFAULT for an exiting process or
+ * a vmspace without references.  Its callers hold p_reflock (copy_procargs,
+ * procfs), which is what keeps p_vmspace from an exec or exit meanwhile.
+ */
+int
+proc_vmspace_getref(struct proc *p, struct vmspace **vmp)
+{
+
+	if (p != model_curproc() && !model_rw_held_by_me(&p->p_reflock))
+		model_violation("proc_vmspace_getref: p_reflock not held");
+	if ((p != model_curproc() && (p->p_sflag & PS_WEXIT) != 0) ||
+	    p->p_vmspace->vm_refcnt < 1)
+		return EFAULT;
+	__atomic_add_fetch(&p->p_vmspace->vm_refcnt, 1, __ATOMIC_RELAXED);
+	*vmp = p->p_vmspace;
+	model_trace()->vmspaces_held++;
+	return 0;
+}
+
+void
+uvmspace_free(struct vmspace *vm)
+{
+
+	model_assert_sleepable("uvmspace_free: a mutex is held");
+	model_trace()->vmspaces_held--;
+	model_vmspace_rele(vm);
+}
+
+/*
+ * uvm_io (uvm_io.c): nothing at or past the end of user space, and no
+ * word of it (0 for a range that starts there, the rest cut off for one
+ * that reaches it: "EOF truncate"); EIO for a range that wraps; else the
+ * range a chunk of up to MAXBSIZE (64 KiB) at a time, each extracted from
+ * the map whole or not at all (UVM_EXTRACT_CONTIG): the first chunk that
+ * is not all mapped (or, to write, writable) fails the rest.
+ */
+#define	MODEL_MAXBSIZE	65536UL
+static int
+model_uvm_io(struct model_vmspace *mv, unsigned long base, char *kaddr,
+    size_t len, bool write)
+{
+	unsigned long end = vm_map_max(&mv->vm.vm_map), off;
+	size_t togo = len, chunk, sz;
+	long n;
+
+	if (base + (togo - 1) < base)
+		return EIO;
+	if (base >= end)
+		return 0;
+	if (base + (togo - 1) >= end)
+		togo -= base + togo - end;
+	off = base & PAGE_MASK;
+	base -= off;
+	chunk = (togo + off + PAGE_MASK) & ~(size_t)PAGE_MASK;
+	if (chunk > MODEL_MAXBSIZE)
+		chunk = MODEL_MAXBSIZE;
+	for (; togo > 0; off = 0, base += chunk) {
+		sz = chunk - off < togo ? chunk - off : togo;
+		n = mv->hostpid < 0 ? -EFAULT :
+		    host_vm_rw(mv->hostpid, kaddr, base + off, sz, write);
+		if (n != (long)sz)
+			return EFAULT;
+		kaddr += sz;
+		togo -= sz;
+	}
+	return 0;
+}
+
+static int
+model_vmspace_io(struct vmspace *vm, unsigned long uaddr, void *kaddr,
+    size_t len, bool write)
+{
+	struct model_vmspace *mv = model_mv(vm);
+	struct proc *cur = model_curproc();
+
+	model_assert_sleepable("copyin_vmspace: a mutex is held");
+	model_trace()->vmspace_ios++;
+	if (len == 0)
+		return 0;
+	if (vm == &model_kernel_vmspace || mv == NULL) {
+		/* NetBSD would kcopy: a kernel address, from a user one. */
+		model_violation("copyin_vmspace: the kernel's address space");
+		return EFAULT;
+	}
+	if (vm->vm_refcnt < 1)
+		model_violation("copyin_vmspace: an address space freed");
+	if (cur != NULL && vm == cur->p_vmspace)
+		return write ? copyout(kaddr, (void *)uaddr, len) :
+		    copyin((const void *)uaddr, kaddr, len);
+	return model_uvm_io(mv, uaddr, kaddr, len, write);
+}
+
+int
+copyin_vmspace(struct vmspace *vm, const void *uaddr, void *kaddr, size_t len)
+{
+
+	return model_vmspace_io(vm, (unsigned long)uaddr, kaddr, len, false);
+}
+
+int
+copyout_vmspace(struct vmspace *vm, const void *kaddr, void *uaddr, size_t len)
+{
+
+	return model_vmspace_io(vm, (unsigned long)uaddr, (void *)(uintptr_t)kaddr,
+	    len, true);
+}
+
+/*
+ * kpause (kern_synch.c): sleeps timo ticks; EWOULDBLOCK when they have
+ * passed (sleepq_block), EINTR for a signal if intr.
+ */
+int
+kpause(const char *wmesg, bool intr, int timo, kmutex_t *mtx)
+{
+	long long until = host_uptime_us() + (long long)timo * 1000000 / hz;
+
+	(void)wmesg;
+	if (mtx != NULL)
+		model_violation("kpause: the module passes no interlock");
+	model_assert_sleepable("kpause: a mutex is held");
+	model_trace()->kpauses++;
+	while (host_uptime_us() < until) {
+		if (intr && host_signal_pending())
+			return EINTR;
+		host_yield();
+	}
+	return EWOULDBLOCK;
+}
+
+/*
+ * Process-specific data (kern_proc.c over subr_specificdata.c): a key's
+ * destructor runs, under the domain lock, for each datum when its process
+ * is freed, and for every datum when the key is deleted.
+ */
+static kmutex_t model_sd_lock;
+static specificdata_dtor_t model_sd_dtors[MODEL_NKEYS];
+
+int
+proc_specific_key_create(specificdata_key_t *keyp, specificdata_dtor_t dtor)
+{
+	specificdata_key_t key;
+
+	model_assert_sleepable("proc_specific_key_create: a mutex is held");
+	mutex_enter(&model_sd_lock);
+	for (key = 0; key < MODEL_NKEYS && model_sd_dtors[key] != NULL; key++)
+		continue;
+	if (key < MODEL_NKEYS)
+		model_sd_dtors[key] = dtor;
+	mutex_exit(&model_sd_lock);
+	if (key == MODEL_NKEYS)
+		return ENOMEM;
+	*keyp = key;
+	return 0;
+}
+
+static void
+model_specific_destroy(struct proc *p, specificdata_key_t key)
+{
+	void *data = model_px(p)->specific[key];
+
+	if (data != NULL) {
+		model_px(p)->specific[key] = NULL;
+		model_sd_dtors[key](data);
+	}
+}
+
+void
+proc_specific_key_delete(specificdata_key_t key)
+{
+	size_t i;
+
+	model_assert_sleepable("proc_specific_key_delete: a mutex is held");
+	mutex_enter(&model_sd_lock);
+	if (key < MODEL_NKEYS && model_sd_dtors[key] != NULL) {
+		model_specific_destroy(&model_proc, key);
+		for (i = 0; i < MODEL_NPROCS; i++) {
+			if (model_procs[i].p_pid != 0)
+				model_specific_destroy(&model_procs[i], key);
+		}
+		model_sd_dtors[key] = NULL;
+	} else
+		model_violation("proc_specific_key_delete: not a key");
+	mutex_exit(&model_sd_lock);
+}
+
+static void
+model_specific_fini(struct proc *p)
+{
+	specificdata_key_t key;
+
+	mutex_enter(&model_sd_lock);
+	for (key = 0; key < MODEL_NKEYS; key++) {
+		if (model_sd_dtors[key] != NULL)
+			model_specific_destroy(p, key);
+	}
+	mutex_exit(&model_sd_lock);
+}
+
+void *
+proc_getspecific(struct proc *p, specificdata_key_t key)
+{
+
+	if (key >= MODEL_NKEYS || model_sd_dtors[key] == NULL) {
+		model_violation("proc_getspecific: not a key");
+		return NULL;
+	}
+	return __atomic_load_n(&model_px(p)->specific[key], __ATOMIC_ACQUIRE);
+}
+
+/* It may allocate the process's container: it may sleep. */
+void
+proc_setspecific(struct proc *p, specificdata_key_t key, void *data)
+{
+
+	model_assert_sleepable("proc_setspecific: a mutex is held");
+	if (key >= MODEL_NKEYS || model_sd_dtors[key] == NULL) {
+		model_violation("proc_setspecific: not a key");
+		return;
+	}
+	__atomic_store_n(&model_px(p)->specific[key], data, __ATOMIC_RELEASE);
+}
+
+bool
+model_proc_has_specific(int pid)
+{
+	struct proc *p = pid == 0 ? &model_proc : NULL;
+	bool has = false;
+	size_t key;
+
+	mutex_enter(&proc_lock);
+	if (p == NULL)
+		p = model_proc_lookup(pid);
+	for (key = 0; p != NULL && key < MODEL_NKEYS; key++)
+		has |= model_px(p)->specific[key] != NULL;
+	mutex_exit(&proc_lock);
+	return has;
+}
+
+u_int
+model_specific_keys(void)
+{
+	u_int n = 0;
+	size_t key;
+
+	for (key = 0; key < MODEL_NKEYS; key++)
+		n += model_sd_dtors[key] != NULL;
+	return n;
+}
+
+/*
+ * Exec hooks (kern_hook.c): a list that execve walks unlocked, with
+ * exec_lock held as reader.  The module changes the list only with
+ * exec_lock held as writer, so that no exec walks it meanwhile; the model
+ * holds it to that.
+ */
+krwlock_t exec_lock;
+#define	MODEL_NHOOKS	4
+static struct model_hook {
+	void	(*fn)(struct proc *, void *);
+	void	*arg;
+} model_exechooks_list[MODEL_NHOOKS];
+
+void *
+exechook_establish(void (*fn)(struct proc *, void *), void *arg)
+{
+	size_t i;
+
+	if (__atomic_load_n(&exec_lock.rw_owner, __ATOMIC_RELAXED) !=
+	    ((uintptr_t)&model_thread_token | 1))
+		model_violation("exechook_establish: exec_lock not written");
+	for (i = 0; i < MODEL_NHOOKS; i++) {
+		if (model_exechooks_list[i].fn == NULL) {
+			model_exechooks_list[i].fn = fn;
+			model_exechooks_list[i].arg = arg;
+			return &model_exechooks_list[i];
+		}
+	}
+	return NULL;
+}
+
+void
+exechook_disestablish(void *vhook)
+{
+	struct model_hook *hook = vhook;
+
+	if (__atomic_load_n(&exec_lock.rw_owner, __ATOMIC_RELAXED) !=
+	    ((uintptr_t)&model_thread_token | 1))
+		model_violation("exechook_disestablish: exec_lock not written");
+	if (hook == NULL || hook->fn == NULL)
+		model_violation("exechook_disestablish: not established");
+	else
+		hook->fn = NULL;
+}
+
+u_int
+model_exechooks(void)
+{
+	u_int n = 0;
+	size_t i;
+
+	for (i = 0; i < MODEL_NHOOKS; i++)
+		n += model_exechooks_list[i].fn != NULL;
+	return n;
+}
+
+/*
+ * execve for process pid, as far as the module can tell: exec_lock as
+ * reader, p_reflock as writer (execve_loadvm), uvmspace_exec's new address
+ * space when the old one has other references, then doexechooks.
+ */
+void
+model_process_exec(int pid)
+{
+	struct proc *p;
+	size_t i;
+
+	mutex_enter(&proc_lock);
+	p = pid == 0 ? &model_proc : model_proc_lookup(pid);
+	mutex_exit(&proc_lock);
+	if (p == NULL)
+		return;
+	model_rw_enter(&exec_lock, RW_READER);
+	model_rw_enter(&p->p_reflock, RW_WRITER);
+	if (p->p_vmspace->vm_refcnt > 1 &&
+	    p->p_vmspace != &model_kernel_vmspace) {
+		struct vmspace *old = p->p_vmspace;
+
+		p->p_vmspace = model_vmspace_new(model_mv(old)->hostpid);
+		model_vmspace_rele(old);
+	}
+	for (i = 0; i < MODEL_NHOOKS; i++) {
+		if (model_exechooks_list[i].fn != NULL)
+			model_exechooks_list[i].fn(p,
+			    model_exechooks_list[i].arg);
+	}
+	model_rw_exit(&p->p_reflock);
+	model_rw_exit(&exec_lock);
+}
+
+void
+model_proc_hold_exec(int pid, bool hold)
+{
+	struct proc *p;
+
+	mutex_enter(&proc_lock);
+	p = model_proc_lookup(pid);
+	mutex_exit(&proc_lock);
+	if (p == NULL)
+		return;
+	if (hold)
+		model_rw_enter(&p->p_reflock, RW_WRITER);
+	else
+		model_rw_exit(&p->p_reflock);
+}
+
+void
+model_lwp_set_host_process(struct lwp *l, int pid)
+{
+	struct proc *p;
+
+	mutex_enter(&proc_lock);
+	p = model_proc_host(pid, 0);
+	mutex_exit(&proc_lock);
+	if (p != NULL)
+		l->l_proc = p;
+	else
+		model_violation("model_lwp_set_host_process: no such process");
+}
+
+static struct proc *
+model_proc_get(int pid)
+{
+	struct proc *p;
+
+	mutex_enter(&proc_lock);
+	p = pid == 0 ? &model_proc : model_proc_lookup(pid);
+	if (p == NULL)
+		p = model_proc_alloc(pid, false);
+	mutex_exit(&proc_lock);
+	return p;
+}
+
+void
+model_proc_set_parent(int pid, int ppid)
+{
+	struct proc *p = model_proc_get(pid), *pp = model_proc_get(ppid);
+
+	if (p != NULL)
+		p->p_pptr = pp;
+}
+
+void
+model_proc_set_cred(int pid, const struct host_cred *ids)
+{
+	struct proc *p = model_proc_get(pid);
+
+	if (p != NULL)
+		p->p_cred->ids = *ids;
+}
+
+void
+model_proc_set_flags(int pid, bool sugid, bool system)
+{
+	struct proc *p = model_proc_get(pid);
+
+	if (p == NULL)
+		return;
+	p->p_flag = (sugid ? PK_SUGID : 0) | (system ? PK_SYSTEM : 0);
+	if (system && p->p_vmspace != &model_kernel_vmspace) {
+		model_vmspace_rele(p->p_vmspace);
+		p->p_vmspace = &model_kernel_vmspace;
+	}
+}
+
+/* atomic_ops(3), as the kernel's: full barriers. */
+u_int
+atomic_cas_uint(volatile u_int *p, u_int expected, u_int new)
+{
+
+	__atomic_compare_exchange_n(p, &expected, new, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return expected;
+}
+
+u_int
+atomic_swap_uint(volatile u_int *p, u_int new)
+{
+
+	return __atomic_exchange_n(p, new, __ATOMIC_SEQ_CST);
+}
+
+void
+atomic_inc_uint(volatile u_int *p)
+{
+
+	__atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST);
+}
+
+void
+atomic_dec_uint(volatile u_int *p)
+{
+
+	if (__atomic_fetch_sub(p, 1, __ATOMIC_SEQ_CST) == 0)
+		model_violation("atomic_dec_uint: below zero");
+}
+
+void
+membar_sync(void)
+{
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/*
+ * mlock(2), sys_mlock (uvm_mmap.c): the range rounded out to pages and
+ * range_test'ed against the process's map (EINVAL, as the 2016 text has
+ * it); EAGAIN past the system's wired pages (a third of the machine's,
+ * uvm_init's wiredmax) or, counting the process's wired pages, past its
+ * soft RLIMIT_MEMLOCK, for anyone; then uvm_map_pageable wires the pages,
+ * failing on a hole with EFAULT, which sys_mlock turns into ENOMEM.  The
+ * wiring is the host's mlock: of this process at once, or, for a process
+ * linuxrun traces, recorded for linuxrun to have the process make.
+ */
+int
+sys_mlock(struct lwp *l, const struct sys_mlock_args *uap, register_t *retval)
+{
+	struct model_trace *t = model_trace();
+	struct vm_map *map = &l->l_proc->p_vmspace->vm_map;
+	int pid = model_hostpid(l->l_proc);
+	unsigned long addr = (unsigned long)SCARG(uap, addr), size, off;
+	int error;
+
+	(void)retval;
+	model_assert_sleepable("sys_mlock: a mutex is held");
+	off = addr & PAGE_MASK;
+	addr -= off;
+	size = (SCARG(uap, len) + off + PAGE_MASK) & ~(unsigned long)PAGE_MASK;
+	if (addr < vm_map_min(map) || addr + size > vm_map_max(map) ||
+	    addr > addr + size)
+		return EINVAL;
+	if (size / PAGE_SIZE > host_phys_pages() / 3)
+		return EAGAIN;
+	if (size + host_locked_bytes(pid < 0 ? 0 : pid) >
+	    l->l_proc->p_rlimit[RLIMIT_MEMLOCK].rlim_cur)
+		return EAGAIN;
+	if (!host_range_mapped(pid < 0 ? 0 : pid, addr, addr + size))
+		return ENOMEM;
+	t->mlocks++;
+	t->mlock_start = addr;
+	t->mlock_len = size;
+	if (host_user_traced() || size == 0)
+		return 0;
+	error = host_mlock(addr, size);
+	return error == 0 ? 0 : error == 11 ? EAGAIN : model_errno(error);
+}
+
+static bool
+model_is_private_lock(kmutex_t *mtx)
+{
+
+	return mtx == &model_vnodes_lock || mtx == &model_mounts_lock ||
+	    mtx == &model_sysctl_lock || mtx == &model_cwdi_lock;
 }

@@ -62,6 +62,38 @@ void	host_cred_self(struct host_cred *);
 int	host_cred_enter(const struct host_cred *);
 void	host_cred_exit(void);
 
+/*
+ * A host process (or thread) ID's process: its ID, parent, whether it is
+ * a zombie, a kernel thread, not dumpable (it changed IDs), and its
+ * credential; -1 if there is none.  This process's ID, and the user
+ * process's.  Whether pid's root directory is at or under under's.
+ */
+struct host_proc {
+	int		tgid, ppid;
+	bool		zombie, kthread, sugid;
+	struct host_cred cred;
+};
+int	host_proc_info(int, struct host_proc *);
+int	host_self_pid(void);
+int	host_user_pid_now(void);
+bool	host_root_isunder(int pid, int under);
+/*
+ * Moves len bytes between kaddr and uaddr of host process pid (0: the user
+ * process): the bytes moved, or minus a host errno.
+ */
+long	host_vm_rw(int pid, void *kaddr, unsigned long uaddr, size_t len,
+	    bool write);
+/*
+ * Memory locking of host process pid (0: the user process): its soft
+ * RLIMIT_MEMLOCK, the bytes it has locked, whether [start, end) is mapped
+ * whole; the machine's pages; locking a range of this process.
+ */
+unsigned long long host_memlock_limit(int pid);
+unsigned long long host_locked_bytes(int pid);
+bool	host_range_mapped(int pid, unsigned long start, unsigned long end);
+unsigned long long host_phys_pages(void);
+int	host_mlock(unsigned long start, size_t len);
+
 /* host.c: 0 or a host errno (EFAULT for an address that is not mapped). */
 int	host_copy_from_user(const void *, void *, size_t);
 int	host_copy_to_user(const void *, void *, size_t);
@@ -269,6 +301,15 @@ struct model_trace {
 	/* What a DIAGNOSTIC kernel would have stopped on: count, last one. */
 	u_int	violations;
 	const char *violation;
+	u_int	rwlocks_held;	/* rwlocks this thread holds (p_reflock, ...) */
+	u_int	vmspaces_held;	/* proc_vmspace_getref minus uvmspace_free */
+	u_int	vmspace_ios;	/* copyin_vmspace and copyout_vmspace calls */
+	u_int	xc_highpri;	/* high-priority cross-calls */
+	u_int	kpauses;	/* kpause calls */
+	/* The last range sys_mlock wired, for a traced process to lock. */
+	u_int	mlocks;
+	unsigned long mlock_start;
+	size_t	mlock_len;
 };
 /* The clock rate the model's kernel runs at (ticks per second). */
 #define	MODEL_HZ	100
@@ -284,6 +325,25 @@ void	model_lwp_set_user_sp(struct lwp *, register_t);
 bool	model_clone_request(register_t[5]);
 struct model_trace *model_trace(void);
 void	model_trace_reset(void);
+/*
+ * Processes for the tests: makes process `pid` a host process (its
+ * credential and address space the host's), sets a table process's
+ * parent, credential, PK_SUGID or PK_SYSTEM; has process `pid` execute a
+ * program as execve does for the exec hooks (exec_lock as reader,
+ * p_reflock as writer, a new address space if the old one is shared);
+ * whether process `pid` has process-specific data under any key.
+ */
+void	model_lwp_set_host_process(struct lwp *, int pid);
+void	model_proc_set_parent(int pid, int ppid);
+void	model_proc_set_cred(int pid, const struct host_cred *);
+void	model_proc_set_flags(int pid, bool sugid, bool system);
+void	model_process_exec(int pid);
+bool	model_proc_has_specific(int pid);
+/* Holds process pid's p_reflock as writer (an exec under way), or lets go. */
+void	model_proc_hold_exec(int pid, bool);
+/* Keys of process-specific data in use, exec hooks established. */
+u_int	model_specific_keys(void);
+u_int	model_exechooks(void);
 /* Marks the mount holding host descriptor fd as mounted MNT_ASYNC. */
 void	model_mount_set_async(int fd, bool);
 /* Marks it unmounted (vfs_busy fails), or mounted again. */
