@@ -59,6 +59,9 @@ mod model;
 #[cfg(test)]
 #[path = "tests/module_tests.rs"]
 mod module_tests;
+#[cfg(test)]
+#[path = "tests/pidfd_model.rs"]
+mod pidfd_model;
 
 /// Reached only through a panic, and `make test` proves that the linked
 /// module has no call site that could panic.

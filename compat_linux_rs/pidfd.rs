@@ -98,12 +98,13 @@ impl PidProc {
     pub fn attach(held: &HeldProc, identity: &Identity) -> Result<PidProc, Errno> {
         // Made before the lock, freed if the process has one already.
         let fresh = PidProc::new(identity, false)?;
-        let _registry = Registry::lock();
+        let _attaching = Attaching::lock();
         // SAFETY: the process is held (p_reflock), so its specificdata
         // stays until the release: exit1 finishes it only after taking
-        // p_reflock as writer. clrs_pidfd_lock serialises the get and the
-        // set against other pidfds of the process; the destructor does not
-        // take it (it runs with the domain lock held, which the set takes).
+        // p_reflock as writer. clrs_pidfd_attach_lock serialises the get
+        // and the set against other pidfds of the process; the destructor
+        // does not take it (it runs with the domain lock held, which the
+        // set takes).
         unsafe {
             let found = sys::proc_getspecific(held.as_ptr(), sys::clrs_pidfd_key);
             if let Some(pp) = NonNull::new(found.cast::<sys::clrs_pidproc>()) {
@@ -199,6 +200,26 @@ pub enum Status<'t> {
     Zombie(crate::process::Proc<'t>),
     /// Exited and waited for: its ID names nothing, or another process.
     Reaped,
+}
+
+/// `clrs_pidfd_attach_lock` held as writer: attaching a process's
+/// `clrs_pidproc` (a sleep lock, as `proc_setspecific` may allocate).
+struct Attaching;
+
+impl Attaching {
+    fn lock() -> Attaching {
+        // SAFETY: the module's lock, made at INIT, taken from a system call
+        // with no lock held; released on drop.
+        unsafe { sys::rw_enter(&raw mut sys::clrs_pidfd_attach_lock, sys::krw_t_RW_WRITER) };
+        Attaching
+    }
+}
+
+impl Drop for Attaching {
+    fn drop(&mut self) {
+        // SAFETY: taken in `lock` by this thread.
+        unsafe { sys::rw_exit(&raw mut sys::clrs_pidfd_attach_lock) };
+    }
 }
 
 /// `clrs_pidfd_lock` held: the list of the module's pidfds.
@@ -613,3 +634,7 @@ pub unsafe extern "C" fn clrs_pidfd_close(fp: *mut sys::file_t) -> *mut u32 {
         &raw mut (*pf).pf_closing
     }
 }
+
+#[cfg(test)]
+#[path = "tests/pidfd.rs"]
+mod tests;

@@ -164,7 +164,7 @@ impl Proc<'_> {
     pub fn try_hold(&self) -> Option<HeldProc> {
         // SAFETY: as for `pid`; the shim takes p_lock and tries p_reflock
         // as reader.
-        unsafe { sys::clrs_proc_tryhold(self.p.as_ptr()) }.then_some(HeldProc(self.p))
+        unsafe { sys::clrs_proc_tryhold(self.p.as_ptr()) }.then(|| HeldProc(self.p))
     }
 
     /// kauth(9)'s decision on sending NetBSD signal `signo` (0: probe).

@@ -397,6 +397,7 @@ clrs_log_nosys(struct lwp *l, const char *name, int nr, bool limited)
  * and compat_linux_rs.c for what unload waits for).
  */
 kmutex_t clrs_pidfd_lock;
+krwlock_t clrs_pidfd_attach_lock;
 struct clrs_pidfd *clrs_pidfds;
 specificdata_key_t clrs_pidfd_key;
 
@@ -406,10 +407,13 @@ clrs_pidfd_init(void)
 	int error;
 
 	mutex_init(&clrs_pidfd_lock, MUTEX_DEFAULT, IPL_NONE);
+	rw_init(&clrs_pidfd_attach_lock);
 	clrs_pidfds = NULL;
 	error = proc_specific_key_create(&clrs_pidfd_key, clrs_pidproc_exit);
-	if (error != 0)
+	if (error != 0) {
+		rw_destroy(&clrs_pidfd_attach_lock);
 		mutex_destroy(&clrs_pidfd_lock);
+	}
 	return error;
 }
 
@@ -509,6 +513,7 @@ clrs_pidfd_fini(void)
 	proc_specific_key_delete(clrs_pidfd_key);
 	clrs_pidfd_reclaim();
 	KASSERT(clrs_pidfds == NULL);
+	rw_destroy(&clrs_pidfd_attach_lock);
 	mutex_destroy(&clrs_pidfd_lock);
 }
 

@@ -162,9 +162,12 @@ struct clrs_pidfd {
 
 /*
  * The module's pidfds and their lock, made and destroyed by INIT and FINI
- * (clrs_pidfd_init, clrs_pidfd_fini); the proc specificdata key.
+ * (clrs_pidfd_init, clrs_pidfd_fini); the lock that serialises attaching
+ * a struct clrs_pidproc to a process, a sleep lock, as proc_setspecific
+ * may allocate; the proc specificdata key.
  */
 extern kmutex_t clrs_pidfd_lock;
+extern krwlock_t clrs_pidfd_attach_lock;
 extern struct clrs_pidfd *clrs_pidfds;
 extern specificdata_key_t clrs_pidfd_key;
 int	clrs_pidfd_init(void);
