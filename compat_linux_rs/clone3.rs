@@ -376,10 +376,7 @@ pub fn clone3(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
 fn child(lwp: &Lwp, pid: i32) -> Result<PidProc, Errno> {
     loop {
         let table = ProcTable::lock();
-        let Some(p) = table
-            .find(pid)
-            .filter(|p| p.is_child_of(lwp.proc_ptr()))
-        else {
+        let Some(p) = table.find(pid).filter(|p| p.is_child_of(lwp.proc_ptr())) else {
             drop(table);
             return PidProc::exited(&Identity::gone(pid));
         };

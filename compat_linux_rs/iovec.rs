@@ -133,11 +133,10 @@ impl Iovecs {
     }
 
     fn set_len(&mut self, i: usize, len: u64) {
-        if let Some(to) = self
-            .buf
-            .as_mut()
-            .and_then(|b| b.as_mut_slice().get_mut(i * IOVEC_SIZE + 8..(i + 1) * IOVEC_SIZE))
-        {
+        if let Some(to) = self.buf.as_mut().and_then(|b| {
+            b.as_mut_slice()
+                .get_mut(i * IOVEC_SIZE + 8..(i + 1) * IOVEC_SIZE)
+        }) {
             to.copy_from_slice(&len.to_ne_bytes());
         }
     }

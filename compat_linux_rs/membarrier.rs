@@ -162,20 +162,17 @@ pub fn membarrier(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
             barrier(Barrier::Expedited);
             Ok(0)
         }
-        REGISTER_GLOBAL_EXPEDITED => register(
-            lwp,
-            state::GLOBAL_EXPEDITED | state::GLOBAL_EXPEDITED_READY,
-        ),
+        REGISTER_GLOBAL_EXPEDITED => {
+            register(lwp, state::GLOBAL_EXPEDITED | state::GLOBAL_EXPEDITED_READY)
+        }
         PRIVATE_EXPEDITED => private(lwp, state::PRIVATE_EXPEDITED_READY, Barrier::Expedited),
         REGISTER_PRIVATE_EXPEDITED => register(
             lwp,
             state::PRIVATE_EXPEDITED | state::PRIVATE_EXPEDITED_READY,
         ),
-        PRIVATE_EXPEDITED_SYNC_CORE => private(
-            lwp,
-            state::PRIVATE_EXPEDITED_SYNC_CORE_READY,
-            Barrier::Core,
-        ),
+        PRIVATE_EXPEDITED_SYNC_CORE => {
+            private(lwp, state::PRIVATE_EXPEDITED_SYNC_CORE_READY, Barrier::Core)
+        }
         REGISTER_PRIVATE_EXPEDITED_SYNC_CORE => register(
             lwp,
             state::PRIVATE_EXPEDITED

@@ -54,10 +54,7 @@ pub fn mlock2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
         return Err(Errno::EPERM);
     }
     let start = addr & !(PAGE_SIZE - 1);
-    let len = len
-        .wrapping_add(addr - start)
-        .wrapping_add(PAGE_SIZE - 1)
-        & !(PAGE_SIZE - 1);
+    let len = len.wrapping_add(addr - start).wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
     if let Some(limit) = limit
         && !privileged
         && len / PAGE_SIZE > limit / PAGE_SIZE

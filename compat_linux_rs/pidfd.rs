@@ -376,7 +376,10 @@ impl Drop for Slot {
         // the pidfd object, never listed.
         unsafe {
             sys::fd_abort(self.proc, self.fp.as_ptr(), self.fd as u32);
-            sys::kmem_free(self.pf.as_ptr().cast(), core::mem::size_of::<sys::clrs_pidfd>());
+            sys::kmem_free(
+                self.pf.as_ptr().cast(),
+                core::mem::size_of::<sys::clrs_pidfd>(),
+            );
         }
     }
 }
@@ -392,7 +395,8 @@ impl PidfdRef {
     pub fn get(fd: i32) -> Result<PidfdRef, Errno> {
         let file = FileRef::get(fd)?;
         // SAFETY: a held file; the shim compares its fileops.
-        let pf = NonNull::new(unsafe { sys::clrs_file_pidfd(file.as_ptr()) }).ok_or(Errno::EBADF)?;
+        let pf =
+            NonNull::new(unsafe { sys::clrs_file_pidfd(file.as_ptr()) }).ok_or(Errno::EBADF)?;
         Ok(PidfdRef { file, pf })
     }
 
@@ -445,7 +449,11 @@ pub unsafe extern "C" fn clrs_pidproc_exit(data: *mut core::ffi::c_void) {
         let p = pp.as_ptr();
         sys::mutex_enter(&raw mut (*p).pp_lock);
         (*p).pp_exited = true;
-        sys::selnotify(&raw mut (*p).pp_sel, POLLIN | POLLRDNORM, sys::NOTE_SUBMIT as i64);
+        sys::selnotify(
+            &raw mut (*p).pp_sel,
+            POLLIN | POLLRDNORM,
+            sys::NOTE_SUBMIT as i64,
+        );
         sys::mutex_exit(&raw mut (*p).pp_lock);
         PidProc::release_raw(pp);
     }
@@ -484,7 +492,9 @@ pub extern "C" fn clrs_pidfd_ioctl(
     cmd: core::ffi::c_ulong,
     _data: *mut core::ffi::c_void,
 ) -> c_int {
-    if cmd == sys::CLRS_FIONBIO as core::ffi::c_ulong || cmd == sys::CLRS_FIOASYNC as core::ffi::c_ulong {
+    if cmd == sys::CLRS_FIONBIO as core::ffi::c_ulong
+        || cmd == sys::CLRS_FIOASYNC as core::ffi::c_ulong
+    {
         0
     } else {
         Errno::ENOTTY.get()
@@ -586,7 +596,10 @@ pub unsafe extern "C" fn clrs_pidfd_filt_detach(kn: *mut sys::knote) {
 /// # Safety
 /// As [`clrs_pidfd_filt_detach`].
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn clrs_pidfd_filt_read(kn: *mut sys::knote, hint: core::ffi::c_long) -> c_int {
+pub unsafe extern "C" fn clrs_pidfd_filt_read(
+    kn: *mut sys::knote,
+    hint: core::ffi::c_long,
+) -> c_int {
     let locked = hint == sys::NOTE_SUBMIT as core::ffi::c_long;
     // SAFETY: as in clrs_pidfd_filt_detach; pp_exited under its lock.
     unsafe {

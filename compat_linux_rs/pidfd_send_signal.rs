@@ -71,10 +71,9 @@ const LINUX_NSIG: i32 = 64;
 /// Linux's `si_code` values that matter here (`include/uapi/asm-generic/siginfo.h`).
 const SI_USER: i32 = 0;
 const SI_KERNEL: i32 = 0x80;
-const SI_QUEUE: i32 = -1;
-const SI_TIMER: i32 = -2;
 const SI_MESGQ: i32 = -3;
 const SI_ASYNCIO: i32 = -4;
+const SI_SIGIO: i32 = -5;
 const SI_TKILL: i32 = -6;
 const SI_DETHREAD: i32 = -7;
 const SI_ASYNCNL: i32 = -60;
@@ -196,11 +195,9 @@ fn known_layout(signo: i32, code: i32) -> bool {
 /// `code` (`native_to_linux_si_code`, linux_signal.c).
 fn native_code(code: i32) -> i32 {
     match code {
-        SI_MESGQ => sys::SI_MESGQ as i32,
-        SI_ASYNCIO => sys::SI_ASYNCIO as i32,
-        SI_TKILL => sys::SI_LWP as i32,
-        -5 => sys::SI_LWP as i32,
-        SI_USER | SI_QUEUE | SI_TIMER => code,
+        SI_MESGQ => sys::SI_MESGQ,
+        SI_ASYNCIO => sys::SI_ASYNCIO,
+        SI_TKILL | SI_SIGIO => sys::SI_LWP,
         other => other,
     }
 }
@@ -267,7 +264,10 @@ pub fn pidfd_send_signal(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Er
     let (target, scope) = match pidfd {
         SELF_THREAD => (Target::Caller, Scope::Thread(lwp.lid())),
         SELF_THREAD_GROUP => (Target::Caller, Scope::Process),
-        _ => (Target::Pidfd(PidfdRef::get(pidfd)?.process()), Scope::Process),
+        _ => (
+            Target::Pidfd(PidfdRef::get(pidfd)?.process()),
+            Scope::Process,
+        ),
     };
     let pid = target.pid(lwp);
     let scope = match flags {
@@ -321,7 +321,7 @@ pub fn pidfd_send_signal(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Er
             let mut ksi: sys::_ksiginfo = unsafe { core::mem::zeroed() };
             ksi._signo = native;
             ksi._code = if matches!(scope, Scope::Thread(_)) {
-                sys::SI_LWP as i32
+                sys::SI_LWP
             } else {
                 sys::SI_USER as i32
             };

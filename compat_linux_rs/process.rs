@@ -76,7 +76,12 @@ impl ProcTable {
     /// Sends the signal `info` describes to each member of process group
     /// `pgid` that kill(2)'s permission allows: `ESRCH` if it has none,
     /// the last refusal if none allows it.
-    pub fn signal_group(&self, cred: Cred<'_>, pgid: i32, info: &sys::_ksiginfo) -> Result<(), Errno> {
+    pub fn signal_group(
+        &self,
+        cred: Cred<'_>,
+        pgid: i32,
+        info: &sys::_ksiginfo,
+    ) -> Result<(), Errno> {
         // SAFETY: proc_lock is held; a live credential; the shim copies
         // `info`.
         Errno::check(unsafe { sys::clrs_pgrp_signal(cred.as_ptr(), pgid, info) })

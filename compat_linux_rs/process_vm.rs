@@ -42,7 +42,11 @@ pub enum Direction {
 }
 
 /// Both calls: `(pid, local_iov, liovcnt, remote_iov, riovcnt, flags)`.
-pub fn process_vm(lwp: &Lwp, args: &SyscallArgs, direction: Direction) -> Result<register_t, Errno> {
+pub fn process_vm(
+    lwp: &Lwp,
+    args: &SyscallArgs,
+    direction: Direction,
+) -> Result<register_t, Errno> {
     let pid = args.int::<0>();
     if args.u64::<5>() != 0 {
         return Err(Errno::EINVAL);
@@ -209,7 +213,8 @@ fn read_piece(target: &Target, from: u64, to: u64, buf: &mut [u8]) -> usize {
     let read = match target.read(from, buf) {
         Ok(()) => buf.len(),
         Err(_) => prefix(from, buf.len(), |at, range| {
-            buf.get_mut(range).map_or(Err(Errno::EFAULT), |b| target.read(at, b))
+            buf.get_mut(range)
+                .map_or(Err(Errno::EFAULT), |b| target.read(at, b))
         }),
     };
     let Some(got) = buf.get(..read) else {
@@ -239,7 +244,8 @@ fn write_piece(target: &Target, from: u64, to: u64, buf: &mut [u8]) -> usize {
     match target.write(to, got) {
         Ok(()) => read,
         Err(_) => prefix(to, read, |at, range| {
-            got.get(range).map_or(Err(Errno::EFAULT), |b| target.write(at, b))
+            got.get(range)
+                .map_or(Err(Errno::EFAULT), |b| target.write(at, b))
         }),
     }
 }

@@ -327,7 +327,11 @@ fn accepted_flags_without_effect_are_not_passed_on() {
 fn clone_pidfd(flags: CloneFlags, pidfd_at: Option<u64>) -> (Result<i32, i32>, i32) {
     let lwp = crate::pidfd_model::caller();
     let mut pidfd = -1i32;
-    let signal = if flags.contains(CloneFlags::THREAD) { 0 } else { SIGCHLD };
+    let signal = if flags.contains(CloneFlags::THREAD) {
+        0
+    } else {
+        SIGCHLD
+    };
     let mut f = fields(flags | CloneFlags::PIDFD, signal, 0, 0);
     f[1] = pidfd_at.unwrap_or(&raw mut pidfd as u64);
     let args = Args::new(f);

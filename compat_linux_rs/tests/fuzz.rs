@@ -168,7 +168,56 @@ impl Inputs {
     }
 }
 
+/// The descriptors this process has open.
+fn open_fds() -> Vec<i32> {
+    unsafe extern "C" {
+        fn fcntl(fd: i32, cmd: i32, ...) -> i32;
+    }
+    let listed: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    // The listing's own descriptor is closed by now.
+    // SAFETY: F_GETFD of a number has no effect.
+    listed
+        .into_iter()
+        .filter(|&fd| unsafe { fcntl(fd, 1) } >= 0)
+        .collect()
+}
+
+/// Closes the pidfds a call made (pidfd_open, pidfd_getfd, clone3's
+/// CLONE_PIDFD), so that a run does not run out of them, and has the model
+/// act on the closes; pidfd_getfd's other duplicates too. The model's own
+/// host descriptors (pipes' write ends, pidfds of host processes) are left
+/// alone.
+fn close_new_fds(baseline: &[i32], own: &[i32]) {
+    for fd in open_fds() {
+        // SAFETY: plain data out; the model looks the descriptor up.
+        let pidfd = unsafe {
+            let mut st: sys::stat = core::mem::zeroed();
+            sys::model_file_stat(fd, &mut st) == 0
+        };
+        if !baseline.contains(&fd) && (pidfd || own.contains(&fd)) {
+            crate::pidfd_model::close_fd(fd);
+        }
+    }
+    crate::pidfd_model::pending();
+}
+
+/// The calls that make pidfds, which need the module loaded (INIT makes
+/// their state).
+fn makes_pidfds(nr: u16) -> bool {
+    [
+        crate::pidfd_open::NR,
+        crate::pidfd_send_signal::NR,
+        crate::pidfd_getfd::NR,
+        crate::clone3::NR,
+    ]
+    .contains(&nr)
+}
+
 fn run(nr: u16, seconds: u64) {
+    let loaded = makes_pidfds(nr).then(crate::pidfd_model::Loaded::new);
     let scratch = model::Scratch::new("fuzz", 4096);
     std::fs::create_dir(scratch.dir.join("d")).unwrap();
     let dir = std::fs::File::open(&scratch.dir).unwrap();
@@ -186,9 +235,16 @@ fn run(nr: u16, seconds: u64) {
         semid: set.0 as u64,
     };
     let lwp = ModelLwp::on_cpu(0);
+    // A pidfd of the caller's own process, for the calls that take one.
+    let pidfd = loaded
+        .is_some()
+        .then(|| crate::pidfd_model::pidfd_open(&lwp, 1, 0).unwrap());
+    inputs.fds.extend(pidfd.map(|fd| fd as u64));
+    let baseline = open_fds();
     let mut watchdog = Watchdog::start(nr);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (mut calls, mut ended, mut ended_eintr) = (0u64, 0u64, 0u64);
+    let mut kept = 0i64;
     while Instant::now() < deadline {
         for b in inputs.memory.iter_mut() {
             *b = if rng.below(4) == 0 {
@@ -218,21 +274,44 @@ fn run(nr: u16, seconds: u64) {
             regs[4] %= 1 << 16;
         }
         trace_reset();
-        let ((error, _), signalled) = watchdog.call(&lwp, nr, regs);
+        // SAFETY: a live LWP of the model, the one making the calls.
+        unsafe { sys::model_lwp_current(lwp.as_ptr()) };
+        let ((error, value), signalled) = watchdog.call(&lwp, nr, regs);
+        if loaded.is_some() {
+            let made = (error == 0 && nr == crate::pidfd_getfd::NR).then_some(value as i32);
+            close_new_fds(&baseline, made.as_slice());
+        }
         if signalled {
             ended += 1;
             ended_eintr += u64::from(error == sys::EINTR as i32);
         }
         assert_balanced();
         let t = trace();
+        // The pidfd calls keep memory past a call: a process's pidfd state
+        // while it lives (one per process of the model), a closed pidfd's
+        // record until the next one is made. No more may be kept, over the
+        // whole run.
+        let allocated = if loaded.is_some() {
+            let most = (sys::MODEL_NPROCS as usize + 1) * size_of::<sys::clrs_pidproc>()
+                + size_of::<sys::clrs_pidfd>();
+            kept += i64::from(t.allocated as i32);
+            assert!(kept <= most as i64, "{kept} bytes kept after {regs:x?}");
+            0
+        } else {
+            t.allocated
+        };
         assert_eq!(
-            (t.allocated, t.creds_held, t.vnodes_referenced),
+            (allocated, t.creds_held, t.vnodes_referenced),
             (0, 0, 0),
             "{regs:x?}"
         );
         calls += 1;
     }
     drop(watchdog);
+    if let Some(fd) = pidfd {
+        crate::pidfd_model::close_fd(fd);
+    }
+    drop(loaded);
     println!(
         "fuzz {nr}: {calls} calls in {seconds} s, {ended} ended by the deadline \
          ({ended_eintr} of them with EINTR)"
@@ -267,4 +346,7 @@ fuzz_targets! {
     fuzz_copy_file_range => crate::copy_file_range::NR,
     fuzz_clone3 => crate::clone3::NR,
     fuzz_faccessat2 => crate::faccessat2::NR,
+    fuzz_pidfd_open => crate::pidfd_open::NR,
+    fuzz_pidfd_send_signal => crate::pidfd_send_signal::NR,
+    fuzz_pidfd_getfd => crate::pidfd_getfd::NR,
 }

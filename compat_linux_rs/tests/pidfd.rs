@@ -28,7 +28,10 @@ fn its_operations_answer_as_linux_pidfds_do() {
         assert_eq!(sys::model_file_ioctl(fd, 0x4004_667f), sys::ENOTTY as i32);
         let mut st: sys::stat = core::mem::zeroed();
         assert_eq!(sys::model_file_stat(fd, &mut st), 0);
-        assert_eq!((st.st_mode, st.st_nlink, st.st_uid, st.st_gid), (0o700, 1, 0, 0));
+        assert_eq!(
+            (st.st_mode, st.st_nlink, st.st_uid, st.st_gid),
+            (0o700, 1, 0, 0)
+        );
         let mut st2: sys::stat = core::mem::zeroed();
         assert_eq!(sys::model_file_stat(again, &mut st2), 0);
         assert_eq!(st.st_ino, st2.st_ino, "one inode per process");
@@ -124,7 +127,11 @@ fn unload_waits_for_every_pidfd_and_frees_what_processes_hold() {
     };
     close_fd(fd);
     pending();
-    assert_eq!(module.fini(), sys::EBUSY as i32, "a duplicate is still open");
+    assert_eq!(
+        module.fini(),
+        sys::EBUSY as i32,
+        "a duplicate is still open"
+    );
     close_fd(dup);
     pending();
     // The process still has the pidfd's state attached: FINI's key

@@ -13,7 +13,11 @@ const FD_CLOEXEC: i32 = 1;
 
 /// pidfd_getfd through the module: the new descriptor, or the errno.
 fn getfd(lwp: &ModelLwp, pidfd: i32, targetfd: i32, flags: u32) -> Result<i32, i32> {
-    call(lwp, NR, [pidfd as u64, targetfd as u64, flags.into(), 0, 0, 0])
+    call(
+        lwp,
+        NR,
+        [pidfd as u64, targetfd as u64, flags.into(), 0, 0, 0],
+    )
 }
 
 /// The host's pidfd_getfd, its descriptor closed.
@@ -29,7 +33,10 @@ fn host_getfd(pidfd: i32, targetfd: i32, flags: u32) -> Result<i64, i32> {
 fn identity(fd: i32) -> (u64, u64) {
     // SAFETY: fstat of a descriptor into a buffer of struct stat's size.
     let mut st = [0u64; 18];
-    assert_eq!(host(5, [fd as u64, st.as_mut_ptr() as u64, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(
+        host(5, [fd as u64, st.as_mut_ptr() as u64, 0, 0, 0, 0]),
+        Ok(0)
+    );
     (st[0], st[1])
 }
 
@@ -91,8 +98,18 @@ impl Child {
             const P_PID: u64 = 1;
             const WEXITED: u64 = 4;
             const WNOWAIT: u64 = 0x0100_0000;
-            host(247, [P_PID, self.pid as u64, info.as_mut_ptr() as u64, WEXITED | WNOWAIT, 0, 0])
-                .unwrap();
+            host(
+                247,
+                [
+                    P_PID,
+                    self.pid as u64,
+                    info.as_mut_ptr() as u64,
+                    WEXITED | WNOWAIT,
+                    0,
+                    0,
+                ],
+            )
+            .unwrap();
         }
     }
 
@@ -127,9 +144,15 @@ fn flags_and_descriptors_are_checked_like_linux() {
     let cases = [
         ((own, 0, 1), (me, 0, 1)),
         ((own, 0, 1 << 31), (me, 0, 1 << 31)),
-        ((model::CLOSED_FD as i32, 0, 0), (model::CLOSED_FD as i32, 0, 0)),
+        (
+            (model::CLOSED_FD as i32, 0, 0),
+            (model::CLOSED_FD as i32, 0, 0),
+        ),
         ((regular, 0, 0), (regular, 0, 0)),
-        ((own, model::CLOSED_FD as i32, 0), (me, model::CLOSED_FD as i32, 0)),
+        (
+            (own, model::CLOSED_FD as i32, 0),
+            (me, model::CLOSED_FD as i32, 0),
+        ),
         ((own, -1, 0), (me, -1, 0)),
     ];
     for ((pidfd, target, flags), (hpidfd, htarget, hflags)) in cases {

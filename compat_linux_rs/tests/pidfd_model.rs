@@ -18,7 +18,8 @@ impl Loaded {
     pub fn new() -> Loaded {
         let serial = serial();
         // SAFETY: the model's one dictionary, empty; the tests hold serial().
-        let props = unsafe { sys::model_props(c"".as_ptr(), sys::model_prop::MODEL_PROP_NONE, false) };
+        let props =
+            unsafe { sys::model_props(c"".as_ptr(), sys::model_prop::MODEL_PROP_NONE, false) };
         assert_eq!(modcmd(sys::modcmd_MODULE_CMD_INIT, props), 0);
         Loaded { _serial: serial }
     }
@@ -121,12 +122,20 @@ pub fn call(lwp: &ModelLwp, nr: u16, regs: [u64; 6]) -> Result<i32, i32> {
     unsafe { sys::model_lwp_current(lwp.as_ptr()) };
     let (error, value) = model::call(lwp, nr, regs);
     balanced();
-    if error == 0 { Ok(value as i32) } else { Err(error) }
+    if error == 0 {
+        Ok(value as i32)
+    } else {
+        Err(error)
+    }
 }
 
 /// pidfd_open through the module: the descriptor, or the NetBSD errno.
 pub fn pidfd_open(lwp: &ModelLwp, pid: i32, flags: u32) -> Result<i32, i32> {
-    call(lwp, crate::pidfd_open::NR, [pid as u64, flags.into(), 0, 0, 0, 0])
+    call(
+        lwp,
+        crate::pidfd_open::NR,
+        [pid as u64, flags.into(), 0, 0, 0, 0],
+    )
 }
 
 /// Checks what every pidfd call must leave behind: nothing held.

@@ -93,7 +93,10 @@ fn a_live_process_gets_a_close_on_exec_pidfd_readable_at_its_exit() {
     assert_eq!(host_poll(fd, POLLIN, 0), 0, "readable while it lives");
     assert_eq!(file_poll(fd), 0);
     // SAFETY: reads the model's table.
-    assert!(unsafe { sys::model_proc_has_specific(31001) }, "not attached");
+    assert!(
+        unsafe { sys::model_proc_has_specific(31001) },
+        "not attached"
+    );
     // Unload is refused while a pidfd is open (its operations are ours).
     assert_eq!(module.fini(), sys::EBUSY as i32);
     p.exit();
@@ -131,7 +134,10 @@ fn a_zombie_gets_a_pidfd_readable_at_once_and_a_reaped_one_esrch() {
     assert_eq!(host_poll(fd, POLLIN, 0), POLLIN);
     assert_eq!(file_poll(fd), POLLIN | POLLRDNORM);
     // SAFETY: reads the model's table.
-    assert!(!unsafe { sys::model_proc_has_specific(31003) }, "a zombie attached");
+    assert!(
+        !unsafe { sys::model_proc_has_specific(31003) },
+        "a zombie attached"
+    );
     p.reap();
     assert_eq!(open(&lwp, 31003, 0), Err(sys::ESRCH as i32));
     close_fd(fd);
@@ -232,7 +238,11 @@ fn no_free_descriptor_is_emfile() {
         }
         let module = open(&lwp, 31006, 0).map_err(linux_errno);
         let host = host(NR, [me as u64, 0, 0, 0, 0, 0]);
-        if module == Err(24) && host == Err(24) { 0 } else { 2 }
+        if module == Err(24) && host == Err(24) {
+            0
+        } else {
+            2
+        }
     });
     assert_eq!(result, 0, "EMFILE from both");
 }

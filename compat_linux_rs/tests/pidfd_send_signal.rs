@@ -71,7 +71,11 @@ fn flags_descriptors_and_numbers_are_checked_like_linux() {
     let pidfd = pidfd_open(&lwp, 33001, 0).unwrap();
     let me = HostPidfd::of(std::process::id());
     for flags in [3, 5, 8, 1 << 31] {
-        same_error(send(&lwp, pidfd, 0, 0, flags), host_send(me.0, 0, 0, flags), "flags");
+        same_error(
+            send(&lwp, pidfd, 0, 0, flags),
+            host_send(me.0, 0, 0, flags),
+            "flags",
+        );
     }
     same_error(
         send(&lwp, model::CLOSED_FD as i32, 0, 0, 0),
@@ -80,9 +84,17 @@ fn flags_descriptors_and_numbers_are_checked_like_linux() {
     );
     let file = model::Scratch::new("pidfd-send", 1);
     let regular = std::os::fd::AsRawFd::as_raw_fd(&file.file);
-    same_error(send(&lwp, regular, 0, 0, 0), host_send(regular, 0, 0, 0), "a file");
+    same_error(
+        send(&lwp, regular, 0, 0, 0),
+        host_send(regular, 0, 0, 0),
+        "a file",
+    );
     for sig in [65, -1, i32::MAX] {
-        same_error(send(&lwp, pidfd, sig, 0, 0), host_send(me.0, sig, 0, 0), "sig");
+        same_error(
+            send(&lwp, pidfd, sig, 0, 0),
+            host_send(me.0, sig, 0, 0),
+            "sig",
+        );
     }
     // Linux's SIGSTKFLT, which NetBSD does not have.
     assert_eq!(send(&lwp, pidfd, 16, 0, 0), sys::EINVAL as i32);
@@ -102,7 +114,11 @@ fn a_siginfo_is_checked_like_linux() {
     let parent = HostPidfd::of(unsafe { getppid() } as u32);
     model::catch_signal(SIGUSR1);
     // Unreadable.
-    same_error(send(&lwp, own, SIGUSR1, 8, 0), host_send(me.0, SIGUSR1, 8, 0), "EFAULT");
+    same_error(
+        send(&lwp, own, SIGUSR1, 8, 0),
+        host_send(me.0, SIGUSR1, 8, 0),
+        "EFAULT",
+    );
     // si_signo other than sig.
     let info = Info::new(12, -1);
     same_error(
@@ -148,10 +164,17 @@ fn the_signal_goes_to_kpsignal2_as_kill_sends_it() {
     let t = trace();
     assert_eq!((t.signals, t.signal_pid, t.signal_lid), (1, 33003, 0));
     let ksi = t.signal_info;
-    assert_eq!((ksi._signo, ksi._code), (NETBSD_SIGUSR1, sys::SI_USER as i32));
+    assert_eq!(
+        (ksi._signo, ksi._code),
+        (NETBSD_SIGUSR1, sys::SI_USER as i32)
+    );
     // SAFETY: the rt member is the one SI_USER fills.
     let (pid, uid) = unsafe { (ksi._reason._rt._pid, ksi._reason._rt._uid) };
-    assert_eq!((pid, uid), (1, own_ids().uid), "the caller's process and real user");
+    assert_eq!(
+        (pid, uid),
+        (1, own_ids().uid),
+        "the caller's process and real user"
+    );
 
     // To the thread whose ID is the process's.
     assert_eq!(send(&lwp, pidfd, 34, 0, 1), 0);
@@ -159,7 +182,7 @@ fn the_signal_goes_to_kpsignal2_as_kill_sends_it() {
     assert_eq!((t.signals, t.signal_lid), (2, 33003));
     assert_eq!(
         (t.signal_info._signo, t.signal_info._code),
-        (NETBSD_SIGRTMIN + 2, sys::SI_LWP as i32)
+        (NETBSD_SIGRTMIN + 2, sys::SI_LWP)
     );
 
     // A queued signal keeps what the sender put in.
@@ -178,7 +201,10 @@ fn the_signal_goes_to_kpsignal2_as_kill_sends_it() {
             ksi._reason._rt._value.sival_ptr as usize,
         )
     };
-    assert_eq!((t.signals, ksi._code, pid, uid, value), (3, sys::SI_QUEUE as i32, 77, 88, 0x1234));
+    assert_eq!(
+        (t.signals, ksi._code, pid, uid, value),
+        (3, sys::SI_QUEUE, 77, 88, 0x1234)
+    );
 
     // The caller's own thread, without a pidfd.
     assert_eq!(send(&lwp, -10000, SIGUSR1, 0, 0), 0);
@@ -216,7 +242,11 @@ fn permission_is_kills() {
     let user = caller_as(&ids);
     trace_reset();
     assert_eq!(send(&user, pidfd, SIGUSR1, 0, 0), sys::EPERM as i32);
-    assert_eq!(send(&user, pidfd, 0, 0, 0), sys::EPERM as i32, "a probe too");
+    assert_eq!(
+        send(&user, pidfd, 0, 0, 0),
+        sys::EPERM as i32,
+        "a probe too"
+    );
     // SIGCONT within the session.
     assert_eq!(send(&user, pidfd, SIGCONT, 0, 0), 0);
     assert_eq!(trace().signal_info._signo, NETBSD_SIGCONT);
@@ -238,7 +268,11 @@ fn permission_is_kills() {
 fn a_process_group_is_signalled_member_by_member() {
     let _module = Loaded::new();
     let lwp = caller();
-    let (a, b, c) = (Proc::new(33006), Proc::new(33007), Proc::with_uid(33008, 2000));
+    let (a, b, c) = (
+        Proc::new(33006),
+        Proc::new(33007),
+        Proc::with_uid(33008, 2000),
+    );
     for pid in [33006, 33007, 33008] {
         // SAFETY: the model's process table.
         unsafe { sys::model_proc_set_pgrp(pid, 33006, 1) };

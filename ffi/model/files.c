@@ -242,12 +242,20 @@ fd_affix(struct proc *p, file_t *fp, unsigned fd)
 	model_unreserve(r, true);
 }
 
+/*
+ * The module file whose pipe's read end a host descriptor is: the write
+ * end, the model's own, is none (for the unit tests both are in this
+ * process's table).
+ */
 file_t *
-model_module_file(unsigned long dev, unsigned long ino)
+model_module_file(const struct host_file *info)
 {
+	unsigned long dev = info->dev, ino = info->ino;
 	file_t *fp = NULL;
 	size_t i;
 
+	if (info->kind != HOST_FIFO || !info->readable || info->writable)
+		return NULL;
 	mutex_enter(&model_modfiles_lock);
 	for (i = 0; i < MODEL_NMODFILES && fp == NULL; i++) {
 		struct model_modfile *mf = &model_modfiles[i];
@@ -292,8 +300,7 @@ fd_getfile2(proc_t *p, unsigned fd)
 	if (hostfd < 0)
 		return NULL;
 	host_file_info(hostfd, &info);
-	if (info.kind == HOST_FIFO &&
-	    (fp = model_module_file(info.dev, info.ino)) != NULL) {
+	if ((fp = model_module_file(&info)) != NULL) {
 		mutex_enter(&model_modfiles_lock);
 		fp->f_count++;
 		mutex_exit(&model_modfiles_lock);
@@ -652,8 +659,7 @@ model_user_modfile(int ufd)
 	if ((hostfd = host_fd_get(ufd)) < 0)
 		return NULL;
 	host_file_info(hostfd, &info);
-	if (info.kind == HOST_FIFO)
-		fp = model_module_file(info.dev, info.ino);
+	fp = model_module_file(&info);
 	host_fd_put(hostfd);
 	return fp == NULL ? NULL : model_modfile(fp);
 }

@@ -1054,8 +1054,7 @@ fd_getfile(unsigned fd)
 	mf = &model_files[fd];
 	if (__atomic_fetch_add(&mf->refs, 1, __ATOMIC_ACQUIRE) != 0) {
 		host_fd_put(hostfd);	/* the first holder's stays */
-	} else if (info.kind == HOST_FIFO &&
-	    (mf->module = model_module_file(info.dev, info.ino)) != NULL) {
+	} else if ((mf->module = model_module_file(&info)) != NULL) {
 		/* A file of the module's own type (files.c). */
 		mf->hostfd = hostfd;
 	} else {

@@ -452,14 +452,14 @@ int	model_file_seek(int ufd);
 /* Module files the model has: made and not yet freed. */
 u_int	model_files_open(void);
 /*
- * Between kernel.c and files.c: a rule broken; the module file whose pipe
- * is (dev, ino), if any; the host descriptor this thread holds a module
+ * Between kernel.c and files.c: a rule broken; the module file a host
+ * descriptor (its read end) stands for, if any; the host descriptor this thread holds a module
  * file by (fd_getfile), or -1; whether a lock is files.c's own; a host
  * pidfd of process p, MODEL_PROC_SELF for the tests' own process (whose
  * descriptors are this process's), or -1 for a process without any.
  */
 void	model_violation(const char *);
-file_t	*model_module_file(unsigned long dev, unsigned long ino);
+file_t	*model_module_file(const struct host_file *);
 int	model_file_held_fd(file_t *);
 bool	model_is_files_lock(kmutex_t *);
 #define	MODEL_PROC_SELF	(-2)
