@@ -1195,6 +1195,7 @@ int
 VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
 {
 	struct model_trace *t = model_trace();
+	struct model_vnode *mv = NULL;
 	int fd = -1, error;
 	size_t i;
 
@@ -1206,22 +1207,31 @@ VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
 	t->vfs_sync_wait = waitfor;
 	t->vfs_sync_async_cleared = (mp->mnt_flag & MNT_ASYNC) == 0;
 	t->vfs_sync_locked = t->mounts_locked > 0;
+	/*
+	 * Through a vnode of the mount, referenced meanwhile: another
+	 * thread's last vrele would close its descriptors.
+	 */
 	mutex_enter(&model_vnodes_lock);
-	for (i = 0; i < MODEL_NVNODES && fd < 0; i++) {
+	for (i = 0; i < MODEL_NVNODES && mv == NULL; i++) {
 		if (model_vnodes[i].refs > 0 &&
-		    model_vnodes[i].vnode.v_mount == mp)
-			fd = model_vnode_fd(&model_vnodes[i].vnode, UIO_READ,
-			    true);
+		    model_vnodes[i].vnode.v_mount == mp) {
+			mv = &model_vnodes[i];
+			mv->refs++;
+			fd = model_vnode_fd(&mv->vnode, UIO_READ, true);
+		}
 	}
 	mutex_exit(&model_vnodes_lock);
 	/* The model reaches a file system only through a vnode of it. */
-	if (fd < 0)
+	if (mv == NULL)
 		return EIO;
-	if ((error = host_cred_enter(&cred->ids)) != 0)
-		return model_errno(error);
-	error = host_syncfs(fd);
-	host_cred_exit();
-	return error == 0 ? 0 : EIO;
+	if ((error = host_cred_enter(&cred->ids)) == 0) {
+		error = host_syncfs(fd);
+		host_cred_exit();
+		error = error == 0 ? 0 : EIO;
+	} else
+		error = model_errno(error);
+	model_vrele(&mv->vnode);
+	return error;
 }
 
 static bool
