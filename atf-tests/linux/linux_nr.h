@@ -12,7 +12,10 @@
 #define NR_getcpu		309
 #define NR_renameat2		316
 #define NR_copy_file_range	326
+#define NR_pidfd_send_signal	424
+#define NR_pidfd_open		434
 #define NR_clone3		435
+#define NR_pidfd_getfd		438
 #define NR_faccessat2		439
 
 #endif /* LINUX_NR_H */

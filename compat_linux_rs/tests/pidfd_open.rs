@@ -150,7 +150,8 @@ fn a_reused_id_names_the_new_process_and_not_to_the_old_pidfd() {
     let old = Proc::new(31004);
     let a = open(&lwp, 31004, 0).unwrap();
     old.reap();
-    // The ID again, most likely in the same slot (the same struct proc).
+    // The ID again (another struct proc; the start time tells them apart
+    // too).
     let new = Proc::new(31004);
     let b = open(&lwp, 31004, 0).unwrap();
     pending();

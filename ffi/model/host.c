@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <limits.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/sem.h>
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -1123,13 +1124,18 @@ host_mlock(unsigned long start, size_t len)
  * exit has been seen, so that a zombie does not keep it ready.
  */
 static int host_watch_fd = -1;
+static int host_watch_stop_fd = -1;	/* an eventfd: the waits end */
 static pthread_once_t host_watch_once = PTHREAD_ONCE_INIT;
 
 static void
 host_watch_init(void)
 {
+	struct epoll_event ev = { .events = EPOLLIN };
 
 	host_watch_fd = epoll_create1(EPOLL_CLOEXEC);
+	host_watch_stop_fd = eventfd(0, EFD_CLOEXEC);
+	ev.data.fd = host_watch_stop_fd;
+	(void)epoll_ctl(host_watch_fd, EPOLL_CTL_ADD, host_watch_stop_fd, &ev);
 }
 
 static void
@@ -1178,13 +1184,25 @@ host_pidfd_state(int fd)
 	return HOST_PIDFD_EXITED;
 }
 
-void
+bool
 model_watch_wait(void)
 {
 	struct epoll_event ev[16];
+	struct pollfd stop = { -1, POLLIN, 0 };
 
 	pthread_once(&host_watch_once, host_watch_init);
 	(void)epoll_wait(host_watch_fd, ev, 16, -1);
+	stop.fd = host_watch_stop_fd;
+	return poll(&stop, 1, 0) == 0;
+}
+
+void
+model_watch_stop(void)
+{
+	uint64_t one = 1;
+
+	pthread_once(&host_watch_once, host_watch_init);
+	(void)write(host_watch_stop_fd, &one, sizeof(one));
 }
 
 /* One thread at a time follows what the host did (model_proc_sync). */
@@ -1227,9 +1245,43 @@ host_pgrp_members(int pgid, int *pids, int max)
  * A signal to host process pid (to its thread lid, if not 0), with the
  * Linux siginfo lsi.  The host sends one with a non-negative si_code, or
  * SI_TKILL, only as kill(2) and tgkill(2) send it, with this process's
- * ID and user (rt_sigqueueinfo(2): EPERM otherwise); any other goes as
- * it is.
+ * ID and user (rt_sigqueueinfo(2): EPERM otherwise): its siginfo is kept
+ * for linuxrun to give the receiver; any other goes as it is.
  */
+/*
+ * The siginfo of signals sent with kill(2) or tgkill(2), which carry this
+ * process's ID and user instead of the sender's: linuxrun, which traces the
+ * receiver, puts this one in place at its delivery stop (model_signal_info).
+ */
+#define	HOST_NSENT	32
+static struct host_sent {
+	int	pid, lid;
+	int32_t	lsi[32];
+} host_sent[HOST_NSENT];
+static unsigned host_nsent;
+static pthread_mutex_t host_sent_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+bool
+model_signal_info(int pid, int tid, int sig, int32_t lsi[32])
+{
+	bool found = false;
+	unsigned i;
+
+	pthread_mutex_lock(&host_sent_mutex);
+	for (i = 0; i < host_nsent && !found; i++) {
+		struct host_sent *s = &host_sent[i];
+
+		if (s->pid == pid && s->lsi[0] == sig &&
+		    (s->lid == 0 || s->lid == tid)) {
+			memcpy(lsi, s->lsi, sizeof(s->lsi));
+			*s = host_sent[--host_nsent];
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&host_sent_mutex);
+	return found;
+}
+
 void
 host_signal_deliver(int pid, int lid, const int32_t lsi[32])
 {
@@ -1237,10 +1289,19 @@ host_signal_deliver(int pid, int lid, const int32_t lsi[32])
 	long r;
 
 	memcpy(&info, lsi, sizeof(info));
-	if (lsi[2] >= 0 || lsi[2] == SI_TKILL)
+	if (lsi[2] >= 0 || lsi[2] == SI_TKILL) {
+		pthread_mutex_lock(&host_sent_mutex);
+		if (host_nsent < HOST_NSENT) {
+			host_sent[host_nsent].pid = pid;
+			host_sent[host_nsent].lid = lid;
+			memcpy(host_sent[host_nsent].lsi, lsi,
+			    sizeof(host_sent[0].lsi));
+			host_nsent++;
+		}
+		pthread_mutex_unlock(&host_sent_mutex);
 		r = lid != 0 ? syscall(SYS_tgkill, pid, lid, lsi[0]) :
 		    kill(pid, lsi[0]);
-	else
+	} else
 		r = lid != 0 ? syscall(SYS_rt_tgsigqueueinfo, pid, lid, lsi[0],
 		    &info) : syscall(SYS_rt_sigqueueinfo, pid, lsi[0], &info);
 	if (r != 0 && errno != ESRCH) {

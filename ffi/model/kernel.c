@@ -432,6 +432,28 @@ model_px(const struct proc *p)
 	return &model_procx[p == &model_proc ? 0 : p - model_procs + 1];
 }
 
+/*
+ * Whether processes are the host's (linuxrun: the user processes, and
+ * whatever they name by ID) rather than the unit tests' own: set for
+ * linuxrun's threads, or for the calling thread when it is a traced
+ * process's.
+ */
+static bool model_hostprocs;
+
+void
+model_host_processes(bool host)
+{
+
+	model_hostprocs = host;
+}
+
+static bool
+model_hosted(void)
+{
+
+	return model_hostprocs || host_user_traced();
+}
+
 static struct vmspace *model_vmspace_new(int);
 static void model_vmspace_rele(struct vmspace *);
 static void kauth_cred_free_internal(kauth_cred_t);
@@ -470,14 +492,23 @@ model_start_time(struct timeval *tv)
 static struct proc *
 model_proc_alloc(pid_t pid, const struct host_proc *hp)
 {
+	static size_t next;
 	struct model_procx *px;
 	struct host_cred ids;
 	struct proc *p = NULL;
 	size_t i;
 
+	/*
+	 * The slots are taken in turn: the host may give a reaped process's
+	 * ID to the next at once (ns_last_pid), which NetBSD does not (it
+	 * cycles through 2000 IDs and more first, kern_proc.c), and a host
+	 * process's start time is only as fine as a clock tick.
+	 */
 	for (i = 0; i < MODEL_NPROCS && p == NULL; i++) {
-		if (model_procs[i].p_pid == 0)
-			p = &model_procs[i];
+		if (model_procs[(next + i) % MODEL_NPROCS].p_pid == 0) {
+			p = &model_procs[(next + i) % MODEL_NPROCS];
+			next = (next + i + 1) % MODEL_NPROCS;
+		}
 	}
 	if (p == NULL) {
 		model_violation("model: too many processes");
@@ -533,7 +564,7 @@ model_lwp_set_process(struct lwp *l, int pid, const char *comm)
 	mutex_enter(&proc_lock);
 	if (p == NULL && (p = model_proc_lookup(pid)) == NULL) {
 		/* linuxrun's processes are host ones. */
-		p = host_user_traced() ? model_proc_host(pid, 0) : NULL;
+		p = model_hosted() ? model_proc_host(pid, 0) : NULL;
 		if (p == NULL)
 			p = model_proc_alloc(pid, NULL);
 	}
@@ -637,10 +668,10 @@ proc_find_raw(pid_t pid)
 		model_violation("proc_find_raw: proc_lock not held");
 	if (pid <= 0)
 		return NULL;
-	if (!host_user_traced() && pid == model_proc.p_pid)
+	if (!model_hosted() && pid == model_proc.p_pid)
 		return &model_proc;
 	p = model_proc_lookup(pid);
-	if ((p == NULL || model_px(p)->host) && host_user_traced())
+	if ((p == NULL || model_px(p)->host) && model_hosted())
 		p = model_proc_host(pid, 0);
 	return p != NULL && p->p_pid == pid ? p : NULL;
 }
@@ -2323,7 +2354,7 @@ pgrp_find(pid_t pgid)
 
 	if (!mutex_owned_by_me(&proc_lock))
 		model_violation("pgrp_find: proc_lock not held");
-	if (host_user_traced()) {
+	if (model_hosted()) {
 		n = host_pgrp_members(pgid, members, MODEL_NPROCS);
 		for (i = 0; i < n; i++)
 			(void)model_proc_host(members[i], 0);
@@ -2443,7 +2474,7 @@ proc_find_lwpid(pid_t id)
 		model_violation("proc_find_lwpid: proc_lock not held");
 	if (id <= 0)
 		return NULL;
-	if (!host_user_traced() && id == model_proc.p_pid)
+	if (!model_hosted() && id == model_proc.p_pid)
 		return &model_proc;
 	p = model_proc_lookup(id);
 	if (p == NULL || model_px(p)->host)
@@ -2472,7 +2503,7 @@ int
 model_proc_hostfd(struct proc *p)
 {
 
-	if (p == &model_proc && !host_user_traced())
+	if (p == &model_proc && !model_hosted())
 		return MODEL_PROC_SELF;
 	return model_px(p)->host ? model_px(p)->hostfd : -1;
 }

@@ -110,6 +110,11 @@ void	host_pidfd_unwatch(int fd);
 enum host_pidfd_state host_pidfd_state(int fd);
 int	host_pgrp_members(int pgid, int *pids, int max);
 void	host_signal_deliver(int pid, int lid, const int32_t lsi[32]);
+/*
+ * The siginfo of a signal host_signal_deliver sent as kill(2) does, to
+ * thread tid of process pid: false if there is none (then it is another's).
+ */
+bool	model_signal_info(int pid, int tid, int sig, int32_t lsi[32]);
 int	host_pidfd_getfd(int pidfd, int ufd);
 /* One thread at a time follows the host's processes (model_proc_sync). */
 void	host_sync_begin(void);
@@ -138,9 +143,11 @@ void	host_file_ready(int wfd);
 void	host_file_gone(int wfd);
 /*
  * Waits until the host has news for model_process_pending: a watched
- * process exited or was reaped, or a module file's last descriptor closed.
+ * process exited or was reaped, or a module file's last descriptor
+ * closed; false once model_watch_stop was called (for good).
  */
-void	model_watch_wait(void);
+bool	model_watch_wait(void);
+void	model_watch_stop(void);
 
 /* host.c: 0 or a host errno (EFAULT for an address that is not mapped). */
 int	host_copy_from_user(const void *, void *, size_t);
@@ -414,6 +421,8 @@ void	model_lwp_set_lid(struct lwp *, int lid);
 /* The LWP this thread runs as (curlwp): the last made, or this one. */
 void	model_lwp_current(struct lwp *);
 void	model_proc_sync(void);
+/* linuxrun: processes are the host's, for every thread (see kernel.c). */
+void	model_host_processes(bool);
 bool	model_proc_held(struct proc *);
 /*
  * While set for this thread, linux_sys_clone makes a fork-like clone's

@@ -26,7 +26,7 @@ use object::{Object, ObjectSymbol};
 
 const MODEL: &str = "../../ffi/model";
 /// lib/libkern functions of `ffi/kpi.h`.
-const LIBKERN: &[&str] = &["memcpy"];
+const LIBKERN: &[&str] = &["memcpy", "memset"];
 /// The Linux calls and NetBSD's coverage, which the module's build reads too.
 const SYSCALLS: &str = "../../ffi/linux_syscalls.tab";
 
