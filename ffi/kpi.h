@@ -383,6 +383,7 @@ extern int hz;
 
 /* Kernel memory (sys/kmem.h) and pending signals (sys/signalvar.h). */
 void	*kmem_alloc(size_t, km_flag_t);
+void	*kmem_zalloc(size_t, km_flag_t);
 void	kmem_free(void *, size_t);
 int	sigispending(struct lwp *, int);
 void	psignal(struct proc *, int);

@@ -540,7 +540,12 @@ __asm__(
 "	popq	%rbp\n"
 "	movq	%rax, %rdi\n"
 "	jmp	atomic_dec_uint_nv\n"
-"	.size	clrs_pidfd_fo_close, . - clrs_pidfd_fo_close\n");
+"	.size	clrs_pidfd_fo_close, . - clrs_pidfd_fo_close\n"
+/* Its frame, for the stack check (llvm's -fstack-size-section format). */
+"	.pushsection .stack_sizes, \"o\", @progbits, .text\n"
+"	.quad	clrs_pidfd_fo_close\n"
+"	.uleb128 8\n"
+"	.popsection\n");
 
 /*
  * Every operation is given, so that no caller depends on the kernel's

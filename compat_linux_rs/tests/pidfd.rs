@@ -87,8 +87,7 @@ fn closed_while_the_process_lives_then_the_exit_frees_all() {
     let lwp = caller();
     let p = Proc::new(32005);
     let fd = pidfd_open(&lwp, 32005, 0).unwrap();
-    close_fd(fd);
-    pending();
+    close_last(fd);
     assert_eq!(trace().files_closed, 1);
     // SAFETY: reads the model's table.
     assert!(unsafe { sys::model_proc_has_specific(32005) });
@@ -101,8 +100,7 @@ fn closed_while_the_process_lives_then_the_exit_frees_all() {
     let before = trace().allocated;
     for _ in 0..50 {
         let fd = pidfd_open(&lwp, 32006, 0).unwrap();
-        close_fd(fd);
-        pending();
+        close_last(fd);
     }
     assert!(
         trace().allocated <= before + 256,
@@ -132,8 +130,7 @@ fn unload_waits_for_every_pidfd_and_frees_what_processes_hold() {
         sys::EBUSY as i32,
         "a duplicate is still open"
     );
-    close_fd(dup);
-    pending();
+    close_last(dup);
     // The process still has the pidfd's state attached: FINI's key
     // deletion frees it (Loaded's drop checks that FINI succeeds, and
     // the process is reaped after).

@@ -32,8 +32,17 @@ impl Loaded {
 
 impl Drop for Loaded {
     fn drop(&mut self) {
-        pending();
-        let error = self.fini();
+        // Another test's forked child may hold a copy of a pidfd for the
+        // moment it lives (the tests share one process): wait it out.
+        let mut error = 0;
+        for _ in 0..500 {
+            pending();
+            error = self.fini();
+            if error != sys::EBUSY as i32 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         if !std::thread::panicking() {
             assert_eq!(error, 0, "FINI: a pidfd left open");
             // SAFETY: reads the model's count.
@@ -167,6 +176,22 @@ pub fn host_poll(fd: i32, events: i16, ms: i32) -> i16 {
     let n = unsafe { poll(&mut pfd, 1, ms) };
     assert!(n >= 0, "poll");
     (pfd[1] >> 16) as i16
+}
+
+/// Closes pidfd `fd`, the model's last descriptor of its file, and waits
+/// until the model has closed the file (fo_close): a forked child of
+/// another test may hold a copy for the moment it lives.
+pub fn close_last(fd: i32) {
+    let closed = crate::model::trace().files_closed;
+    close_fd(fd);
+    for _ in 0..500 {
+        pending();
+        if crate::model::trace().files_closed > closed {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("pidfd {fd} was not closed");
 }
 
 /// Closes host descriptor `fd`.

@@ -76,6 +76,9 @@ typedef int accmode_t;
 #define	vfs_ref		clrs_h_vfs_ref
 #define	vfs_rele	clrs_h_vfs_rele
 
+/* kpsignal2 returns an int in 10/11, nothing in 7.99 (sys/signalvar.h). */
+#define	kpsignal2	clrs_h_kpsignal2
+
 /* sys/atomic.h of 10/11; 7.99 has neither. */
 #define	atomic_store_release(p, v) \
 	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
