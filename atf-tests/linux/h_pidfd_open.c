@@ -53,11 +53,18 @@ c_thread(void)
 {
 	pthread_t t;
 	long tid = 0;
+	int n;
 
 	CHECK(pthread_create(&t, NULL, thread_tid, &tid) == 0);
 	CHECK(pthread_join(t, NULL) == 0);
 	CHECK(tid > 0 && tid != getpid());
-	/* gone now: nothing has that ID */
+	/*
+	 * Gone soon: pthread_join returns once the thread has left its
+	 * stack, and the kernel may still be taking it apart (ENOENT).
+	 */
+	for (n = 0; n < 1000 && pidfd_open(tid, 0) == -1 && errno == ENOENT;
+	    n++)
+		sleep_ms(1);
 	CHECK_ERR(pidfd_open(tid, 0), ESRCH);
 }
 
