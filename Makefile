@@ -202,7 +202,7 @@ linuxrun-lint: $(foreach r,$(RELEASES),$(BUILD)/netbsd-$(r)/include/.done)
 # Static with musl, and marked as Linux binaries: NetBSD's exec picks the
 # Linux emulation by the ELF OS/ABI byte.
 $(BUILD)/atf-linux/h_%: atf-tests/linux/h_%.c atf-tests/linux/h_common.h \
-    atf-tests/linux/h_procmem.h atf-tests/linux/linux_nr.h $(STAMP)/apt
+    atf-tests/linux/h_procmem.h atf-tests/linux/h_pidfd.h atf-tests/linux/linux_nr.h $(STAMP)/apt
 	@mkdir -p $(@D)
 	musl-gcc -static -pthread -O2 -Wall -Wextra -Werror -o $@.tmp $<
 	elfedit --output-osabi=Linux $@.tmp

@@ -17,6 +17,7 @@ const GLUE: &[&str] = &["ffi/compat_linux_rs.c", "ffi/shim.c"];
 const MODEL_KERNEL: &str = "ffi/model/kernel.c";
 /// The unit tests' link set lookup (linuxrun finds the modinfo itself).
 const MODEL_LINKSET: &str = "ffi/model/linkset.c";
+const MODEL_FILES: &str = "ffi/model/files.c";
 const MODEL_HOST: &str = "ffi/model/host.c";
 /// Linux's amd64 system call numbers and names (and NetBSD's coverage).
 const LINUX_SYSCALLS: &str = "ffi/linux_syscalls.tab";
@@ -50,7 +51,13 @@ fn main() {
     for var in ["CLRS_CFLAGS", "CLRS_CC", "CLRS_C_BY_MAKE"] {
         println!("cargo:rerun-if-env-changed={var}");
     }
-    let model = [MODEL_KERNEL, MODEL_LINKSET, MODEL_HOST, "ffi/model/model.h"];
+    let model = [
+        MODEL_KERNEL,
+        MODEL_FILES,
+        MODEL_LINKSET,
+        MODEL_HOST,
+        "ffi/model/model.h",
+    ];
     let inputs = ["ffi/kpi.h", "ffi/shim.h", LINUX_SYSCALLS];
     for file in inputs.iter().chain(GLUE).chain(&model) {
         println!("cargo:rerun-if-changed={file}");
@@ -101,6 +108,16 @@ fn main() {
         .allowlist_var("O_(CREAT|EXCL|TRUNC|APPEND|NONBLOCK|NOCTTY|SYNC|DSYNC|DIRECT|DIRECTORY|NOFOLLOW)")
         .allowlist_var("linux_sysent|model_.*|ERESTART|MODEL_.*|AT_FDCWD|NOFOLLOW|F(READ|WRITE|APPEND)|KM_SLEEP|V(READ|WRITE|EXEC)|AT_EACCESS|AT_SYMLINK_NOFOLLOW|hz|IPC_NOWAIT")
         .allowlist_type("register_t|clrs_syscall|sysent|modcmd_t|model_prop|model_trace|vtype|uio_rw|uio_seg|iovec")
+        // The pidfd calls.
+        .allowlist_function("proc_find_raw|proc_find_lwpid|pgrp_find|proc_getspecific|proc_setspecific")
+        .allowlist_function("mutex_init|mutex_destroy|mutex_enter|mutex_exit|rw_enter|rw_exit|kpause|closef")
+        .allowlist_function("sel(init|destroy|record|notify|record_knote|remove_knote)")
+        .allowlist_function("fd_getfile2|host_cred_self")
+        .allowlist_var("proc_lock|S(ACTIVE|STOP|DYING|ZOMB|DEAD)|NOTE_SUBMIT|EVFILT_(READ|WRITE)")
+        .allowlist_var("FIONBIO|FIOASYNC|SIG(CHLD|ILL|FPE|SEGV|BUS|TRAP|IO)|SI_(USER|QUEUE|LWP|MESGQ|ASYNCIO)")
+        .allowlist_var("IPL_NONE|CLRS_LINUX_NSIG|clrs_pidfd.*")
+        .allowlist_type("clrs_pidproc|clrs_pidfd|_ksiginfo|timeval|stat")
+        .opaque_type("knote|pgrp")
         .rustified_enum("model_prop")
         .opaque_type("lwp|proc|file|vnode|mount|kauth_cred|vmspace")
         .generate()
@@ -129,6 +146,7 @@ fn main() {
         build
             .files(GLUE)
             .file(MODEL_KERNEL)
+            .file(MODEL_FILES)
             .file(MODEL_LINKSET)
             .link_lib_modifier("+whole-archive")
             .compile("clrs_model_kernel");

@@ -26,7 +26,18 @@
 //! (`CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|
 //! CHILD_CLEARTID`) and posix_spawn (`CLONE_VM|CLONE_VFORK` with a stack).
 //!
-//! Not provided, and failing with `ENOSYS`: `set_tid`, `CLONE_PIDFD`,
+//! `CLONE_PIDFD` makes a pidfd of the child (`pidfd.rs`), close-on-exec,
+//! and stores its number, an `int`, at `pidfd` before the child is made
+//! (`EFAULT` there, and no child); the child's exit makes it readable.
+//! The module reserves the descriptor, stores its number, has the child
+//! made, then finds the child by its ID under `proc_lock` (a child that
+//! has exited already gets a pidfd of its zombie, or, reaped by another
+//! thread meanwhile, of a process gone) and installs the pidfd: the child
+//! cannot be held before it exists, so the pidfd is attached to it just
+//! after, waiting (uninterruptibly) while the child is in an exec.
+//!
+//! Not provided, and failing with `ENOSYS`: `set_tid`, `CLONE_PIDFD` with
+//! `CLONE_THREAD` (a pidfd of a thread, Linux 6.9),
 //! `CLONE_PARENT`, `CLONE_PTRACE`, `CLONE_CLEAR_SIGHAND`,
 //! `CLONE_INTO_CGROUP`, `CLONE_NEWTIME` and the namespace flags; and
 //! `CLONE_SETTLS` or `CLONE_CHILD_CLEARTID` without `CLONE_THREAD`, which
@@ -51,6 +62,8 @@ use bitflags::bitflags;
 use crate::args::SyscallArgs;
 use crate::errno::Errno;
 use crate::lwp::Lwp;
+use crate::pidfd::{PidProc, Slot};
+use crate::process::{self, Identity, ProcTable, State};
 use crate::sys::{self, register_t};
 use crate::user::{UserAddr, UserPtr};
 
@@ -140,8 +153,7 @@ const PASSED_ON: CloneFlags = CloneFlags::VM
     .union(CloneFlags::CHILD_SETTID);
 
 /// Valid on Linux, but not provided: `ENOSYS` (see the module comment).
-const NOT_PROVIDED: CloneFlags = CloneFlags::PIDFD
-    .union(CloneFlags::PARENT)
+const NOT_PROVIDED: CloneFlags = CloneFlags::PARENT
     .union(CloneFlags::PTRACE)
     .union(CloneFlags::CLEAR_SIGHAND)
     .union(CloneFlags::INTO_CGROUP)
@@ -286,6 +298,7 @@ impl CloneArgs {
         if flags.intersects(NOT_PROVIDED)
             || self.set_tid() != 0
             || (!flags.contains(CloneFlags::THREAD) && flags.intersects(THREAD_ONLY))
+            || flags.contains(CloneFlags::PIDFD | CloneFlags::THREAD)
         {
             return Err(Errno::ENOSYS);
         }
@@ -328,6 +341,15 @@ pub fn clone3(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     let size = usize::try_from(args.u64::<1>()).map_err(|_| Errno::E2BIG)?;
     let clone_args = CloneArgs::copy_in(UserAddr::new(args.u64::<0>()), size)?;
     let flags = clone_args.validate(size)?;
+    // The pidfd's descriptor, reserved and its number stored before the
+    // child is made, as Linux does; given back on any failure.
+    let pidfd = if flags.contains(CloneFlags::PIDFD) {
+        let slot = Slot::reserve(lwp)?;
+        UserPtr::<u32>::new(clone_args.pidfd()).write(&(slot.fd() as u32))?;
+        Some(slot)
+    } else {
+        None
+    };
     let regs = clone_args.clone_registers(flags);
     let mut retval: [register_t; 2] = [0; 2];
     // SAFETY: six argument registers laid out as linux_sys_clone_args, the
@@ -336,12 +358,45 @@ pub fn clone3(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
     Errno::check(unsafe {
         sys::linux_sys_clone(lwp.as_ptr(), regs.as_ptr().cast(), retval.as_mut_ptr())
     })?;
+    if let Some(slot) = pidfd {
+        slot.install(lwp, child(lwp, retval[0] as i32)?, false);
+    }
     if flags.contains(CloneFlags::PARENT_SETTID) && !flags.contains(CloneFlags::THREAD) {
         // As Linux's put_user in kernel_clone, a fault is not the call's
         // failure: the child exists.
         let _ = UserPtr::<u32>::new(clone_args.parent_tid()).write(&(retval[0] as u32));
     }
     Ok(retval[0])
+}
+
+/// The pidfd state of the child `pid` compat_linux's clone just made (or
+/// of its zombie, or of a process gone if another thread reaped it), its
+/// parent the caller's process, which tells it from a later process with
+/// its ID.
+fn child(lwp: &Lwp, pid: i32) -> Result<PidProc, Errno> {
+    loop {
+        let table = ProcTable::lock();
+        let Some(p) = table.find(pid).filter(|p| p.is_child_of(lwp.proc_ptr())) else {
+            drop(table);
+            return PidProc::exited(&Identity::gone(pid));
+        };
+        let identity = p.identity();
+        match p.state() {
+            State::Exited => {
+                drop(table);
+                return PidProc::exited(&identity);
+            }
+            State::Live | State::Exiting | State::Embryo => {
+                if let Some(held) = p.try_hold() {
+                    drop(table);
+                    return PidProc::attach(&held, &identity);
+                }
+            }
+        }
+        drop(table);
+        // The child exists: the call cannot be made again.
+        let _ = process::wait_a_tick(false);
+    }
 }
 
 #[cfg(test)]

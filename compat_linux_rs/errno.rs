@@ -55,7 +55,17 @@ errnos!(
     EXDEV
 );
 
+// The pidfd calls'.
+errnos!(ENFILE, ENOTTY);
+
 impl Errno {
+    /// The kernel's `ERESTART`: the dispatcher makes the call again (after
+    /// a signal's handler, if one interrupted it).
+    pub const RESTART: Errno = match NonZeroI32::new(sys::ERESTART) {
+        Some(e) => Errno(e),
+        None => panic!("ERESTART is 0"),
+    };
+
     const fn from_header(value: u32) -> Errno {
         assert!(value > 0 && value <= sys::ELAST);
         match NonZeroI32::new(value as i32) {

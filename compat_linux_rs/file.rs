@@ -29,6 +29,11 @@ impl FileRef {
             .ok_or(Errno::EBADF)
     }
 
+    /// The held file, for kernel functions and shims that take one.
+    pub fn as_ptr(&self) -> *mut sys::file_t {
+        self.fp.as_ptr()
+    }
+
     /// The file's vnode; `None` for descriptors that are not vnodes.
     pub fn vnode(&self) -> Option<Vnode<'_>> {
         // SAFETY: the held file stays valid until drop.
@@ -104,6 +109,17 @@ impl Cred<'_> {
     /// Wraps credentials the kernel handed over.
     pub(crate) fn new(cred: sys::kauth_cred_t) -> Self {
         Cred(cred, PhantomData)
+    }
+
+    /// The kernel's pointer, for kernel functions that take a credential.
+    pub(crate) fn as_ptr(self) -> sys::kauth_cred_t {
+        self.0
+    }
+
+    /// The real user ID.
+    pub fn uid(self) -> u32 {
+        // SAFETY: a live credential.
+        unsafe { sys::kauth_cred_getuid(self.0) }
     }
 
     /// A copy whose effective user and group are the real ones, for

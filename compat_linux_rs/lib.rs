@@ -19,6 +19,8 @@ pub mod file;
 pub mod iovec;
 pub mod lwp;
 pub mod nosys;
+pub mod pidfd;
+pub mod process;
 pub mod process_vm;
 pub mod rw;
 pub mod sys;
@@ -33,6 +35,9 @@ pub mod getcpu;
 pub mod membarrier;
 pub mod mlock2;
 pub mod openat2;
+pub mod pidfd_getfd;
+pub mod pidfd_open;
+pub mod pidfd_send_signal;
 pub mod preadv2;
 pub mod process_vm_readv;
 pub mod process_vm_writev;
@@ -59,6 +64,9 @@ mod model;
 #[cfg(test)]
 #[path = "tests/module_tests.rs"]
 mod module_tests;
+#[cfg(test)]
+#[path = "tests/pidfd_model.rs"]
+mod pidfd_model;
 
 /// Reached only through a panic, and `make test` proves that the linked
 /// module has no call site that could panic.

@@ -80,6 +80,18 @@ impl Lwp {
         Cred::new(unsafe { sys::clrs_lwp_cred(self.0.as_ptr()) })
     }
 
+    /// The LWP's ID (a Linux thread ID).
+    pub fn lid(&self) -> i32 {
+        // SAFETY: the live calling LWP; l_lid does not change.
+        unsafe { sys::clrs_lwp_lid(self.0.as_ptr()) }
+    }
+
+    /// The LWP's process, only to compare or hand to kernel functions.
+    pub fn proc_ptr(&self) -> *mut sys::proc_t {
+        // SAFETY: the live calling LWP; l_proc does not change.
+        unsafe { sys::clrs_lwp_proc(self.0.as_ptr()) }
+    }
+
     /// The slot of compat_linux's table this call came in through.
     pub fn syscall_slot(&self) -> Option<usize> {
         // SAFETY: the live calling LWP; the shim reads its l_sysent.

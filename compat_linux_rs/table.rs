@@ -81,7 +81,7 @@ macro_rules! syscall {
     }};
 }
 
-const SYSCALLS: [clrs_syscall; 16] = [
+const SYSCALLS: [clrs_syscall; 19] = [
     syscall!(crate::semtimedop::NR, 4, crate::semtimedop::semtimedop),
     syscall!(
         crate::sync_file_range::NR,
@@ -110,8 +110,15 @@ const SYSCALLS: [clrs_syscall; 16] = [
     ),
     syscall!(crate::preadv2::NR, 6, crate::preadv2::preadv2),
     syscall!(crate::pwritev2::NR, 6, crate::pwritev2::pwritev2),
+    syscall!(
+        crate::pidfd_send_signal::NR,
+        4,
+        crate::pidfd_send_signal::pidfd_send_signal
+    ),
+    syscall!(crate::pidfd_open::NR, 2, crate::pidfd_open::pidfd_open),
     syscall!(crate::clone3::NR, 2, crate::clone3::clone3),
     syscall!(crate::openat2::NR, 4, crate::openat2::openat2),
+    syscall!(crate::pidfd_getfd::NR, 3, crate::pidfd_getfd::pidfd_getfd),
     syscall!(crate::faccessat2::NR, 4, crate::faccessat2::faccessat2),
     syscall!(crate::fchmodat2::NR, 4, crate::fchmodat2::fchmodat2),
 ];

@@ -48,6 +48,28 @@
  * module_unload take it), which is also what serialises every other
  * writer of a sysent table.
  *
+ * pidfds (pidfd_open, clone3's CLONE_PIDFD) are files of the module's own
+ * type, whose file operations and kqueue filters are the module's code,
+ * and whose processes hold its proc specificdata (compat_linux_rs/pidfd.rs):
+ *  - unload fails with EBUSY while a pidfd is open anywhere: each file
+ *    keeps a struct clrs_pidfd listed until it is closed.  Every other
+ *    entry into the module through a pidfd (read, poll, stat, kqfilter,
+ *    a knote's filter) runs with a reference to the file or its
+ *    descriptor held by the caller, released in the kernel's code after
+ *    the entry returns, so it is done before the file's close begins;
+ *  - the close itself (fo_close, from closef) is the last entry, and the
+ *    kernel frees the file after it without telling the module: the
+ *    pidfd's pf_closing is 1 while fo_close runs, and the kernel's
+ *    atomic_dec_uint_nv, to which fo_close jumps as its last instruction,
+ *    sets it to 0 (clrs_pidfd_fo_close in shim.c).  Unload fails while a
+ *    closed pidfd's pf_closing is not 0;
+ *  - both are checked once the handlers are out of the table and no call
+ *    is inside them (below), so no pidfd can be made meanwhile;
+ *  - the processes' data goes with proc_specific_key_delete, which runs
+ *    the module's destructor for each under the specificdata domain lock,
+ *    the lock exit1's proc_finispecific holds around the destructor too:
+ *    once it returns, no destructor of the module runs or will.
+ *
  * The record is read and its log switched through sysctl nodes under
  * emul.linux (which compat_linux creates), made with the module's own
  * sysctl log.  sysctl_teardown takes the sysctl tree lock as writer, and
@@ -160,18 +182,22 @@ clrs_uninstall(void)
 	size_t i;
 
 	/*
-	 * Common case, changing nothing: a call sleeps in one of ours, or a
-	 * process holds a membarrier(2) registration, which unloading would
-	 * take from it.
+	 * Common case, changing nothing: a call sleeps in one of ours, a
+	 * pidfd is open (its operations are this module's), or a process
+	 * holds a membarrier(2) registration, which unloading would take
+	 * from it.
 	 */
-	if (clrs_busy() || clrs_membarrier_registered())
+	if (clrs_busy() || clrs_pidfd_busy() || clrs_membarrier_registered())
 		return EBUSY;
 
 	clrs_set_calls(false);
 	xc_wait(xc_broadcast(0, clrs_xc_nop, NULL, NULL));
 	/* With no call inside, no registration can be made any more. */
-	if (clrs_busy() || clrs_membarrier_registered()) {
-		/* An LWP entered between the first scan and the stores. */
+	if (clrs_busy() || clrs_pidfd_busy() || clrs_membarrier_registered()) {
+		/*
+		 * An LWP entered between the first scan and the stores, and
+		 * may have made a pidfd.
+		 */
 		clrs_set_calls(true);
 		return EBUSY;
 	}
@@ -274,18 +300,24 @@ clrs_init(prop_dictionary_t props)
 		    "as this module expects; getcpu reports NUMA node 0\n");
 	}
 	clrs_nosys_reset();
-	if ((error = clrs_membarrier_init()) != 0)
+	if ((error = clrs_pidfd_init()) != 0)
 		return error;
+	if ((error = clrs_membarrier_init()) != 0) {
+		clrs_pidfd_fini();
+		return error;
+	}
 	clrs_log_init();
 	if ((error = clrs_sysctl_init()) != 0) {
 		clrs_log_fini();
 		clrs_membarrier_fini();
+		clrs_pidfd_fini();
 		return error;
 	}
 	if ((error = clrs_install(override, record_nosys)) != 0) {
 		sysctl_teardown(&clrs_sysctllog);
 		clrs_log_fini();
 		clrs_membarrier_fini();
+		clrs_pidfd_fini();
 	}
 	return error;
 }
@@ -300,6 +332,7 @@ clrs_fini(void)
 	sysctl_teardown(&clrs_sysctllog);
 	clrs_log_fini();
 	clrs_membarrier_fini();
+	clrs_pidfd_fini();
 	return 0;
 }
 

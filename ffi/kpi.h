@@ -28,6 +28,7 @@
 #include <sys/types.h>
 #include <sys/errno.h>
 #include <sys/callout.h>
+#include <sys/event.h>
 #include <sys/fcntl.h>
 #include <sys/file.h>
 #include <sys/filedesc.h>
@@ -40,8 +41,11 @@
 #include <sys/proc.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/resourcevar.h>
 #include <sys/rwlock.h>
 #include <sys/sched.h>
+#include <sys/select.h>
+#include <sys/selinfo.h>
 #include <sys/sem.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -235,11 +239,63 @@ typedef uint64_t kauth_action_t;
 #define	KAUTH_PROCESS_CANSEE		1
 #define	KAUTH_PROCESS_PTRACE		8
 #define	KAUTH_PROCESS_RLIMIT		9
+#define	KAUTH_PROCESS_SIGNAL		15
 #define	KAUTH_REQ_PROCESS_CANSEE_ENTRY	2
 #define	KAUTH_REQ_PROCESS_RLIMIT_BYPASS	13
 
 /* sys/xcall.h: a cross-call run from an interrupt on each CPU. */
 #define	XC_HIGHPRI	0x01
+
+/*
+ * x86/cpu.h: for a module (_MODULE), as in-tree, curlwp is the kernel's
+ * x86_curlwp (amd64/cpufunc.S), not the inline %gs load.
+ */
+lwp_t	*x86_curlwp(void);
+#define	curlwp		x86_curlwp()
+
+/* sys/fcntl.h, _KERNEL part. */
+#define	FNONBLOCK	O_NONBLOCK
+
+/* sys/siginfo.h, _KERNEL part. */
+typedef struct ksiginfo {
+	u_long			ksi_flags;
+	TAILQ_ENTRY(ksiginfo)	ksi_list;
+	struct _ksiginfo	ksi_info;
+	lwpid_t			ksi_lid;
+} ksiginfo_t;
+
+/* sys/event.h, _KERNEL part (the same in NetBSD 10 and 11). */
+#define	NOTE_SUBMIT	0x01000000U
+struct filterops {
+	int	f_flags;
+	int	(*f_attach)	(struct knote *);
+	void	(*f_detach)	(struct knote *);
+	int	(*f_event)	(struct knote *, long);
+	int	(*f_touch)	(struct knote *, struct kevent *, long);
+};
+#define	FILTEROP_ISFD	__BIT(0)
+#define	FILTEROP_MPSAFE	__BIT(1)
+struct kfilter;
+struct knote {
+	SLIST_ENTRY(knote)	kn_link;
+	SLIST_ENTRY(knote)	kn_selnext;
+	TAILQ_ENTRY(knote)	kn_tqe;
+	struct kqueue		*kn_kq;
+	struct kevent		kn_kevent;
+	uint32_t		kn_status;
+	uint32_t		kn_sfflags;
+	uintptr_t		kn_sdata;
+	void			*kn_obj;
+	const struct filterops	*kn_fop;
+	struct kfilter		*kn_kfilter;
+	void 			*kn_hook;
+	int			kn_hookid;
+};
+#define	kn_id		kn_kevent.ident
+#define	kn_filter	kn_kevent.filter
+#define	kn_flags	kn_kevent.flags
+#define	kn_fflags	kn_kevent.fflags
+#define	kn_data		kn_kevent.data
 
 #endif /* !_KERNEL */
 
@@ -398,6 +454,7 @@ int	do_filewritev(int, const struct iovec *, int, off_t *, int,
 
 /* Kernel memory (sys/kmem.h) and pending signals (sys/signalvar.h). */
 void	*kmem_alloc(size_t, km_flag_t);
+void	*kmem_zalloc(size_t, km_flag_t);
 void	kmem_free(void *, size_t);
 int	sigispending(struct lwp *, int);
 void	psignal(struct proc *, int);
@@ -434,6 +491,7 @@ void	printf(const char *, ...) __printflike(1, 2);
 void	log(int, const char *, ...) __printflike(2, 3);
 int	ppsratecheck(struct timeval *, int *, int);
 void	*memcpy(void *, const void *, size_t);
+void	*memset(void *, int, size_t);
 
 /* CPUs: sys/cpu.h (cpu_lookup), conf/param.c (maxcpus). */
 struct cpu_info *cpu_lookup(u_int);
@@ -482,6 +540,9 @@ int	copyin_vmspace(struct vmspace *, const void *, void *, size_t);
 int	copyout_vmspace(struct vmspace *, const void *, void *, size_t);
 int	kpause(const char *, bool, int, kmutex_t *);
 
+/* A process group by ID, proc_lock held (kern_proc.c), for the pidfd calls. */
+struct pgrp *pgrp_find(pid_t);
+
 /*
  * Per-process data (kern_proc.c: a key's destructor runs for each datum
  * when its process is freed, and for all of them when the key is
@@ -508,5 +569,48 @@ void	membar_sync(void);
 
 /* mlock(2) (uvm/uvm_mmap.c), which compat_linux's mlock is. */
 int	sys_mlock(struct lwp *, const struct sys_mlock_args *, register_t *);
+
+/*
+ * Descriptors and files: sys/filedesc.h, sys/file.h.  fd_dup gained a
+ * close-on-fork argument in NetBSD 11 (O_CLOFORK).  fnullop_fcntl and
+ * fnullop_restart are the kernel's own no-op file operations.
+ */
+int	fd_allocfile(file_t **, int *);
+void	fd_affix(struct proc *, file_t *, unsigned);
+void	fd_abort(struct proc *, file_t *, unsigned);
+file_t	*fd_getfile2(proc_t *, unsigned);
+void	fd_set_exclose(struct lwp *, int, bool);
+#if __NetBSD_Version__ >= 1100000000
+int	fd_dup(file_t *, int, int *, bool, bool);
+#else
+int	fd_dup(file_t *, int, int *, bool);
+#endif
+int	closef(file_t *);
+int	fnullop_fcntl(file_t *, u_int, void *);
+void	fnullop_restart(file_t *);
+
+/*
+ * poll(2) and kqueue(2) notes: sys/select.h, sys/event.h.  A filter is
+ * told that its object's lock is held by a hint of NOTE_SUBMIT (knote
+ * callers such as selnotify pass it on).
+ */
+void	selinit(struct selinfo *);
+void	seldestroy(struct selinfo *);
+void	selrecord(struct lwp *, struct selinfo *);
+void	selnotify(struct selinfo *, int, long);
+void	selrecord_knote(struct selinfo *, struct knote *);
+bool	selremove_knote(struct selinfo *, struct knote *);
+
+/* atomic_ops(3): a real function on amd64 (atomic.S), which it must be. */
+unsigned int atomic_dec_uint_nv(volatile unsigned int *);
+
+/*
+ * Signals: sys/signalvar.h; compat_linux's signal numbers, an array of
+ * LINUX__NSIG entries on amd64 (arch/amd64/linux_sigarray.c,
+ * linux_signal.h).
+ */
+int	kpsignal2(struct proc *, ksiginfo_t *);
+#define	CLRS_LINUX_NSIG	64
+extern const int linux_to_native_signo[];
 
 #endif /* _COMPAT_LINUX_RS_KPI_H_ */

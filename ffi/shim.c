@@ -453,6 +453,31 @@ clrs_log_nosys(struct lwp *l, const char *name, int nr, bool limited)
 	}
 }
 
+/*
+ * pidfds: the file type (see compat_linux_rs/pidfd.rs for the objects,
+ * and compat_linux_rs.c for what unload waits for).
+ */
+kmutex_t clrs_pidfd_lock;
+krwlock_t clrs_pidfd_attach_lock;
+struct clrs_pidfd *clrs_pidfds;
+specificdata_key_t clrs_pidfd_key;
+
+int
+clrs_pidfd_init(void)
+{
+	int error;
+
+	mutex_init(&clrs_pidfd_lock, MUTEX_DEFAULT, IPL_NONE);
+	rw_init(&clrs_pidfd_attach_lock);
+	clrs_pidfds = NULL;
+	error = proc_specific_key_create(&clrs_pidfd_key, clrs_pidproc_exit);
+	if (error != 0) {
+		rw_destroy(&clrs_pidfd_attach_lock);
+		mutex_destroy(&clrs_pidfd_lock);
+	}
+	return error;
+}
+
 vaddr_t
 clrs_vmspace_end(struct vmspace *vm)
 {
@@ -534,6 +559,370 @@ clrs_proc_vmspace(struct lwp *l, pid_t pid, struct vmspace **vmp)
 		error = ESRCH;
 	rw_exit(&p->p_reflock);
 	return error;
+}
+
+/*
+ * With no pidfd open or closing (clrs_pidfd_busy) and no call inside the
+ * module: the key's destructor frees what processes still hold
+ * (specificdata_key_delete runs it under the domain lock, which also
+ * waits out one that exit1 runs), then the closed pidfds go.
+ */
+void
+clrs_pidfd_fini(void)
+{
+
+	proc_specific_key_delete(clrs_pidfd_key);
+	clrs_pidfd_reclaim();
+	KASSERT(clrs_pidfds == NULL);
+	rw_destroy(&clrs_pidfd_attach_lock);
+	mutex_destroy(&clrs_pidfd_lock);
+}
+
+/*
+ * fo_close.  closef(9) calls it for the file's last reference and frees
+ * the file after it returns, and nothing tells the module when the
+ * closing thread has left its code: it may be preempted anywhere in it.
+ * So the module's part (clrs_pidfd_close) returns the pidfd's pf_closing,
+ * which it set to 1 first, and the last thing done in the module's text is
+ * a jump to the kernel's atomic_dec_uint_nv (atomic.S: the decrement is
+ * its one memory access, then it returns), which sets it back to 0 and
+ * returns that 0 to closef as fo_close's result.  Unload refuses while a
+ * pidfd's pf_closing is not 0.
+ */
+int	clrs_pidfd_fo_close(file_t *);
+__asm__(
+"	.text\n"
+"	.p2align 4\n"
+"	.type	clrs_pidfd_fo_close, @function\n"
+"clrs_pidfd_fo_close:\n"
+"	pushq	%rbp\n"
+"	movq	%rsp, %rbp\n"
+"	call	clrs_pidfd_close\n"
+"	popq	%rbp\n"
+"	movq	%rax, %rdi\n"
+"	jmp	atomic_dec_uint_nv\n"
+"	.size	clrs_pidfd_fo_close, . - clrs_pidfd_fo_close\n"
+/* Its frame, for the stack check (llvm's -fstack-size-section format). */
+"	.pushsection .stack_sizes, \"o\", @progbits, .text\n"
+"	.quad	clrs_pidfd_fo_close\n"
+"	.uleb128 8\n"
+"	.popsection\n");
+
+/*
+ * Every operation is given, so that no caller depends on the kernel's
+ * handling of a NULL one: fcntl and restart are the kernel's own no-ops,
+ * the others answer as Linux does for a pidfd where NetBSD can.
+ */
+static int
+clrs_pidfd_mmap(file_t *fp __unused, off_t *off __unused, size_t len __unused,
+    int prot __unused, int *flagsp __unused, int *advicep __unused,
+    struct uvm_object **uobjp __unused, int *maxprotp __unused)
+{
+
+	return ENODEV;
+}
+
+static int
+clrs_pidfd_seek(file_t *fp __unused, off_t delta __unused, int whence __unused,
+    off_t *newoffp __unused, int flags __unused)
+{
+
+	return ESPIPE;
+}
+
+#if __NetBSD_Version__ >= 1100000000
+static int
+clrs_pidfd_advlock(file_t *fp __unused, void *id __unused, int op __unused,
+    struct flock *fl __unused, int flags __unused)
+{
+
+	return EOPNOTSUPP;
+}
+
+static int
+clrs_pidfd_fpathconf(file_t *fp __unused, int name __unused,
+    register_t *retval __unused)
+{
+
+	return EINVAL;
+}
+
+static int
+clrs_pidfd_posix_fadvise(file_t *fp __unused, off_t offset __unused,
+    off_t len __unused, int advice __unused)
+{
+
+	return ESPIPE;
+}
+
+static int
+clrs_pidfd_truncate(file_t *fp __unused, off_t length __unused)
+{
+
+	return EOPNOTSUPP;
+}
+#endif
+
+static const struct fileops clrs_pidfd_fileops = {
+	.fo_name = "pidfd",
+	.fo_read = clrs_pidfd_read,
+	.fo_write = clrs_pidfd_write,
+	.fo_ioctl = clrs_pidfd_ioctl,
+	.fo_fcntl = fnullop_fcntl,
+	.fo_poll = clrs_pidfd_poll,
+	.fo_stat = clrs_pidfd_stat,
+	.fo_close = clrs_pidfd_fo_close,
+	.fo_kqfilter = clrs_pidfd_kqfilter,
+	.fo_restart = fnullop_restart,
+	.fo_mmap = clrs_pidfd_mmap,
+	.fo_seek = clrs_pidfd_seek,
+#if __NetBSD_Version__ >= 1100000000
+	.fo_advlock = clrs_pidfd_advlock,
+	.fo_fpathconf = clrs_pidfd_fpathconf,
+	.fo_posix_fadvise = clrs_pidfd_posix_fadvise,
+	.fo_truncate = clrs_pidfd_truncate,
+#endif
+};
+
+const struct filterops clrs_pidfd_read_filtops = {
+	.f_flags = FILTEROP_ISFD | FILTEROP_MPSAFE,
+	.f_detach = clrs_pidfd_filt_detach,
+	.f_event = clrs_pidfd_filt_read,
+};
+
+const struct filterops clrs_pidfd_write_filtops = {
+	.f_flags = FILTEROP_ISFD | FILTEROP_MPSAFE,
+	.f_detach = clrs_pidfd_filt_detach,
+	.f_event = clrs_pidfd_filt_write,
+};
+
+struct clrs_pidfd *
+clrs_file_pidfd(file_t *fp)
+{
+
+	return fp->f_ops == &clrs_pidfd_fileops ? fp->f_data : NULL;
+}
+
+void
+clrs_file_set_pidfd(file_t *fp, struct clrs_pidfd *pf, bool nonblock)
+{
+
+	fp->f_flag = FREAD | FWRITE | (nonblock ? FNONBLOCK : 0);
+	fp->f_type = DTYPE_MISC;
+	fp->f_ops = &clrs_pidfd_fileops;
+	fp->f_data = pf;
+}
+
+bool
+clrs_file_nonblock(file_t *fp)
+{
+
+	return (fp->f_flag & FNONBLOCK) != 0;
+}
+
+int
+clrs_fd_dup_cloexec(file_t *fp, int *newfd)
+{
+
+#if __NetBSD_Version__ >= 1100000000
+	return fd_dup(fp, 0, newfd, true, false);
+#else
+	return fd_dup(fp, 0, newfd, true);
+#endif
+}
+
+struct lwp *
+clrs_curlwp(void)
+{
+
+	return curlwp;
+}
+
+lwpid_t
+clrs_lwp_lid(struct lwp *l)
+{
+
+	return l->l_lid;
+}
+
+struct proc *
+clrs_lwp_proc(struct lwp *l)
+{
+
+	return l->l_proc;
+}
+
+uint32_t
+clrs_knote_filter(struct knote *kn)
+{
+
+	return kn->kn_filter;
+}
+
+void
+clrs_knote_attach(struct knote *kn, const struct filterops *fop,
+    struct clrs_pidproc *pp)
+{
+
+	kn->kn_fop = fop;
+	kn->kn_hook = pp;
+}
+
+struct clrs_pidproc *
+clrs_knote_pidproc(struct knote *kn)
+{
+
+	return kn->kn_hook;
+}
+
+void
+clrs_knote_set_data(struct knote *kn, int64_t data)
+{
+
+	kn->kn_data = data;
+}
+
+pid_t
+clrs_proc_pid(const struct proc *p)
+{
+
+	KASSERT(mutex_owned(&proc_lock));
+	return p->p_pid;
+}
+
+int
+clrs_proc_stat(const struct proc *p)
+{
+
+	KASSERT(mutex_owned(&proc_lock));
+	return p->p_stat;
+}
+
+const struct proc *
+clrs_proc_parent(const struct proc *p)
+{
+
+	KASSERT(mutex_owned(&proc_lock));
+	return p->p_pptr;
+}
+
+/* p_start is set by fork1 and stays until proc_free. */
+void
+clrs_proc_start(const struct proc *p, struct timeval *tv)
+{
+
+	KASSERT(mutex_owned(&proc_lock));
+	*tv = p->p_stats->p_start;
+}
+
+/*
+ * As sysctl_doeproc and procfs take a process (kern_proc.c): a live one
+ * only, whose p_stat exit1 sets to SDYING under p_lock before it takes
+ * p_reflock as writer, so that a reader here is either before exit1's
+ * rw_enter or refused.
+ */
+bool
+clrs_proc_tryhold(struct proc *p)
+{
+	bool held = false;
+
+	KASSERT(mutex_owned(&proc_lock));
+	mutex_enter(p->p_lock);
+	if (p->p_stat == SACTIVE || p->p_stat == SSTOP)
+		held = rw_tryenter(&p->p_reflock, RW_READER) != 0;
+	mutex_exit(p->p_lock);
+	return held;
+}
+
+void
+clrs_proc_release(struct proc *p)
+{
+
+	rw_exit(&p->p_reflock);
+}
+
+/* Both under p_lock, which protects p_cred, as kill1 and ptrace do. */
+int
+clrs_proc_may_signal(kauth_cred_t cred, struct proc *p, int signo)
+{
+	int error;
+
+	KASSERT(mutex_owned(&proc_lock));
+	mutex_enter(p->p_lock);
+	error = kauth_authorize_process(cred, KAUTH_PROCESS_SIGNAL, p,
+	    KAUTH_ARG(signo), NULL, NULL);
+	mutex_exit(p->p_lock);
+	return error == 0 ? 0 : EPERM;
+}
+
+int
+clrs_proc_may_attach(kauth_cred_t cred, struct proc *p)
+{
+	int error;
+
+	KASSERT(mutex_owned(&proc_lock));
+	mutex_enter(p->p_lock);
+	error = kauth_authorize_process(cred, KAUTH_PROCESS_PTRACE, p,
+	    KAUTH_ARG(PT_ATTACH), NULL, NULL);
+	mutex_exit(p->p_lock);
+	return error == 0 ? 0 : EPERM;
+}
+
+int
+clrs_proc_signal(kauth_cred_t cred, struct proc *p,
+    const struct _ksiginfo *info, lwpid_t lid)
+{
+	ksiginfo_t ksi;
+	int error;
+
+	KASSERT(mutex_owned(&proc_lock));
+	mutex_enter(p->p_lock);
+	error = kauth_authorize_process(cred, KAUTH_PROCESS_SIGNAL, p,
+	    KAUTH_ARG(info->_signo), NULL, NULL);
+	if (error == 0 && info->_signo != 0 &&
+	    (p->p_stat == SACTIVE || p->p_stat == SSTOP)) {
+		ksi = (ksiginfo_t){ .ksi_info = *info, .ksi_lid = lid };
+		(void)kpsignal2(p, &ksi);
+	}
+	mutex_exit(p->p_lock);
+	return error == 0 ? 0 : EPERM;
+}
+
+/*
+ * As Linux's kill_pgrp_info: every member of the group (but the kernel's
+ * own processes) asked for and signalled as above; 0 if any was permitted,
+ * else the last error.  pgrp_find finds only a group with members.
+ */
+int
+clrs_pgrp_signal(kauth_cred_t cred, pid_t pgid, const struct _ksiginfo *info)
+{
+	struct pgrp *pg;
+	struct proc *p;
+	int error = ESRCH;
+	bool permitted = false;
+
+	KASSERT(mutex_owned(&proc_lock));
+	if ((pg = pgrp_find(pgid)) == NULL)
+		return ESRCH;
+	LIST_FOREACH(p, &pg->pg_members, p_pglist) {
+		if ((p->p_flag & PK_SYSTEM) != 0)
+			continue;
+		error = clrs_proc_signal(cred, p, info, 0);
+		permitted |= error == 0;
+	}
+	return permitted ? 0 : error;
+}
+
+#ifdef _KERNEL
+CTASSERT(CLRS_LINUX_NSIG == LINUX__NSIG);
+#endif
+
+int
+clrs_linux_to_native_signo(int lsig)
+{
+
+	return lsig > 0 && lsig < CLRS_LINUX_NSIG ? linux_to_native_signo[lsig] :
+	    0;
 }
 
 /*

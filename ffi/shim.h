@@ -153,6 +153,148 @@ int	clrs_vnode_setmode(struct vnode *, kauth_cred_t, mode_t);
 int	clrs_vnode_syncfs(struct vnode *, kauth_cred_t);
 
 /*
+ * pidfds (compat_linux_rs/pidfd.rs, compat_linux_rs/process.rs).
+ *
+ * A process some pidfd refers to has one struct clrs_pidproc, in the
+ * process's specificdata (clrs_pidfd_key) from its first pidfd until it
+ * exits, when exit1 runs the key's destructor (clrs_pidproc_exit) with
+ * proc_lock held; every pidfd of it holds a reference too.  A pidfd made
+ * for a process that had already exited has one of its own, never
+ * attached.
+ */
+struct clrs_pidproc {
+	kmutex_t	pp_lock;	/* pp_exited, pp_sel */
+	struct selinfo	pp_sel;		/* polls and knotes of its pidfds */
+	volatile u_int	pp_refs;	/* pidfds, and 1 while attached */
+	bool		pp_exited;	/* the exit has been seen (pp_lock) */
+	pid_t		pp_pid;
+	/*
+	 * Which process: its struct proc and start time, only compared with
+	 * those of the process proc_find_raw(pp_pid) finds; both stay set
+	 * after the exit, to tell the zombie from a process reusing the ID.
+	 * pp_proc is NULL for a process that had been reaped already.
+	 */
+	struct proc	*pp_proc;
+	struct timeval	pp_start;
+	uint64_t	pp_ino;		/* st_ino of its pidfds */
+};
+
+/*
+ * A pidfd: the f_data of a file of clrs_pidfd_fileops.  It outlives the
+ * file, listed (clrs_pidfds, clrs_pidfd_lock) until pf_closing is back at
+ * 0 after the file's close: see clrs_pidfd_fo_close in shim.c.
+ */
+struct clrs_pidfd {
+	struct clrs_pidproc	*pf_proc;
+	volatile u_int		pf_closing;	/* 1 while fo_close runs */
+	bool			pf_closed;	/* clrs_pidfd_lock */
+	struct clrs_pidfd	*pf_next;	/* clrs_pidfd_lock */
+};
+
+/*
+ * The module's pidfds and their lock, made and destroyed by INIT and FINI
+ * (clrs_pidfd_init, clrs_pidfd_fini); the lock that serialises attaching
+ * a struct clrs_pidproc to a process, a sleep lock, as proc_setspecific
+ * may allocate; the proc specificdata key.
+ */
+extern kmutex_t clrs_pidfd_lock;
+extern krwlock_t clrs_pidfd_attach_lock;
+extern struct clrs_pidfd *clrs_pidfds;
+extern specificdata_key_t clrs_pidfd_key;
+int	clrs_pidfd_init(void);
+void	clrs_pidfd_fini(void);
+
+/*
+ * Defined in Rust (pidfd.rs): the key's destructor; whether a pidfd is
+ * open or still closing (FINI must wait); freeing every closed one; the
+ * fileops and filterops entries (clrs_pidfd_close does fo_close's work
+ * and returns the word clrs_pidfd_fo_close decrements last).
+ */
+void	clrs_pidproc_exit(void *);
+bool	clrs_pidfd_busy(void);
+void	clrs_pidfd_reclaim(void);
+int	clrs_pidfd_read(file_t *, off_t *, struct uio *, kauth_cred_t, int);
+int	clrs_pidfd_write(file_t *, off_t *, struct uio *, kauth_cred_t, int);
+int	clrs_pidfd_ioctl(file_t *, u_long, void *);
+int	clrs_pidfd_poll(file_t *, int);
+int	clrs_pidfd_stat(file_t *, struct stat *);
+int	clrs_pidfd_kqfilter(file_t *, struct knote *);
+volatile u_int *clrs_pidfd_close(file_t *);
+void	clrs_pidfd_filt_detach(struct knote *);
+int	clrs_pidfd_filt_read(struct knote *, long);
+int	clrs_pidfd_filt_write(struct knote *, long);
+
+/* Defined in C (shim.c). */
+
+/* The file is a pidfd: its struct clrs_pidfd; NULL for any other file. */
+struct clrs_pidfd *clrs_file_pidfd(file_t *);
+/*
+ * Makes a file from fd_allocfile a pidfd: O_RDWR, O_NONBLOCK if asked,
+ * the pidfd fileops.
+ */
+void	clrs_file_set_pidfd(file_t *, struct clrs_pidfd *, bool);
+/* The ioctls fcntl(2)'s F_SETFL makes (sys/filio.h), for Rust. */
+enum { CLRS_FIONBIO = FIONBIO, CLRS_FIOASYNC = FIOASYNC };
+/* FNONBLOCK of the file. */
+bool	clrs_file_nonblock(file_t *);
+/* fd_dup(9) into the calling process, close-on-exec, at the lowest number. */
+int	clrs_fd_dup_cloexec(file_t *, int *);
+/* The calling LWP (curlwp), for selrecord(9) in fo_poll. */
+struct lwp *clrs_curlwp(void);
+/* The LWP's ID, and its process. */
+lwpid_t	clrs_lwp_lid(struct lwp *);
+struct proc *clrs_lwp_proc(struct lwp *);
+/*
+ * A knote of a pidfd: which filter (kn_filter); attaching a filter's ops
+ * and the process to it; the process it watches; its kn_data.
+ */
+uint32_t clrs_knote_filter(struct knote *);
+void	clrs_knote_attach(struct knote *, const struct filterops *,
+	    struct clrs_pidproc *);
+struct clrs_pidproc *clrs_knote_pidproc(struct knote *);
+void	clrs_knote_set_data(struct knote *, int64_t);
+extern const struct filterops clrs_pidfd_read_filtops;
+extern const struct filterops clrs_pidfd_write_filtops;
+
+/*
+ * A process, found by proc_find_raw(9) with proc_lock held, which the
+ * caller still holds: its state (p_stat: SIDL, SACTIVE, ...), parent,
+ * start time, and whether its process ID is `pid`.
+ */
+pid_t	clrs_proc_pid(const struct proc *);
+int	clrs_proc_stat(const struct proc *);
+const struct proc *clrs_proc_parent(const struct proc *);
+void	clrs_proc_start(const struct proc *, struct timeval *);
+/*
+ * A hold on a live process (SACTIVE or SSTOP) as procfs and ptrace take
+ * one: p_reflock as reader, which exit1 and execve take as writer, so
+ * that the process neither exits (its proc specificdata stays) nor execs
+ * while it is held; false where it cannot be had now (an exec or exit in
+ * progress).  Taken with proc_lock held; held without it.
+ */
+bool	clrs_proc_tryhold(struct proc *);
+void	clrs_proc_release(struct proc *);
+/*
+ * kauth(9) decisions for the credential on a process (proc_lock held):
+ * KAUTH_PROCESS_SIGNAL for signal `signo` (NetBSD's), and
+ * KAUTH_PROCESS_PTRACE for PT_ATTACH; 0 or EPERM.
+ */
+int	clrs_proc_may_signal(kauth_cred_t, struct proc *, int);
+int	clrs_proc_may_attach(kauth_cred_t, struct proc *);
+/*
+ * kill(2)'s single-process part (kill1, sys_sig.c), with proc_lock held:
+ * the signal permission, then the signal (NetBSD's number and siginfo, to
+ * LWP `lid` if not 0) unless it is 0 or the process is no longer live;
+ * 0 or EPERM.  And the same for each member of process group `pgid`:
+ * ESRCH if there is none.
+ */
+int	clrs_proc_signal(kauth_cred_t, struct proc *, const struct _ksiginfo *,
+	    lwpid_t);
+int	clrs_pgrp_signal(kauth_cred_t, pid_t, const struct _ksiginfo *);
+/* NetBSD's number of Linux signal `lsig` (1 to 63), 0 if none. */
+int	clrs_linux_to_native_signo(int);
+
+/*
  * process_vm_readv(2) and process_vm_writev(2): the end of an address
  * space (vm_map_max of its map: uvm_io(9) moves nothing at or past the
  * end of user space and says nothing of it), the LWP's, and the address space

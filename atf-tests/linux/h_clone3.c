@@ -5,9 +5,11 @@
  */
 #include "h_common.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 
+#define CLONE_PIDFD		0x00001000ull
 #define CLONE_VM		0x00000100ull
 #define CLONE_SIGHAND		0x00000800ull
 #define CLONE_VFORK		0x00004000ull
@@ -259,6 +261,87 @@ c_set_tid_efault(void)
 	CHECK_ERR(clone3(&a, sizeof(a)), EFAULT);
 }
 
+/*
+ * CLONE_PIDFD: a close-on-exec pidfd of the child, its number stored at
+ * pidfd before the child runs; it polls readable once the child exits.
+ */
+static void
+c_pidfd(void)
+{
+	struct clone_args a = { .flags = CLONE_PIDFD, .exit_signal = SIGCHLD };
+	struct pollfd p = { -1, POLLIN, 0 };
+	int pidfd = -1, go[2];
+	long pid;
+	char b;
+
+	CHECK(pipe(go) == 0);
+	a.pidfd = (uintptr_t)&pidfd;
+	pid = syscall(NR_clone3, &a, sizeof(a));
+	if (pid == 0) {
+		(void)read(go[0], &b, 1);
+		_exit(CHILD_STATUS);
+	}
+	CHECK(pid > 0);
+	CHECK(pidfd >= 0);
+	CHECK_EQ(fcntl(pidfd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	p.fd = pidfd;
+	CHECK_EQ(poll(&p, 1, 0), 0);
+	CHECK_RET(syscall(NR_pidfd_send_signal, pidfd, 0, NULL, 0), 0);
+	CHECK(write(go[1], "x", 1) == 1);
+	CHECK_EQ(poll(&p, 1, 10000), 1);
+	CHECK(p.revents & POLLIN);
+	wait_child(pid, CHILD_STATUS);
+	CHECK_ERR(syscall(NR_pidfd_send_signal, pidfd, 0, NULL, 0), ESRCH);
+	close(pidfd);
+}
+
+/* A vfork child: the pidfd is there when the parent goes on. */
+static void
+c_pidfd_vfork(void)
+{
+	struct clone_args a = { .flags = CLONE_PIDFD | CLONE_VFORK,
+	    .exit_signal = SIGCHLD };
+	struct pollfd p = { -1, POLLIN, 0 };
+	int pidfd = -1;
+	long pid;
+
+	a.pidfd = (uintptr_t)&pidfd;
+	pid = syscall(NR_clone3, &a, sizeof(a));
+	if (pid == 0)
+		_exit(CHILD_STATUS);
+	CHECK(pid > 0);
+	CHECK(pidfd >= 0);
+	p.fd = pidfd;
+	/* the child has exited: a zombie until waited for */
+	CHECK_EQ(poll(&p, 1, 10000), 1);
+	CHECK(p.revents & POLLIN);
+	wait_child(pid, CHILD_STATUS);
+	close(pidfd);
+}
+
+/*
+ * The number is stored before the child is made: an unwritable place is
+ * EFAULT, and no child is made; at the parent TID's address, EINVAL.
+ */
+static void
+c_pidfd_refused(void)
+{
+	struct clone_args a = { .flags = CLONE_PIDFD, .exit_signal = SIGCHLD };
+	int fd, ptid;
+
+	a.pidfd = (uintptr_t)unmapped();
+	CHECK_ERR(clone3(&a, sizeof(a)), EFAULT);
+	CHECK_ERR(waitpid(-1, NULL, WNOHANG), ECHILD);
+	/* no descriptor was left behind: the next one is the lowest free */
+	CHECK((fd = dup(0)) >= 0);
+	close(fd);
+	a.flags = CLONE_PIDFD | CLONE_PARENT_SETTID;
+	a.pidfd = a.parent_tid = (uintptr_t)&ptid;
+	CHECK_ERR(clone3(&a, sizeof(a)), EINVAL);
+	CHECK((fd = dup(0)) >= 0 && fd <= 3);
+	close(fd);
+}
+
 static const struct tcase cases[] = {
 	CASE(fork_like),
 	CASE(size_small),
@@ -270,6 +353,9 @@ static const struct tcase cases[] = {
 	CASE(vfork_vm),
 	CASE(efault),
 	CASE(set_tid_efault),
+	CASE(pidfd),
+	CASE(pidfd_vfork),
+	CASE(pidfd_refused),
 };
 
 int

@@ -18,8 +18,11 @@
 #define NR_copy_file_range	326
 #define NR_preadv2		327
 #define NR_pwritev2		328
+#define NR_pidfd_send_signal	424
+#define NR_pidfd_open		434
 #define NR_clone3		435
 #define NR_openat2		437
+#define NR_pidfd_getfd		438
 #define NR_faccessat2		439
 #define NR_fchmodat2		452
 

@@ -232,7 +232,6 @@ fn invalid_arguments_are_einval_like_linux() {
 #[test]
 fn features_not_provided_are_enosys() {
     let cases = [
-        CloneFlags::PIDFD,
         CloneFlags::PARENT,
         CloneFlags::PTRACE,
         CloneFlags::CLEAR_SIGHAND,
@@ -320,4 +319,65 @@ fn accepted_flags_without_effect_are_not_passed_on() {
     let args = Args::new(fields(flags, SIGCHLD, 0, 0));
     let (error, _, cloned) = module(args.addr(), 88);
     assert_eq!((error, cloned.unwrap()[0]), (0, SIGCHLD as register_t));
+}
+
+/// clone3 with `CLONE_PIDFD`, the module loaded (its pidfd state is made
+/// at INIT) and the model making the child: the module's result, and the
+/// descriptor number it stored.
+fn clone_pidfd(flags: CloneFlags, pidfd_at: Option<u64>) -> (Result<i32, i32>, i32) {
+    let lwp = crate::pidfd_model::caller();
+    let mut pidfd = -1i32;
+    let signal = if flags.contains(CloneFlags::THREAD) {
+        0
+    } else {
+        SIGCHLD
+    };
+    let mut f = fields(flags | CloneFlags::PIDFD, signal, 0, 0);
+    f[1] = pidfd_at.unwrap_or(&raw mut pidfd as u64);
+    let args = Args::new(f);
+    // SAFETY: this thread's knob of the model.
+    unsafe { sys::model_clone_child(true) };
+    let result = crate::pidfd_model::call(&lwp, NR, [args.addr(), 88, 0, 0, 0, 0]);
+    // SAFETY: as above.
+    unsafe { sys::model_clone_child(false) };
+    (result, pidfd)
+}
+
+#[test]
+fn clone_pidfd_stores_a_close_on_exec_pidfd_of_the_child() {
+    use crate::pidfd_model::{POLLIN, POLLRDNORM, Proc, close_fd, fd_flags, file_poll, pending};
+    let _module = crate::pidfd_model::Loaded::new();
+    let (child, pidfd) = clone_pidfd(CloneFlags::empty(), None);
+    let child = Proc(child.unwrap());
+    assert!(child.0 > sys::MODEL_CHILD_TID as i32);
+    assert!(pidfd >= 0);
+    assert_eq!(fd_flags(pidfd).0 & 1, 1, "FD_CLOEXEC");
+    pending();
+    assert_eq!(file_poll(pidfd), 0);
+    child.exit();
+    pending();
+    assert_eq!(file_poll(pidfd), POLLIN | POLLRDNORM);
+    close_fd(pidfd);
+}
+
+#[test]
+fn clone_pidfd_refused_before_the_clone_leaves_no_descriptor() {
+    let _module = crate::pidfd_model::Loaded::new();
+    // An unwritable place for the number: EFAULT, as Linux, no child.
+    trace_reset();
+    let (result, _) = clone_pidfd(CloneFlags::empty(), Some(8));
+    assert_eq!(result, Err(sys::EFAULT as i32));
+    assert_eq!(trace().clones, 0);
+    let mut f = fields(CloneFlags::PIDFD, SIGCHLD, 0, 0);
+    f[1] = 8;
+    assert_eq!(
+        host_in_child(NR, [Args::new(f).addr(), 88, 0, 0, 0, 0]),
+        Err(14)
+    );
+    // A pidfd of a thread (Linux 6.9) is not provided.
+    let thread = CloneFlags::VM | CloneFlags::SIGHAND | CloneFlags::THREAD;
+    let (result, _) = clone_pidfd(thread, None);
+    assert_eq!(result, Err(sys::ENOSYS as i32));
+    // SAFETY: reads the model's count.
+    assert_eq!(unsafe { sys::model_files_open() }, 0);
 }

@@ -168,7 +168,57 @@ impl Inputs {
     }
 }
 
+/// The descriptors this process has open.
+fn open_fds() -> Vec<i32> {
+    unsafe extern "C" {
+        fn fcntl(fd: i32, cmd: i32, ...) -> i32;
+    }
+    let listed: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    // The listing's own descriptor is closed by now.
+    // SAFETY: F_GETFD of a number has no effect.
+    listed
+        .into_iter()
+        .filter(|&fd| unsafe { fcntl(fd, 1) } >= 0)
+        .collect()
+}
+
+/// Closes the pidfds a call made (pidfd_open, pidfd_getfd, clone3's
+/// CLONE_PIDFD), so that a run does not run out of them, and has the model
+/// act on the closes; pidfd_getfd's other duplicates too. The model's own
+/// host descriptors (pipes' write ends, pidfds of host processes) are left
+/// alone.
+fn close_new_fds(baseline: &[i32], own: &[i32]) {
+    for fd in open_fds() {
+        // SAFETY: plain data out; the model looks the descriptor up.
+        let pidfd = unsafe {
+            let mut st: sys::stat = core::mem::zeroed();
+            sys::model_file_stat(fd, &mut st) == 0
+        };
+        if !baseline.contains(&fd) && (pidfd || own.contains(&fd)) {
+            crate::pidfd_model::close_fd(fd);
+        }
+    }
+    crate::pidfd_model::pending();
+}
+
+/// The calls that make pidfds, which need the module loaded (INIT makes
+/// their state).
+fn makes_pidfds(nr: u16) -> bool {
+    [
+        crate::pidfd_open::NR,
+        crate::pidfd_send_signal::NR,
+        crate::pidfd_getfd::NR,
+        crate::clone3::NR,
+    ]
+    .contains(&nr)
+}
+
 fn run(nr: u16, seconds: u64) {
+    let loaded =
+        (makes_pidfds(nr) || nr == crate::membarrier::NR).then(crate::pidfd_model::Loaded::new);
     let scratch = model::Scratch::new("fuzz", 4096);
     std::fs::create_dir(scratch.dir.join("d")).unwrap();
     let dir = std::fs::File::open(&scratch.dir).unwrap();
@@ -191,14 +241,20 @@ fn run(nr: u16, seconds: u64) {
     // that waits to be killed.
     let process_vm = [crate::process_vm_readv::NR, crate::process_vm_writev::NR];
     let sacrificed = process_vm.contains(&nr).then(Sacrificed::new);
-    let loaded = (nr == crate::membarrier::NR).then(Loaded::new);
     let lwp = ModelLwp::on_cpu(0);
-    if loaded.is_some() {
-        lwp.set_process(Loaded::PID, c"fuzz");
+    // membarrier registers the calling process: one of the model's own,
+    // which exits before the unload.
+    if nr == crate::membarrier::NR {
+        lwp.set_process(MEMBARRIER_PID, c"fuzz");
     }
+    // A pidfd of the caller's own process, for the calls that take one.
+    let pidfd = makes_pidfds(nr).then(|| crate::pidfd_model::pidfd_open(&lwp, 1, 0).unwrap());
+    inputs.fds.extend(pidfd.map(|fd| fd as u64));
+    let baseline = open_fds();
     let mut watchdog = Watchdog::start(nr);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (mut calls, mut ended, mut ended_eintr) = (0u64, 0u64, 0u64);
+    let mut kept = 0i64;
     while Instant::now() < deadline {
         for b in inputs.memory.iter_mut() {
             *b = if rng.below(4) == 0 {
@@ -263,10 +319,16 @@ fn run(nr: u16, seconds: u64) {
             regs[1] = [0, 0, 1, regs[1]][rng.below(4) as usize];
         }
         trace_reset();
-        let ((error, fd), signalled) = watchdog.call(&lwp, nr, regs);
+        // SAFETY: a live LWP of the model, the one making the calls.
+        unsafe { sys::model_lwp_current(lwp.as_ptr()) };
+        let ((error, value), signalled) = watchdog.call(&lwp, nr, regs);
         if nr == crate::openat2::NR && error == 0 {
             // SAFETY: the descriptor the call made, closed once.
-            drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd as i32) });
+            drop(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(value as i32) });
+        }
+        if makes_pidfds(nr) {
+            let made = (error == 0 && nr == crate::pidfd_getfd::NR).then_some(value as i32);
+            close_new_fds(&baseline, made.as_slice());
         }
         if nr == crate::mlock2::NR {
             // SAFETY: undoes whatever the call locked of this process.
@@ -278,21 +340,37 @@ fn run(nr: u16, seconds: u64) {
         }
         assert_balanced();
         let t = trace();
-        // A process's membarrier record stays with it (freed at its exit,
-        // or at unload).
-        let kept = if nr == crate::membarrier::NR {
-            t.allocated
-        } else {
+        // The pidfd calls keep memory past a call: a process's pidfd state
+        // while it lives (one per process of the model), a closed pidfd's
+        // record until the next one is made. No more may be kept, over the
+        // whole run. A process's membarrier record stays with it (freed at
+        // its exit, or at unload).
+        let allocated = if makes_pidfds(nr) {
+            let most = (sys::MODEL_NPROCS as usize + 1) * size_of::<sys::clrs_pidproc>()
+                + size_of::<sys::clrs_pidfd>();
+            kept += i64::from(t.allocated as i32);
+            assert!(kept <= most as i64, "{kept} bytes kept after {regs:x?}");
             0
+        } else if nr == crate::membarrier::NR {
+            0
+        } else {
+            t.allocated
         };
         assert_eq!(
-            (t.allocated - kept, t.creds_held, t.vnodes_referenced),
+            (allocated, t.creds_held, t.vnodes_referenced),
             (0, 0, 0),
             "{regs:x?}"
         );
         calls += 1;
     }
     drop(watchdog);
+    if let Some(fd) = pidfd {
+        crate::pidfd_model::close_fd(fd);
+    }
+    if nr == crate::membarrier::NR {
+        // SAFETY: the model's process table.
+        unsafe { sys::model_process_exit(MEMBARRIER_PID) };
+    }
     drop(loaded);
     println!(
         "fuzz {nr}: {calls} calls in {seconds} s, {ended} ended by the deadline \
@@ -355,32 +433,9 @@ impl Drop for Sacrificed {
     }
 }
 
-/// The module loaded for membarrier, whose registrations its fuzzing
-/// process drops before the unload.
-struct Loaded;
-
-impl Loaded {
-    const PID: i32 = 7777;
-
-    fn new() -> Loaded {
-        assert_eq!(
-            model::modcmd(sys::modcmd_MODULE_CMD_INIT, core::ptr::null_mut()),
-            0
-        );
-        Loaded
-    }
-}
-
-impl Drop for Loaded {
-    fn drop(&mut self) {
-        // SAFETY: the model's process table.
-        unsafe { sys::model_process_exit(Loaded::PID) };
-        assert_eq!(
-            model::modcmd(sys::modcmd_MODULE_CMD_FINI, core::ptr::null_mut()),
-            0
-        );
-    }
-}
+/// The model's process that fuzzes membarrier, whose registrations it
+/// drops at its exit, before the unload.
+const MEMBARRIER_PID: i32 = 7777;
 
 /// Registers and vectors for process_vm_readv and process_vm_writev: the
 /// caller's buffers only in the fuzzer's memory (or unmapped or kernel
@@ -460,4 +515,7 @@ fuzz_targets! {
     fuzz_process_vm_writev => crate::process_vm_writev::NR,
     fuzz_membarrier => crate::membarrier::NR,
     fuzz_mlock2 => crate::mlock2::NR,
+    fuzz_pidfd_open => crate::pidfd_open::NR,
+    fuzz_pidfd_send_signal => crate::pidfd_send_signal::NR,
+    fuzz_pidfd_getfd => crate::pidfd_getfd::NR,
 }

@@ -20,7 +20,10 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <limits.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/sem.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -72,6 +75,7 @@ host_traced_signal_pending(void)
 
 static bool host_self_begin(void);
 static void host_self_end(bool);
+static int host_proc_stat(int, struct host_proc *);
 
 /* process_vm_{read,write}v: EFAULT instead of a crash. */
 int
@@ -700,63 +704,6 @@ host_readlink(int fd, char *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
-static __thread int (*host_installer)(void *, int, int, bool);
-static __thread void *host_installer_arg;
-
-void
-model_user_fd_installer(int (*fn)(void *, int, int, bool), void *arg)
-{
-
-	host_installer = fn;
-	host_installer_arg = arg;
-}
-
-int
-host_user_fd_reserve(void)
-{
-	char path[64], name[32];
-	int fd;
-
-	if (host_user_pid == 0) {
-		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
-	}
-	if (host_installer == NULL) {
-		host_report("linuxrun sets no descriptor installer: "
-		    "a routed call cannot open a file");
-		return -EMFILE;
-	}
-	/* The lowest number the traced process has free now. */
-	for (fd = 0; fd < 65536; fd++) {
-		struct stat st;
-
-		snprintf(name, sizeof(name), "%d", fd);
-		snprintf(path, sizeof(path), "/proc/%d/fd/%s", host_user_pid,
-		    name);
-		if (lstat(path, &st) != 0 && errno == ENOENT)
-			return fd;
-	}
-	return -EMFILE;
-}
-
-void
-host_user_fd_release(int ufd)
-{
-
-	if (host_user_pid == 0)
-		close(ufd);
-}
-
-int
-host_user_fd_install(int fd, int ufd, bool cloexec)
-{
-
-	if (host_user_pid != 0)
-		return host_installer == NULL ? EMFILE :
-		    host_installer(host_installer_arg, fd, ufd, cloexec);
-	return dup3(fd, ufd, cloexec ? O_CLOEXEC : 0) == ufd ? 0 : errno;
-}
-
 int
 host_faccess_fd(int fd, int mode)
 {
@@ -1200,6 +1147,38 @@ host_proc_info(int id, struct host_proc *hp)
 	snprintf(path, sizeof(path), "/proc/%d/status", hp->tgid);
 	hp->sugid = stat(path, &st) == 0 && st.st_uid == 0 &&
 	    hp->cred.euid != 0;
+	return host_proc_stat(hp->tgid, hp);
+}
+
+/*
+ * From /proc/ID/stat (proc_pid_stat(5)): the process group and session
+ * (fields 5 and 6) and the start time (field 22, clock ticks after boot);
+ * the fields after the command name, which may hold anything but ")".
+ */
+static int
+host_proc_stat(int tgid, struct host_proc *hp)
+{
+	char path[64], line[1024], *p;
+	unsigned long long start;
+	long tck = sysconf(_SC_CLK_TCK);
+	int pgid, sid, n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(line, ')')) == NULL)
+		return -1;
+	n = sscanf(p + 1, " %*c %*d %d %d %*d %*d %*u %*u %*u %*u %*u %*u "
+	    "%*u %*d %*d %*d %*d %*d %*d %llu", &pgid, &sid, &start);
+	if (n != 3 || tck <= 0)
+		return -1;
+	hp->pgid = pgid;
+	hp->sid = sid;
+	hp->start_us = start / (unsigned long long)tck * 1000000 +
+	    start % (unsigned long long)tck * (1000000 / (unsigned long long)tck);
 	return 0;
 }
 
@@ -1343,4 +1322,329 @@ host_mlock(unsigned long start, size_t len)
 {
 
 	return mlock((void *)start, len) == 0 ? 0 : errno;
+}
+
+/*
+ * Host processes' exits and reapings, through a host pidfd of each: it
+ * polls readable once the process has exited, and hangs up once it has
+ * been reaped.  The watch set (an epoll instance) holds these and the
+ * write ends of module files' pipes, for a thread that waits for either
+ * (model_watch_wait).  A pidfd is in it for the hang-up only once its
+ * exit has been seen, so that a zombie does not keep it ready.
+ */
+static int host_watch_fd = -1;
+static int host_watch_stop_fd = -1;	/* an eventfd: the waits end */
+static pthread_once_t host_watch_once = PTHREAD_ONCE_INIT;
+
+static void
+host_watch_init(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	host_watch_fd = epoll_create1(EPOLL_CLOEXEC);
+	host_watch_stop_fd = eventfd(0, EFD_CLOEXEC);
+	ev.data.fd = host_watch_stop_fd;
+	(void)epoll_ctl(host_watch_fd, EPOLL_CTL_ADD, host_watch_stop_fd, &ev);
+}
+
+static void
+host_watch(int fd, unsigned events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	pthread_once(&host_watch_once, host_watch_init);
+	if (epoll_ctl(host_watch_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		(void)epoll_ctl(host_watch_fd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+int
+host_pidfd_watch(int pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0) {
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+		host_watch(fd, EPOLLIN);
+	}
+	return fd;
+}
+
+void
+host_pidfd_unwatch(int fd)
+{
+
+	if (fd < 0)
+		return;
+	(void)epoll_ctl(host_watch_fd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+}
+
+enum host_pidfd_state
+host_pidfd_state(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	if (fd < 0 || poll(&pfd, 1, 0) <= 0)
+		return HOST_PIDFD_LIVE;
+	if (pfd.revents & POLLHUP)
+		return HOST_PIDFD_REAPED;
+	/* Seen: from now on only the hang-up is of interest. */
+	host_watch(fd, 0);
+	return HOST_PIDFD_EXITED;
+}
+
+bool
+model_watch_wait(void)
+{
+	struct epoll_event ev[16];
+	struct pollfd stop = { -1, POLLIN, 0 };
+
+	pthread_once(&host_watch_once, host_watch_init);
+	(void)epoll_wait(host_watch_fd, ev, 16, -1);
+	stop.fd = host_watch_stop_fd;
+	return poll(&stop, 1, 0) == 0;
+}
+
+void
+model_watch_stop(void)
+{
+	uint64_t one = 1;
+
+	pthread_once(&host_watch_once, host_watch_init);
+	(void)write(host_watch_stop_fd, &one, sizeof(one));
+}
+
+/* One thread at a time follows what the host did (model_proc_sync). */
+static pthread_mutex_t host_sync_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void
+host_sync_begin(void)
+{
+
+	pthread_mutex_lock(&host_sync_mutex);
+}
+
+void
+host_sync_end(void)
+{
+
+	pthread_mutex_unlock(&host_sync_mutex);
+}
+
+int
+host_pgrp_members(int pgid, int *pids, int max)
+{
+	struct host_proc hp;
+	struct dirent *d;
+	DIR *dir;
+	int n = 0, pid;
+
+	if ((dir = opendir("/proc")) == NULL)
+		return 0;
+	while (n < max && (d = readdir(dir)) != NULL) {
+		if ((pid = atoi(d->d_name)) > 0 &&
+		    host_proc_stat(pid, &hp) == 0 && hp.pgid == pgid)
+			pids[n++] = pid;
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * A signal to host process pid (to its thread lid, if not 0), with the
+ * Linux siginfo lsi.  The host sends one with a non-negative si_code, or
+ * SI_TKILL, only as kill(2) and tgkill(2) send it, with this process's
+ * ID and user (rt_sigqueueinfo(2): EPERM otherwise): its siginfo is kept
+ * for linuxrun to give the receiver; any other goes as it is.
+ */
+/*
+ * The siginfo of signals sent with kill(2) or tgkill(2), which carry this
+ * process's ID and user instead of the sender's: linuxrun, which traces the
+ * receiver, puts this one in place at its delivery stop (model_signal_info).
+ */
+#define	HOST_NSENT	32
+static struct host_sent {
+	int	pid, lid;
+	int32_t	lsi[32];
+} host_sent[HOST_NSENT];
+static unsigned host_nsent;
+static pthread_mutex_t host_sent_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+bool
+model_signal_info(int pid, int tid, int sig, int32_t lsi[32])
+{
+	bool found = false;
+	unsigned i;
+
+	pthread_mutex_lock(&host_sent_mutex);
+	for (i = 0; i < host_nsent && !found; i++) {
+		struct host_sent *s = &host_sent[i];
+
+		if (s->pid == pid && s->lsi[0] == sig &&
+		    (s->lid == 0 || s->lid == tid)) {
+			memcpy(lsi, s->lsi, sizeof(s->lsi));
+			*s = host_sent[--host_nsent];
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&host_sent_mutex);
+	return found;
+}
+
+void
+host_signal_deliver(int pid, int lid, const int32_t lsi[32])
+{
+	siginfo_t info;
+	long r;
+
+	memcpy(&info, lsi, sizeof(info));
+	if (lsi[2] >= 0 || lsi[2] == SI_TKILL) {
+		pthread_mutex_lock(&host_sent_mutex);
+		if (host_nsent < HOST_NSENT) {
+			host_sent[host_nsent].pid = pid;
+			host_sent[host_nsent].lid = lid;
+			memcpy(host_sent[host_nsent].lsi, lsi,
+			    sizeof(host_sent[0].lsi));
+			host_nsent++;
+		}
+		pthread_mutex_unlock(&host_sent_mutex);
+		r = lid != 0 ? syscall(SYS_tgkill, pid, lid, lsi[0]) :
+		    kill(pid, lsi[0]);
+	} else
+		r = lid != 0 ? syscall(SYS_rt_tgsigqueueinfo, pid, lid, lsi[0],
+		    &info) : syscall(SYS_rt_sigqueueinfo, pid, lsi[0], &info);
+	if (r != 0 && errno != ESRCH) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "host: signal %d to %d/%d: %s",
+		    lsi[0], pid, lid, strerror(errno));
+		host_report(what);
+	}
+}
+
+/* A duplicate of descriptor ufd of host process pidfd's, or -1. */
+int
+host_pidfd_getfd(int pidfd, int ufd)
+{
+	bool self = host_self_begin();
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, ufd, 0);
+
+	host_self_end(self);
+	return fd;
+}
+
+/*
+ * Descriptors made for the user process: a number reserved (the lowest
+ * the process has free), then a host file installed at it, or the number
+ * given back.  The unit tests' process is this one, whose number is held
+ * by a placeholder until then; a traced one's is looked up in /proc, and
+ * its file installed by linuxrun's installer (seccomp's ADDFD).
+ */
+static __thread int (*host_installer)(void *, int, int, bool);
+static __thread void *host_installer_arg;
+
+void
+model_user_fd_installer(int (*fn)(void *, int, int, bool), void *arg)
+{
+
+	host_installer = fn;
+	host_installer_arg = arg;
+}
+
+int
+host_user_fd_reserve(void)
+{
+	char path[64];
+	int fd;
+
+	if (host_user_pid == 0) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	if (host_installer == NULL) {
+		host_report("linuxrun sets no descriptor installer: "
+		    "a routed call cannot make a descriptor");
+		return -EMFILE;
+	}
+	/* The lowest number the traced process has free now. */
+	for (fd = 0; fd < 65536; fd++) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", host_user_pid,
+		    fd);
+		if (lstat(path, &st) != 0 && errno == ENOENT)
+			return fd;
+	}
+	return -EMFILE;
+}
+
+void
+host_user_fd_release(int ufd)
+{
+
+	if (host_user_pid == 0)
+		close(ufd);
+}
+
+int
+host_user_fd_install(int fd, int ufd, bool cloexec)
+{
+
+	if (host_user_pid != 0)
+		return host_installer == NULL ? EMFILE :
+		    host_installer(host_installer_arg, fd, ufd, cloexec);
+	return dup3(fd, ufd, cloexec ? O_CLOEXEC : 0) == ufd ? 0 : errno;
+}
+
+/*
+ * A module file's host side: a pipe whose read end the user process gets
+ * (nonblocking if the file is) and whose write end the model keeps
+ * (watched: it fails, POLLERR, once no read end is left anywhere); the
+ * read end's identity.
+ */
+int
+host_file_pipe(int *rfd, int *wfd, bool nonblock, unsigned long *dev,
+    unsigned long *ino)
+{
+	struct stat st;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return errno;
+	if ((nonblock && fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) ||
+	    fstat(fds[0], &st) != 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return EMFILE;
+	}
+	*rfd = fds[0];
+	*wfd = fds[1];
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	host_watch(fds[1], 0);
+	return 0;
+}
+
+bool
+host_file_unread(int wfd)
+{
+	struct pollfd pfd = { wfd, 0, 0 };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR) != 0;
+}
+
+void
+host_file_ready(int wfd)
+{
+	char byte = 1;
+
+	(void)write(wfd, &byte, 1);
+}
+
+void
+host_file_gone(int wfd)
+{
+
+	(void)epoll_ctl(host_watch_fd, EPOLL_CTL_DEL, wfd, NULL);
+	close(wfd);
 }

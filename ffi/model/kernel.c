@@ -37,7 +37,6 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 
 static bool model_is_updating_lock(kmutex_t *);
 static bool mutex_owned_by_me(kmutex_t *);
-static void model_violation(const char *);
 static int model_errno(int);
 /* Aligned, so that a token with its low bit set marks an rwlock's writer. */
 static __thread long model_thread_token;
@@ -279,7 +278,7 @@ static __thread struct lwp *model_curlwp;
  * A credential for a file: the host does not tell who opened it, so the
  * model gives it the IDs of the LWP that first reaches it.
  */
-static kauth_cred_t
+kauth_cred_t
 model_caller_cred(void)
 {
 	struct host_cred own;
@@ -408,12 +407,14 @@ model_lwp_in_syscall(struct lwp *l, u_int code)
 
 /*
  * More processes: as the first one (limits, working directory), but each
- * with its own ID, name, p_lock, credential, address space and parent,
- * until it exits.  Slot 0 is the first one.  A host process stands for
- * itself (linuxrun's traced processes, and processes the module looks up
- * by ID): its credential, set-ID mark, kernel-thread mark and parent are
- * the host's, read again at each lookup, and its address space is its
- * host memory.  Other processes are the unit tests' own.
+ * with its own ID, name, p_lock, credential, address space, parent,
+ * start time and process group, until it exits.  Slot 0 is the first one.
+ * A host process stands for itself (linuxrun's traced processes, and
+ * processes the module looks up by ID): its credential, set-ID mark,
+ * kernel-thread mark and parent are the host's, read again at each
+ * lookup, its start time and process group are the host's, its address
+ * space is its host memory, and a host pidfd tells the model of its exit
+ * and reaping (model_proc_sync).  Other processes are the unit tests' own.
  */
 static struct proc model_procs[MODEL_NPROCS];
 #define	MODEL_NKEYS	8
@@ -421,6 +422,9 @@ static struct model_procx {
 	kmutex_t	lock;
 	bool		host;
 	void		*specific[MODEL_NKEYS];
+	bool		finished;	/* proc_finispecific has run */
+	struct pstats	stats;		/* p_stats, for p_start */
+	int		hostfd;		/* a host process's pidfd, or -1 */
 } model_procx[MODEL_NPROCS + 1];
 
 static struct model_procx *
@@ -430,40 +434,114 @@ model_px(const struct proc *p)
 	return &model_procx[p == &model_proc ? 0 : p - model_procs + 1];
 }
 
+/*
+ * Whether processes are the host's (linuxrun: the user processes, and
+ * whatever they name by ID) rather than the unit tests' own: set for
+ * linuxrun's threads, or for the calling thread when it is a traced
+ * process's.
+ */
+static bool model_hostprocs;
+
+void
+model_host_processes(bool host)
+{
+
+	model_hostprocs = host;
+}
+
+static bool
+model_hosted(void)
+{
+
+	return model_hostprocs || host_user_traced();
+}
+
 static struct vmspace *model_vmspace_new(int);
 static void model_vmspace_rele(struct vmspace *);
 static void kauth_cred_free_internal(kauth_cred_t);
 static struct proc *model_proc_host(pid_t, int);
 static void model_specific_fini(struct proc *);
+static void model_pgrp_join(struct proc *, pid_t, pid_t);
+static void model_pgrp_leave(struct proc *);
+static void model_rw_enter(krwlock_t *, const krw_t);
+static void model_rw_exit(krwlock_t *);
 
-/* Sets up a free slot for process `pid`; proc_lock held. */
-static struct proc *
-model_proc_alloc(pid_t pid, bool host)
+/*
+ * fork1 sets p_start from getmicrotime; the unit tests' processes get
+ * times that only go forward, so that no two are alike.
+ */
+static void
+model_start_time(struct timeval *tv)
 {
+	static long long last;
+	long long now = host_uptime_us(), prev;
+
+	prev = __atomic_load_n(&last, __ATOMIC_RELAXED);
+	do {
+		if (now <= prev)
+			now = prev + 1;
+	} while (!__atomic_compare_exchange_n(&last, &prev, now, false,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	tv->tv_sec = now / 1000000;
+	tv->tv_usec = now % 1000000;
+}
+
+/*
+ * Sets up a free slot for process `pid`: a host process if `hp` says what
+ * the host has of it (a zombie there is one here), else a test's own, in
+ * the first process's group; proc_lock held.
+ */
+static struct proc *
+model_proc_alloc(pid_t pid, const struct host_proc *hp)
+{
+	static size_t next;
+	struct model_procx *px;
 	struct host_cred ids;
 	struct proc *p = NULL;
 	size_t i;
 
+	/*
+	 * The slots are taken in turn: the host may give a reaped process's
+	 * ID to the next at once (ns_last_pid), which NetBSD does not (it
+	 * cycles through 2000 IDs and more first, kern_proc.c), and a host
+	 * process's start time is only as fine as a clock tick.
+	 */
 	for (i = 0; i < MODEL_NPROCS && p == NULL; i++) {
-		if (model_procs[i].p_pid == 0)
-			p = &model_procs[i];
+		if (model_procs[(next + i) % MODEL_NPROCS].p_pid == 0) {
+			p = &model_procs[(next + i) % MODEL_NPROCS];
+			next = (next + i + 1) % MODEL_NPROCS;
+		}
 	}
 	if (p == NULL) {
 		model_violation("model: too many processes");
 		return NULL;
 	}
+	px = model_px(p);
 	__builtin_memset(p, 0, sizeof(*p));
 	p->p_cwdi = &model_cwdi;
 	p->p_limit = &model_plimit;
 	p->p_pid = pid;
-	p->p_stat = SACTIVE;
-	p->p_lock = &model_px(p)->lock;
+	p->p_stat = hp != NULL && hp->zombie ? SZOMB : SACTIVE;
+	p->p_lock = &px->lock;
+	p->p_stats = &px->stats;
 	host_cred_self(&ids);
 	p->p_cred = model_cred_new(&ids);
-	p->p_vmspace = model_vmspace_new(host ? pid : -1);
-	model_px(p)->host = host;
-	__builtin_memset(model_px(p)->specific, 0,
-	    sizeof(model_px(p)->specific));
+	p->p_vmspace = model_vmspace_new(hp != NULL ? pid : -1);
+	px->host = hp != NULL;
+	__builtin_memset(px->specific, 0, sizeof(px->specific));
+	px->finished = p->p_stat == SZOMB;
+	__builtin_memset(&px->stats, 0, sizeof(px->stats));
+	px->hostfd = -1;
+	if (hp != NULL) {
+		px->stats.p_start.tv_sec = hp->start_us / 1000000;
+		px->stats.p_start.tv_usec = hp->start_us % 1000000;
+		px->hostfd = host_pidfd_watch(pid);
+		model_pgrp_join(p, hp->pgid, hp->sid);
+	} else {
+		model_start_time(&px->stats.p_start);
+		model_pgrp_join(p, model_proc.p_pgid,
+		    model_proc.p_session->s_sid);
+	}
 	return p;
 }
 
@@ -488,9 +566,9 @@ model_lwp_set_process(struct lwp *l, int pid, const char *comm)
 	mutex_enter(&proc_lock);
 	if (p == NULL && (p = model_proc_lookup(pid)) == NULL) {
 		/* linuxrun's processes are host ones. */
-		p = host_user_traced() ? model_proc_host(pid, 0) : NULL;
+		p = model_hosted() ? model_proc_host(pid, 0) : NULL;
 		if (p == NULL)
-			p = model_proc_alloc(pid, false);
+			p = model_proc_alloc(pid, NULL);
 	}
 	if (p != NULL) {
 		if (comm != NULL)
@@ -500,17 +578,71 @@ model_lwp_set_process(struct lwp *l, int pid, const char *comm)
 	mutex_exit(&proc_lock);
 }
 
-/* Exits and is reaped: its process-specific data and address space go. */
+/*
+ * exit1 (kern_exit.c 1.298), as far as anyone else can tell: SDYING and
+ * PS_WEXIT under p_lock; p_reflock taken as writer, which waits out its
+ * holders; then in one hold of proc_lock the process's specificdata
+ * destructors (proc_finispecific), SDEAD, and SZOMB under p_lock;
+ * p_reflock let go last, proc_lock after.
+ */
+static void
+model_exit1(struct proc *p)
+{
+
+	mutex_enter(p->p_lock);
+	p->p_stat = SDYING;
+	p->p_sflag |= PS_WEXIT;
+	mutex_exit(p->p_lock);
+	model_rw_enter(&p->p_reflock, RW_WRITER);
+	mutex_enter(&proc_lock);
+	model_specific_fini(p);
+	p->p_stat = SDEAD;
+	mutex_enter(p->p_lock);
+	p->p_stat = SZOMB;
+	mutex_exit(p->p_lock);
+	model_rw_exit(&p->p_reflock);
+	mutex_exit(&proc_lock);
+}
+
+/*
+ * A zombie's reaping (proc_free, with proc_lock held): it leaves its
+ * group, its ID and slot are free, and its address space and credential
+ * go.
+ */
 static void
 model_proc_free(struct proc *p)
 {
+	struct model_procx *px = model_px(p);
+	size_t key;
 
+	if (p->p_stat != SZOMB)
+		model_violation("proc_free: not a zombie");
 	if (__atomic_load_n(&p->p_reflock.rw_owner, __ATOMIC_ACQUIRE) != 0)
-		model_violation("exit1: p_reflock is held (by the module?)");
-	model_specific_fini(p);
+		model_violation("proc_free: p_reflock is held (by the module?)");
+	for (key = 0; key < MODEL_NKEYS; key++) {
+		if (px->specific[key] != NULL)
+			model_violation("proc_free: specificdata left");
+	}
+	model_pgrp_leave(p);
 	model_vmspace_rele(p->p_vmspace);
 	kauth_cred_free_internal(p->p_cred);
+	host_pidfd_unwatch(px->hostfd);
+	px->hostfd = -1;
 	p->p_pid = 0;
+}
+
+void
+model_process_zombie(int pid)
+{
+	struct proc *p;
+
+	mutex_enter(&proc_lock);
+	p = model_proc_lookup(pid);
+	if (p != NULL && p->p_stat == SZOMB)
+		p = NULL;
+	mutex_exit(&proc_lock);
+	if (p != NULL)
+		model_exit1(p);
 }
 
 void
@@ -518,21 +650,32 @@ model_process_exit(int pid)
 {
 	struct proc *p;
 
+	model_process_zombie(pid);
 	mutex_enter(&proc_lock);
 	if ((p = model_proc_lookup(pid)) != NULL)
 		model_proc_free(p);
 	mutex_exit(&proc_lock);
 }
 
+/*
+ * proc_find_raw (kern_proc.c): by process ID, in any state; proc_lock
+ * held.  For linuxrun, the host's processes (see proc_find_lwpid).
+ */
 proc_t *
 proc_find_raw(pid_t pid)
 {
+	struct proc *p;
 
 	if (!mutex_owned_by_me(&proc_lock))
 		model_violation("proc_find_raw: proc_lock not held");
-	if (pid == model_proc.p_pid)
+	if (pid <= 0)
+		return NULL;
+	if (!model_hosted() && pid == model_proc.p_pid)
 		return &model_proc;
-	return model_proc_lookup(pid);
+	p = model_proc_lookup(pid);
+	if ((p == NULL || model_px(p)->host) && model_hosted())
+		p = model_proc_host(pid, 0);
+	return p != NULL && p->p_pid == pid ? p : NULL;
 }
 
 int
@@ -681,7 +824,7 @@ model_trace_reset(void)
  * What a DIAGNOSTIC kernel would stop on (a KASSERT, a lock order
  * assertion): recorded for the tests, which fail on any, and reported.
  */
-static void
+void
 model_violation(const char *what)
 {
 	struct model_trace *t = model_trace();
@@ -915,6 +1058,7 @@ static struct model_file {
 	file_t		file;
 	int		hostfd;
 	u_int		refs;
+	file_t		*module;	/* or a file of the module's type */
 } model_files[MODEL_NFILES];
 static kmutex_t model_files_lock;	/* refs, and describing a file */
 
@@ -969,6 +1113,9 @@ fd_getfile(unsigned fd)
 	mf->refs++;
 	if (refs != 0) {
 		host_fd_put(hostfd);	/* the first holder's stays */
+	} else if ((mf->module = model_module_file(&info)) != NULL) {
+		/* A file of the module's own type (files.c). */
+		mf->hostfd = hostfd;
 	} else {
 		static const u_int vtypes[] = {
 			[HOST_REG] = VREG, [HOST_DIR] = VDIR, [HOST_LNK] = VLNK,
@@ -996,7 +1143,22 @@ fd_getfile(unsigned fd)
 	}
 	mutex_exit(&model_files_lock);
 	model_trace()->files_held++;
-	return &mf->file;
+	return mf->module != NULL ? mf->module : &mf->file;
+}
+
+/* The host descriptor file fp is held by (fd_getfile), or -1. */
+int
+model_file_held_fd(file_t *fp)
+{
+	size_t i;
+
+	for (i = 0; i < MODEL_NFILES; i++) {
+		if ((model_files[i].module == fp || (model_files[i].module ==
+		    NULL && &model_files[i].file == fp)) &&
+		    __atomic_load_n(&model_files[i].refs, __ATOMIC_ACQUIRE) > 0)
+			return model_files[i].hostfd;
+	}
+	return -1;
 }
 
 void
@@ -1010,7 +1172,10 @@ fd_putfile(unsigned fd)
 	 * lets go of its vnode and the host descriptor.
 	 */
 	mutex_enter(&model_files_lock);
-	if (mf->refs == 1) {
+	if (mf->refs == 1 && mf->module != NULL) {
+		mf->module = NULL;
+		host_fd_put(mf->hostfd);
+	} else if (mf->refs == 1) {
 		if (mf->file.f_type == DTYPE_VNODE) {
 			if (mf->file.f_vnode->v_type == VREG)
 				host_set_offset(mf->hostfd, mf->file.f_offset);
@@ -1190,6 +1355,7 @@ int
 VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
 {
 	struct model_trace *t = model_trace();
+	struct model_vnode *mv = NULL;
 	int fd = -1, error;
 	size_t i;
 
@@ -1201,22 +1367,31 @@ VFS_SYNC(struct mount *mp, int waitfor, struct kauth_cred *cred)
 	t->vfs_sync_wait = waitfor;
 	t->vfs_sync_async_cleared = (mp->mnt_flag & MNT_ASYNC) == 0;
 	t->vfs_sync_locked = t->mounts_locked > 0;
+	/*
+	 * Through a vnode of the mount, referenced meanwhile: another
+	 * thread's last vrele would close its descriptors.
+	 */
 	mutex_enter(&model_vnodes_lock);
-	for (i = 0; i < MODEL_NVNODES && fd < 0; i++) {
+	for (i = 0; i < MODEL_NVNODES && mv == NULL; i++) {
 		if (model_vnodes[i].refs > 0 &&
-		    model_vnodes[i].vnode.v_mount == mp)
-			fd = model_vnode_fd(&model_vnodes[i].vnode, UIO_READ,
-			    true);
+		    model_vnodes[i].vnode.v_mount == mp) {
+			mv = &model_vnodes[i];
+			mv->refs++;
+			fd = model_vnode_fd(&mv->vnode, UIO_READ, true);
+		}
 	}
 	mutex_exit(&model_vnodes_lock);
 	/* The model reaches a file system only through a vnode of it. */
-	if (fd < 0)
+	if (mv == NULL)
 		return EIO;
-	if ((error = host_cred_enter(&cred->ids)) != 0)
-		return model_errno(error);
-	error = host_syncfs(fd);
-	host_cred_exit();
-	return error == 0 ? 0 : EIO;
+	if ((error = host_cred_enter(&cred->ids)) == 0) {
+		error = host_syncfs(fd);
+		host_cred_exit();
+		error = error == 0 ? 0 : EIO;
+	} else
+		error = model_errno(error);
+	model_vrele(&mv->vnode);
+	return error;
 }
 
 static bool
@@ -1230,16 +1405,42 @@ model_is_updating_lock(kmutex_t *mtx)
 
 /*
  * compat_linux's clone(2): recorded, and a child that is never run here;
- * linuxrun reads the request and has the traced thread perform it.
+ * linuxrun reads the request and has the traced thread perform it, or
+ * performs it at once (model_clone_performer).  A test may have a
+ * fork-like clone make a child process (model_clone_child): fork1 makes
+ * it a child of the caller, in its process group, with its credential.
  */
+/* Linux's CLONE_THREAD (linux_sched.h). */
+#define	MODEL_LINUX_CLONE_THREAD	0x00010000
+static __thread bool model_clone_makes_child;
+static __thread int (*model_clone_fn)(void *, const register_t[5], int *);
+static __thread void *model_clone_arg;
+
+void
+model_clone_child(bool make)
+{
+
+	model_clone_makes_child = make;
+}
+
+void
+model_clone_performer(int (*fn)(void *, const register_t[5], int *),
+    void *arg)
+{
+
+	model_clone_fn = fn;
+	model_clone_arg = arg;
+}
 
 int
 linux_sys_clone(struct lwp *l, const struct linux_sys_clone_args *uap,
     register_t *retval)
 {
+	static int next_child = MODEL_CHILD_TID;
 	struct model_trace *t = model_trace();
+	struct proc *parent = l->l_proc, *child;
+	int pid, error;
 
-	(void)l;
 	t->clones++;
 	t->clone_args[0] = uap->flags;
 	t->clone_args[1] = uap->stack;
@@ -1247,6 +1448,29 @@ linux_sys_clone(struct lwp *l, const struct linux_sys_clone_args *uap,
 	t->clone_args[3] = uap->child_tidptr;
 	t->clone_args[4] = uap->tls;
 	retval[0] = MODEL_CHILD_TID;
+	if (model_clone_fn != NULL) {
+		t->clones--;
+		if ((error = model_clone_fn(model_clone_arg, t->clone_args,
+		    &pid)) != 0)
+			return error;
+		retval[0] = pid;
+		return 0;
+	}
+	if (!model_clone_makes_child || (uap->flags & MODEL_LINUX_CLONE_THREAD) != 0)
+		return 0;
+	model_assert_sleepable("fork1: a mutex is held");
+	pid = __atomic_add_fetch(&next_child, 1, __ATOMIC_RELAXED);
+	mutex_enter(&proc_lock);
+	if ((child = model_proc_alloc(pid, NULL)) != NULL) {
+		child->p_pptr = parent;
+		child->p_cred->ids = parent->p_cred->ids;
+		model_pgrp_leave(child);
+		model_pgrp_join(child, parent->p_pgid, parent->p_session->s_sid);
+	}
+	mutex_exit(&proc_lock);
+	if (child == NULL)
+		return EAGAIN;
+	retval[0] = pid;
 	return 0;
 }
 
@@ -1771,6 +1995,16 @@ kmem_alloc(size_t len, km_flag_t flags)
 	return host_alloc(len);
 }
 
+void *
+kmem_zalloc(size_t len, km_flag_t flags)
+{
+	void *p = kmem_alloc(len, flags);
+
+	if (p != NULL)
+		__builtin_memset(p, 0, len);
+	return p;
+}
+
 void
 kmem_free(void *p, size_t len)
 {
@@ -1860,9 +2094,6 @@ kauth_cred_setegid(kauth_cred_t cred, gid_t gid)
 		model_violation("kauth_cred_setegid: a shared credential");
 	cred->ids.egid = gid;
 }
-
-static void model_rw_enter(krwlock_t *, const krw_t);
-static void model_rw_exit(krwlock_t *);
 
 /*
  * The working directory's lock stands for the user process's working
@@ -2189,120 +2420,76 @@ static __thread struct {
 	int		hostfd;
 } model_opened = { NULL, -1 };
 
-/* Descriptors reserved by fd_allocfile, until fd_affix or fd_abort. */
-static __thread struct {
-	file_t		*fp;
-	int		fd;
-	bool		exclose;
-} model_reserved = { NULL, -1, false };
-
-int
-fd_allocfile(file_t **fpp, int *fdp)
+/*
+ * A descriptor number fd_allocfile reserved: fd_getfile does not see it
+ * until fd_affix (files.c), as NetBSD's fd_getfile does not see a
+ * reserved descriptor (ff_file NULL).  Another thread may still hold what
+ * it took the number for: that lets go first.  False past the model's
+ * table.
+ */
+bool
+model_fd_reserve(int fd)
 {
-	struct model_file *mf;
-	int fd;
 
-	if (model_reserved.fp != NULL)
-		model_violation("fd_allocfile: one descriptor at a time");
-	if ((fd = host_user_fd_reserve()) < 0)
-		return model_errno(-fd);
-	if (fd >= MODEL_NFILES) {
-		host_user_fd_release(fd);
-		return EMFILE;
-	}
-	mf = &model_files[fd];
-	/* Another thread may still hold what it took the new number for. */
+	if (fd < 0 || fd >= MODEL_NFILES)
+		return false;
 	for (;;) {
 		bool reserved;
 
 		mutex_enter(&model_files_lock);
-		if ((reserved = mf->refs == 0))
-			mf->refs = MODEL_FILE_RESERVED;
+		if ((reserved = model_files[fd].refs == 0))
+			model_files[fd].refs = MODEL_FILE_RESERVED;
 		mutex_exit(&model_files_lock);
 		if (reserved)
-			break;
+			return true;
 	}
-	__builtin_memset(&mf->file, 0, sizeof(mf->file));
-	mf->hostfd = -1;
-	/* fd_allocfile: the file holds the calling LWP's credential. */
-	mf->file.f_cred = model_caller_cred();
-	model_reserved.fp = &mf->file;
-	model_reserved.fd = fd;
-	model_reserved.exclose = false;
-	model_trace()->files_held++;
-	*fpp = &mf->file;
-	*fdp = fd;
-	return 0;
 }
 
-static void
-model_unreserve(file_t *fp, unsigned fd)
+/* The reservation of fd ended: the descriptor is the host's from here. */
+void
+model_fd_unreserve(int fd)
 {
 
-	if (model_reserved.fp != fp || model_reserved.fd != (int)fd)
-		model_violation("fd_affix/fd_abort: not the reserved descriptor");
-	model_reserved.fp = NULL;
-	model_reserved.fd = -1;
-	/*
-	 * The user's descriptor is the host's from here: a later call finds
-	 * it as any other (fd_getfile), with a file of its own.
-	 */
-	host_free(fp->f_cred, sizeof(*fp->f_cred));
-	fp->f_cred = NULL;
 	mutex_enter(&model_files_lock);
 	model_files[fd].refs &= ~MODEL_FILE_RESERVED;
 	mutex_exit(&model_files_lock);
-	model_trace()->files_held--;
 }
 
+/*
+ * fd_affix of a file vn_open opened: the open host file goes in at the
+ * reserved number, and the file keeps vn_open's reference (the host
+ * descriptor is the file from here, found again by fd_getfile).
+ */
 void
-fd_set_exclose(struct lwp *l, int fd, bool exclose)
-{
-
-	(void)l;
-	if (model_reserved.fd != fd)
-		model_violation("fd_set_exclose: not the reserved descriptor");
-	model_reserved.exclose = exclose;
-}
-
-void
-fd_abort(struct proc *p, file_t *fp, unsigned fd)
-{
-
-	(void)p;
-	if (fp != NULL && fp->f_vnode != NULL)
-		model_violation("fd_abort: the file has a vnode (ffree leaks it)");
-	host_user_fd_release((int)fd);
-	model_unreserve(fp, fd);
-}
-
-void
-fd_affix(struct proc *p, file_t *fp, unsigned fd)
+model_vnode_affix(file_t *fp, int fd, bool exclose)
 {
 	int error;
 
-	(void)p;
-	if (fp->f_type != DTYPE_VNODE || fp->f_vnode != model_opened.vp ||
-	    model_opened.hostfd < 0) {
+	if (fp->f_vnode != model_opened.vp || model_opened.hostfd < 0) {
 		model_violation("fd_affix: not the file vn_open opened");
-		host_user_fd_release((int)fd);
+		host_user_fd_release(fd);
 	} else if (model_vnode_locked(fp->f_vnode)) {
 		model_violation("fd_affix: the vnode is still locked");
 	}
 	if (model_opened.hostfd >= 0) {
-		error = host_user_fd_install(model_opened.hostfd, (int)fd,
-		    model_reserved.exclose);
+		error = host_user_fd_install(model_opened.hostfd, fd, exclose);
 		if (error != 0)
 			model_violation("fd_affix: the host would not install it");
 		host_fd_close(model_opened.hostfd);
 	}
 	model_opened.hostfd = -1;
 	model_opened.vp = NULL;
-	/* The file holds vn_open's reference, and lets go of it on close. */
 	model_vrele(fp->f_vnode);
 	model_trace()->vnodes_referenced--;
 	model_trace()->opens++;
-	model_unreserve(fp, fd);
+}
+
+/* A credential the model made (model_caller_cred), let go. */
+void
+model_cred_free(kauth_cred_t cred)
+{
+
+	host_free(cred, sizeof(*cred));
 }
 
 int
@@ -2698,10 +2885,153 @@ model_proc_init(void)
 
 	model_proc.p_lock = &model_px(&model_proc)->lock;
 	model_proc.p_stat = SACTIVE;
+	model_proc.p_stats = &model_px(&model_proc)->stats;
+	model_start_time(&model_proc.p_stats->p_start);
+	model_px(&model_proc)->hostfd = -1;
 	host_cred_self(&own);
 	model_proc.p_cred = model_cred_new(&own);
 	model_proc.p_vmspace = model_vmspace_new(0);
 	model_kernel_vmspace.vm_refcnt = 1;
+	model_pgrp_join(&model_proc, model_proc.p_pid, model_proc.p_pid);
+}
+
+/*
+ * Process groups and sessions (kern_proc.c): a group lives while it has
+ * members (a zombie stays in its group until reaped), and pgrp_find finds
+ * only such a one; proc_lock held.  The sessions are only told apart.
+ */
+static struct pgrp model_pgrps[MODEL_NPROCS + 1];
+static struct session model_sessions[MODEL_NPROCS + 1];
+
+static struct session *
+model_session(pid_t sid)
+{
+	struct session *free = NULL;
+	size_t i;
+
+	for (i = 0; i < __arraycount(model_sessions); i++) {
+		if (model_sessions[i].s_count > 0 &&
+		    model_sessions[i].s_sid == sid)
+			return &model_sessions[i];
+		if (model_sessions[i].s_count == 0 && free == NULL)
+			free = &model_sessions[i];
+	}
+	if (free != NULL)
+		free->s_sid = sid;
+	return free;
+}
+
+static void
+model_pgrp_join(struct proc *p, pid_t pgid, pid_t sid)
+{
+	struct pgrp *pg = NULL, *free = NULL;
+	size_t i;
+
+	for (i = 0; i < __arraycount(model_pgrps) && pg == NULL; i++) {
+		if (!LIST_EMPTY(&model_pgrps[i].pg_members) &&
+		    model_pgrps[i].pg_id == pgid)
+			pg = &model_pgrps[i];
+		else if (LIST_EMPTY(&model_pgrps[i].pg_members) && free == NULL)
+			free = &model_pgrps[i];
+	}
+	if (pg == NULL && (pg = free) != NULL) {
+		pg->pg_id = pgid;
+		if ((pg->pg_session = model_session(sid)) != NULL)
+			pg->pg_session->s_count++;
+	}
+	if (pg == NULL || pg->pg_session == NULL) {
+		model_violation("model: too many process groups");
+		return;
+	}
+	LIST_INSERT_HEAD(&pg->pg_members, p, p_pglist);
+	p->p_pgrp = pg;
+}
+
+static void
+model_pgrp_leave(struct proc *p)
+{
+	struct pgrp *pg = p->p_pgrp;
+
+	if (pg == NULL)
+		return;
+	LIST_REMOVE(p, p_pglist);
+	p->p_pgrp = NULL;
+	if (LIST_EMPTY(&pg->pg_members))
+		pg->pg_session->s_count--;
+}
+
+void
+model_proc_set_pgrp(int pid, int pgid, int sid)
+{
+	struct proc *p;
+
+	mutex_enter(&proc_lock);
+	p = pid == 0 ? &model_proc : model_proc_lookup(pid);
+	if (p != NULL) {
+		model_pgrp_leave(p);
+		model_pgrp_join(p, pgid, sid);
+	}
+	mutex_exit(&proc_lock);
+}
+
+/*
+ * pgrp_find: for linuxrun, the host's members of the group are the
+ * model's first.
+ */
+struct pgrp *
+pgrp_find(pid_t pgid)
+{
+	int members[MODEL_NPROCS];
+	int i, n;
+
+	if (!mutex_owned_by_me(&proc_lock))
+		model_violation("pgrp_find: proc_lock not held");
+	if (model_hosted()) {
+		n = host_pgrp_members(pgid, members, MODEL_NPROCS);
+		for (i = 0; i < n; i++)
+			(void)model_proc_host(members[i], 0);
+	}
+	for (i = 0; i < (int)__arraycount(model_pgrps); i++) {
+		if (!LIST_EMPTY(&model_pgrps[i].pg_members) &&
+		    model_pgrps[i].pg_id == pgid)
+			return &model_pgrps[i];
+	}
+	return NULL;
+}
+
+/*
+ * What the host did to its processes since the model last looked: an
+ * exit runs exit1's part (model_exit1), a reaping proc_free's.  Called
+ * with no lock held, by one thread at a time (host_sync_begin).
+ */
+void
+model_proc_sync(void)
+{
+	struct proc *exited[MODEL_NPROCS], *reaped[MODEL_NPROCS];
+	size_t i, nexited = 0, nreaped = 0;
+	enum host_pidfd_state state;
+
+	host_sync_begin();
+	mutex_enter(&proc_lock);
+	for (i = 0; i < MODEL_NPROCS; i++) {
+		struct proc *p = &model_procs[i];
+
+		if (p->p_pid == 0 || !model_px(p)->host)
+			continue;
+		state = host_pidfd_state(model_px(p)->hostfd);
+		if (state != HOST_PIDFD_LIVE && p->p_stat != SZOMB)
+			exited[nexited++] = p;
+		if (state == HOST_PIDFD_REAPED)
+			reaped[nreaped++] = p;
+	}
+	mutex_exit(&proc_lock);
+	for (i = 0; i < nexited; i++)
+		model_exit1(exited[i]);
+	mutex_enter(&proc_lock);
+	for (i = 0; i < nreaped; i++)
+		model_proc_free(reaped[i]);
+	mutex_exit(&proc_lock);
+	host_sync_end();
 }
 
 static void
@@ -2740,7 +3070,9 @@ model_proc_from_host(struct proc *p, const struct host_proc *hp, int depth)
 
 /*
  * The host process (thread group) of host ID `id`, in the table, made if
- * need be; NULL if the host has none that lives.  proc_lock held.
+ * need be (a zombie, if it has exited); NULL if the host has none.  What
+ * becomes of one the table has is model_proc_sync's: a lookup changes
+ * nothing of it but what the host says of a live one.  proc_lock held.
  */
 static struct proc *
 model_proc_host(pid_t id, int depth)
@@ -2751,13 +3083,10 @@ model_proc_host(pid_t id, int depth)
 	if (host_proc_info(id, &hp) != 0)
 		return NULL;
 	p = model_proc_lookup(hp.tgid);
-	if (hp.zombie) {
-		/* Exited: what proc_find (SACTIVE, SSTOP) does not return. */
+	if (p == NULL && (p = model_proc_alloc(hp.tgid, &hp)) == NULL)
 		return NULL;
-	}
-	if (p == NULL && (p = model_proc_alloc(hp.tgid, true)) == NULL)
-		return NULL;
-	if (model_px(p)->host)
+	if (model_px(p)->host && !hp.zombie &&
+	    (p->p_stat == SACTIVE || p->p_stat == SSTOP))
 		model_proc_from_host(p, &hp, depth);
 	return p;
 }
@@ -2777,7 +3106,7 @@ proc_find_lwpid(pid_t id)
 		model_violation("proc_find_lwpid: proc_lock not held");
 	if (id <= 0)
 		return NULL;
-	if (!host_user_traced() && id == model_proc.p_pid)
+	if (!model_hosted() && id == model_proc.p_pid)
 		return &model_proc;
 	p = model_proc_lookup(id);
 	if (p == NULL || model_px(p)->host)
@@ -2791,6 +3120,24 @@ model_curproc(void)
 {
 
 	return model_curlwp != NULL ? model_curlwp->l_proc : NULL;
+}
+
+static bool model_rw_held_by_me(krwlock_t *);
+
+bool
+model_proc_held(struct proc *p)
+{
+
+	return p == model_curproc() || model_rw_held_by_me(&p->p_reflock);
+}
+
+int
+model_proc_hostfd(struct proc *p)
+{
+
+	if (p == &model_proc && !model_hosted())
+		return MODEL_PROC_SELF;
+	return model_px(p)->host ? model_px(p)->hostfd : -1;
 }
 
 /*
@@ -2908,12 +3255,18 @@ rw_destroy(krwlock_t *rw)
 /*
  * kauth(9)'s process scope as NetBSD's listeners answer the requests the
  * module makes: the superuser (effective user ID 0, secmodel_suser) may
- * see, trace and go past limits; ptrace's listener (sys_ptrace_common.c)
- * lets a caller attach to a process of its own real user ID that has not
- * changed IDs (PK_SUGID); the process listener (kern_proc.c) lets anyone
- * see a process's entry.  Not modelled: security.curtain, securelevel's
- * refusal to trace init.  Callers hold the process's p_lock for CANSEE and
- * PTRACE, as ptrace_find and do_ptrace do.
+ * see, trace, signal and go past limits; ptrace's listener
+ * (sys_ptrace_common.c) lets a caller attach to a process of its own real
+ * user ID that has not changed IDs (PK_SUGID); the signal listener
+ * (kern_sig.c) lets a caller signal a process one of whose real or
+ * effective user IDs is one of its own (kauth_cred_uidmatch), and send
+ * SIGCONT within its session; the process listener (kern_proc.c) lets
+ * anyone see a process's entry.  securelevel (secmodel_securelevel.c)
+ * denies tracing init above -1, as a multi-user system runs at 1: the
+ * host's init, for linuxrun (the unit tests' first process is the tests'
+ * own).  Not modelled: security.curtain.  Callers hold the process's
+ * p_lock, which protects p_cred, as ptrace_find, do_ptrace and kill1 hold
+ * it; the credential is the calling LWP's (kauth_cred_get()).
  */
 int
 kauth_authorize_process(kauth_cred_t cred, kauth_action_t action,
@@ -2921,11 +3274,16 @@ kauth_authorize_process(kauth_cred_t cred, kauth_action_t action,
 {
 	unsigned long req = (unsigned long)arg1;
 	bool root = cred->ids.euid == 0, allow = false;
+	const struct host_cred *c = &cred->ids, *t = &p->p_cred->ids;
+	struct proc *cur = model_curproc();
 
 	(void)arg2, (void)arg3;
-	if ((action == KAUTH_PROCESS_CANSEE || action == KAUTH_PROCESS_PTRACE) &&
-	    !mutex_owned_by_me(p->p_lock))
+	if ((action == KAUTH_PROCESS_CANSEE || action == KAUTH_PROCESS_PTRACE ||
+	    action == KAUTH_PROCESS_SIGNAL) && !mutex_owned_by_me(p->p_lock))
 		model_violation("kauth_authorize_process: p_lock not held");
+	if (model_curlwp != NULL && cred != model_curlwp->l_cred)
+		model_violation("kauth_authorize_process: not the calling "
+		    "LWP's credential");
 	switch (action) {
 	case KAUTH_PROCESS_CANSEE:
 		allow = req == KAUTH_REQ_PROCESS_CANSEE_ENTRY;
@@ -2934,6 +3292,14 @@ kauth_authorize_process(kauth_cred_t cred, kauth_action_t action,
 		allow = root || (req == PT_ATTACH &&
 		    cred->ids.uid == p->p_cred->ids.uid &&
 		    (p->p_flag & PK_SUGID) == 0);
+		if (model_px(p)->host && p->p_pid == 1)
+			allow = false;
+		break;
+	case KAUTH_PROCESS_SIGNAL:
+		allow = root || c->uid == t->uid || c->euid == t->uid ||
+		    c->uid == t->euid || c->euid == t->euid ||
+		    (req == SIGCONT && cur != NULL && cur->p_pgrp != NULL &&
+		    p->p_pgrp != NULL && cur->p_session == p->p_session);
 		break;
 	case KAUTH_PROCESS_RLIMIT:
 		allow = root && req == KAUTH_REQ_PROCESS_RLIMIT_BYPASS;
@@ -3471,10 +3837,143 @@ model_mlock_request(unsigned long *start, size_t *len)
 	return true;
 }
 
+/*
+ * Signals.  compat_linux's Linux-to-NetBSD signal numbers on amd64
+ * (linux_sigarray.c 1.3): the same for 1 to 31 but SIGSTKFLT (none),
+ * Linux's real-time signals 32 to 62 on NetBSD's 33 (SIGRTMIN) to 63, and
+ * none for 63.
+ */
+#define	MODEL_LINUX_SIGRTMIN	32
+const int linux_to_native_signo[CLRS_LINUX_NSIG] = {
+	0, SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS,
+	SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+	0, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,
+	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSYS,
+	[MODEL_LINUX_SIGRTMIN] = SIGRTMIN,
+	SIGRTMIN + 1, SIGRTMIN + 2, SIGRTMIN + 3, SIGRTMIN + 4, SIGRTMIN + 5,
+	SIGRTMIN + 6, SIGRTMIN + 7, SIGRTMIN + 8, SIGRTMIN + 9, SIGRTMIN + 10,
+	SIGRTMIN + 11, SIGRTMIN + 12, SIGRTMIN + 13, SIGRTMIN + 14,
+	SIGRTMIN + 15, SIGRTMIN + 16, SIGRTMIN + 17, SIGRTMIN + 18,
+	SIGRTMIN + 19, SIGRTMIN + 20, SIGRTMIN + 21, SIGRTMIN + 22,
+	SIGRTMIN + 23, SIGRTMIN + 24, SIGRTMIN + 25, SIGRTMIN + 26,
+	SIGRTMIN + 27, SIGRTMIN + 28, SIGRTMIN + 29, SIGRTMIN + 30,
+	[CLRS_LINUX_NSIG - 1] = 0,
+};
+
+/* native_to_linux_signo: the inverse, 0 where Linux has none. */
+static int
+model_linux_signo(int sig)
+{
+	int lsig;
+
+	for (lsig = 1; lsig < CLRS_LINUX_NSIG; lsig++) {
+		if (linux_to_native_signo[lsig] == sig)
+			return lsig;
+	}
+	return 0;
+}
+
+/*
+ * The siginfo a Linux process gets for ksi on NetBSD: compat_linux's
+ * native_to_linux_siginfo and native_to_linux_si_code (linux_signal.c),
+ * into Linux's 128-byte siginfo_t (si_signo, si_errno, si_code, then the
+ * union at 16: pid and uid, then the value, status or band at 24).
+ */
+static void
+model_linux_siginfo(const struct _ksiginfo *ksi, int32_t lsi[32])
+{
+	/* NetBSD's SI_USER ... SI_LWP (0 to -5) as Linux numbers them. */
+	static const int codes[] = { 0, -1, -2, -4, -3, -6 };
+	int64_t *word = (int64_t *)(void *)&lsi[6];
+
+	__builtin_memset(lsi, 0, 32 * sizeof(lsi[0]));
+	lsi[0] = model_linux_signo(ksi->_signo);
+	lsi[1] = ksi->_errno > 0 && ksi->_errno <= ERANGE ? ksi->_errno : 0;
+	lsi[2] = ksi->_code <= 0 && -ksi->_code < (int)__arraycount(codes) ?
+	    codes[-ksi->_code] : ksi->_code;
+	switch (ksi->_code) {
+	case SI_NOINFO:
+		break;
+	case SI_USER:
+		lsi[4] = ksi->_reason._rt._pid;
+		lsi[5] = ksi->_reason._rt._uid;
+		if (lsi[0] == 14 || lsi[0] >= MODEL_LINUX_SIGRTMIN)
+			*word = (int64_t)(intptr_t)ksi->_reason._rt._value.sival_ptr;
+		break;
+	case SI_TIMER:
+	case SI_QUEUE:
+		lsi[5] = ksi->_reason._rt._uid;
+		*word = (int64_t)(intptr_t)ksi->_reason._rt._value.sival_ptr;
+		break;
+	case SI_ASYNCIO:
+	case SI_MESGQ:
+		*word = (int64_t)(intptr_t)ksi->_reason._rt._value.sival_ptr;
+		break;
+	default:
+		/* The module sends neither child, fault nor poll codes. */
+		break;
+	}
+}
+
+/*
+ * kpsignal2 (kern_sig.c): with proc_lock and the process's p_lock held;
+ * a process that is not live (SIDL, SDYING, SZOMB) drops the signal, and
+ * so does a process without the LWP a directed one names (lwp_find).
+ * Recorded for the tests; a host process gets it from the host as the
+ * Linux process would on NetBSD (model_linux_siginfo).
+ */
+int
+kpsignal2(struct proc *p, ksiginfo_t *ksi)
+{
+	struct model_trace *t = model_trace();
+	int32_t lsi[32];
+
+	if (!mutex_owned_by_me(&proc_lock) || !mutex_owned_by_me(p->p_lock))
+		model_violation("kpsignal2: proc_lock or p_lock not held");
+	if (ksi->ksi_info._signo <= 0 || ksi->ksi_info._signo >= NSIG)
+		model_violation("kpsignal2: not a signal");
+	if (p->p_stat != SACTIVE && p->p_stat != SSTOP)
+		return 0;
+	t->signals++;
+	t->signal_pid = p->p_pid;
+	t->signal_lid = ksi->ksi_lid;
+	t->signal_info = ksi->ksi_info;
+	if (model_px(p)->host) {
+		model_linux_siginfo(&ksi->ksi_info, lsi);
+		host_signal_deliver(p->p_pid, ksi->ksi_lid, lsi);
+	}
+	return 0;
+}
+
+/* x86_curlwp (amd64/cpufunc.S), which a module's curlwp calls. */
+lwp_t *
+x86_curlwp(void)
+{
+
+	return model_curlwp;
+}
+
+/* The LWP the calling thread runs as from now on. */
+void
+model_lwp_current(struct lwp *l)
+{
+
+	model_curlwp = l;
+}
+
+/* The LWP's ID: linuxrun's thread ID, or what a test gives it. */
+void
+model_lwp_set_lid(struct lwp *l, int lid)
+{
+
+	l->l_lid = lid;
+}
+
 static bool
 model_is_private_lock(kmutex_t *mtx)
 {
 
 	return mtx == &model_vnodes_lock || mtx == &model_mounts_lock ||
-	    mtx == &model_sysctl_lock || mtx == &model_cwdi_lock;
+	    mtx == &model_sysctl_lock || mtx == &model_cwdi_lock ||
+	    model_is_files_lock(mtx);
 }

@@ -72,6 +72,8 @@ struct host_proc {
 	int		tgid, ppid;
 	bool		zombie, kthread, sugid;
 	struct host_cred cred;
+	int		pgid, sid;	/* process group, session */
+	unsigned long long start_us;	/* start, microseconds after boot */
 };
 int	host_proc_info(int, struct host_proc *);
 int	host_self_pid(void);
@@ -93,6 +95,59 @@ unsigned long long host_locked_bytes(int pid);
 bool	host_range_mapped(int pid, unsigned long start, unsigned long end);
 unsigned long long host_phys_pages(void);
 int	host_mlock(unsigned long start, size_t len);
+/*
+ * A host pidfd of process pid, watched (model_watch_wait), or -1; closing
+ * one; what became of its process.  The host IDs of the members of
+ * process group pgid (at most max).  A signal to process pid (its thread
+ * lid if not 0) with Linux's siginfo lsi, as the host can send it.  A
+ * duplicate of descriptor ufd of pidfd's process, or -1.
+ */
+enum host_pidfd_state {
+	HOST_PIDFD_LIVE, HOST_PIDFD_EXITED, HOST_PIDFD_REAPED
+};
+int	host_pidfd_watch(int pid);
+void	host_pidfd_unwatch(int fd);
+enum host_pidfd_state host_pidfd_state(int fd);
+int	host_pgrp_members(int pgid, int *pids, int max);
+void	host_signal_deliver(int pid, int lid, const int32_t lsi[32]);
+/*
+ * The siginfo of a signal host_signal_deliver sent as kill(2) does, to
+ * thread tid of process pid: false if there is none (then it is another's).
+ */
+bool	model_signal_info(int pid, int tid, int sig, int32_t lsi[32]);
+int	host_pidfd_getfd(int pidfd, int ufd);
+/* One thread at a time follows the host's processes (model_proc_sync). */
+void	host_sync_begin(void);
+void	host_sync_end(void);
+/*
+ * Descriptors of the user process: the lowest number it has free,
+ * reserved (or minus a host errno); given back; host descriptor fd
+ * installed at it (0 or a host errno).  For a traced process, linuxrun's
+ * installer does it, for this thread's calls.
+ */
+int	host_user_fd_reserve(void);
+void	host_user_fd_release(int ufd);
+int	host_user_fd_install(int fd, int ufd, bool cloexec);
+void	model_user_fd_installer(int (*)(void *, int fd, int ufd, bool cloexec),
+	    void *);
+/*
+ * A module file's host side (files.c): a pipe, the read end for the user
+ * process (nonblocking or not), the write end kept and watched, and the read end's identity
+ * (0 or a host errno); whether no read end is left; making the read end
+ * readable; letting go of the write end.
+ */
+int	host_file_pipe(int *rfd, int *wfd, bool nonblock, unsigned long *dev,
+	    unsigned long *ino);
+bool	host_file_unread(int wfd);
+void	host_file_ready(int wfd);
+void	host_file_gone(int wfd);
+/*
+ * Waits until the host has news for model_process_pending: a watched
+ * process exited or was reaped, or a module file's last descriptor
+ * closed; false once model_watch_stop was called (for good).
+ */
+bool	model_watch_wait(void);
+void	model_watch_stop(void);
 
 /* host.c: 0 or a host errno (EFAULT for an address that is not mapped). */
 int	host_copy_from_user(const void *, void *, size_t);
@@ -182,22 +237,6 @@ int	host_open(int dirfd, const char *path, int fflags, int cmode);
 int	host_symlink(const char *target, int dirfd, const char *path);
 /* readlink of the link host descriptor fd is open on (O_PATH). */
 long	host_readlink(int fd, char *buf, size_t len);
-/*
- * Descriptors of the user process: the lowest free number, held until
- * released or installed (minus a host errno if none); giving it back; and
- * putting host descriptor fd (which stays ours) at that number,
- * close-on-exec if asked (0 or a host errno).  A traced process needs
- * linuxrun's installer (model_user_fd_installer).
- */
-int	host_user_fd_reserve(void);
-void	host_user_fd_release(int ufd);
-int	host_user_fd_install(int fd, int ufd, bool cloexec);
-/*
- * linuxrun: how to put host descriptor fd at number ufd of the traced
- * calling thread's process (0 or a host errno), for this thread's calls.
- */
-void	model_user_fd_installer(int (*)(void *, int fd, int ufd, bool cloexec),
-	    void *);
 /*
  * An LWP's interruptible sleep: begin() (an errno: it ends before it
  * starts), woken() (it has been ended from outside), end().
@@ -371,6 +410,14 @@ struct model_trace {
 	u_int	mlocks;
 	unsigned long mlock_start;
 	size_t	mlock_len;
+	/* Signals kpsignal2 posted, and the last one: process, LWP, info. */
+	u_int	signals;
+	pid_t	signal_pid;
+	lwpid_t	signal_lid;
+	struct _ksiginfo signal_info;
+	u_int	files_reserved;	/* fd_allocfile minus fd_affix, fd_abort */
+	u_int	files_held2;	/* fd_getfile2 minus closef */
+	u_int	files_closed;	/* module files' fo_close calls */
 };
 /* The clock rate the model's kernel runs at (ticks per second). */
 #define	MODEL_HZ	100
@@ -410,6 +457,83 @@ void	model_proc_hold_exec(int pid, bool);
 /* Keys of process-specific data in use, exec hooks established. */
 u_int	model_specific_keys(void);
 u_int	model_exechooks(void);
+/*
+ * Processes' lives, for the tests: process pid exits (exit1: its
+ * specificdata destructors run) and stays a zombie until
+ * model_process_exit reaps it; its process group and session; an LWP's
+ * ID; whether process p is held (p_reflock read by this thread, or the
+ * caller's own).  A host process's exit and reaping are the host's, which
+ * the model follows in model_proc_sync.
+ */
+void	model_process_zombie(int pid);
+void	model_proc_set_pgrp(int pid, int pgid, int sid);
+void	model_lwp_set_lid(struct lwp *, int lid);
+/* The LWP this thread runs as (curlwp): the last made, or this one. */
+void	model_lwp_current(struct lwp *);
+void	model_proc_sync(void);
+/* linuxrun: processes are the host's, for every thread (see kernel.c). */
+void	model_host_processes(bool);
+bool	model_proc_held(struct proc *);
+/*
+ * While set for this thread, linux_sys_clone makes a fork-like clone's
+ * child: a new process (IDs from MODEL_CHILD_TID + 1 on), the caller's
+ * child, in its group, with its credential; a thread clone still only
+ * reports MODEL_CHILD_TID.  For linuxrun, the thread performs the clone
+ * at once through `performer` (0 and the child's ID, or an errno), when
+ * set.
+ */
+void	model_clone_child(bool);
+void	model_clone_performer(int (*)(void *, const register_t[5], int *),
+	    void *);
+/*
+ * What the host did since the model last looked, for the model to act on
+ * as the kernel would have: processes' exits and reapings
+ * (model_proc_sync); a module file whose last descriptor was closed is
+ * closed (closef); one that was made, or whose selinfo was notified, is
+ * polled (fo_poll, and its EVFILT_READ filter) and its read end made
+ * readable if it is.  Called with no lock held.
+ */
+void	model_process_pending(void);
+/*
+ * A module file's operations on descriptor ufd of the user process, as
+ * the kernel makes them: fo_poll (in a poll, for `events`); attaching an
+ * `filter` knote with fo_kqfilter, its f_event and its detach (the
+ * event's result in *fired); fo_stat; fo_read or fo_write of one byte;
+ * fo_ioctl; fo_seek (NetBSD's lseek).  An errno, or EBADF for a
+ * descriptor that is not a module file.
+ */
+int	model_file_poll(int ufd, int events, int *revents);
+int	model_file_kevent(int ufd, int filter, bool *fired);
+int	model_file_stat(int ufd, struct stat *);
+int	model_file_rw(int ufd, bool write);
+int	model_file_ioctl(int ufd, u_long cmd);
+int	model_file_seek(int ufd);
+/* Module files the model has: made and not yet freed. */
+u_int	model_files_open(void);
+/*
+ * Between kernel.c and files.c: a rule broken; the module file a host
+ * descriptor (its read end) stands for, if any; the host descriptor this thread holds a module
+ * file by (fd_getfile), or -1; whether a lock is files.c's own; a host
+ * pidfd of process p, MODEL_PROC_SELF for the tests' own process (whose
+ * descriptors are this process's), or -1 for a process without any.
+ */
+void	model_violation(const char *);
+file_t	*model_module_file(const struct host_file *);
+int	model_file_held_fd(file_t *);
+bool	model_is_files_lock(kmutex_t *);
+/*
+ * kernel.c's side of a descriptor fd_allocfile reserved (files.c): the
+ * number kept from fd_getfile (false past the model's table) and given
+ * back; a vnode file vn_open opened put in at it; the credential a file
+ * holds (model_caller_cred: the calling LWP's IDs), made and let go.
+ */
+bool	model_fd_reserve(int fd);
+void	model_fd_unreserve(int fd);
+void	model_vnode_affix(file_t *, int fd, bool exclose);
+kauth_cred_t model_caller_cred(void);
+void	model_cred_free(kauth_cred_t);
+#define	MODEL_PROC_SELF	(-2)
+int	model_proc_hostfd(struct proc *);
 /* Marks the mount holding host descriptor fd as mounted MNT_ASYNC. */
 void	model_mount_set_async(int fd, bool);
 /* Marks it unmounted (vfs_busy fails), or mounted again. */

@@ -26,14 +26,14 @@ use object::{Object, ObjectSymbol};
 
 const MODEL: &str = "../../ffi/model";
 /// lib/libkern functions of `ffi/kpi.h`.
-const LIBKERN: &[&str] = &["memcpy"];
+const LIBKERN: &[&str] = &["memcpy", "memset"];
 /// The Linux calls and NetBSD's coverage, which the module's build reads too.
 const SYSCALLS: &str = "../../ffi/linux_syscalls.tab";
 
 fn main() {
     println!("cargo:rerun-if-env-changed=CLRS_CFLAGS");
     println!("cargo:rerun-if-env-changed=CLRS_CC");
-    for file in ["kernel.c", "host.c", "model.h"] {
+    for file in ["kernel.c", "files.c", "host.c", "model.h"] {
         println!("cargo:rerun-if-changed={MODEL}/{file}");
     }
     for file in ["kpi.h", "shim.h"] {
@@ -73,6 +73,7 @@ fn main() {
         kernel.flag(flag);
     }
     kernel.file(format!("{MODEL}/kernel.c"));
+    kernel.file(format!("{MODEL}/files.c"));
     kernel.compile("clrs_model_kernel");
     cc::Build::new()
         .file(format!("{MODEL}/host.c"))

@@ -176,11 +176,14 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("linuxrun: {e}");
+                model::settle();
                 let _ = module.modcmd(ModCmd::Fini, std::ptr::null_mut());
                 return ExitCode::from(2);
             }
         }
     };
+    // The program's descriptors are closed: the module's files too.
+    model::settle();
     let error = module.modcmd(ModCmd::Fini, std::ptr::null_mut());
     if error != 0 {
         return refuse(&opts.kmod, format!("modcmd FINI failed: error {error}"));
@@ -220,6 +223,9 @@ fn plan(
     let action = |nr: u64| {
         if nr == RESTART_SYSCALL {
             Action::Host
+        } else if nr == trace::INSTALL_CALL {
+            // linuxrun's own (trace.rs), answered only when it is.
+            Action::Notify
         } else if trace::CREDENTIAL_CALLS.contains(&nr) {
             // Compat_linux has them; linuxrun lets them run, told of each.
             Action::Notify

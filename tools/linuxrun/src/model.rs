@@ -3,6 +3,10 @@
 
 use std::collections::HashMap;
 use std::ffi::{CString, c_char, c_int, c_uint, c_void};
+use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
+
+use nix::errno::Errno;
+use nix::libc;
 use std::sync::atomic::AtomicI32;
 use std::sync::{Arc, Mutex};
 
@@ -42,11 +46,6 @@ unsafe extern "C" {
     fn model_sysent_native(code: c_uint);
     fn model_native_syscall(l: *mut c_void, uap: *const u64, retval: *mut i64) -> c_int;
     fn model_lwp_set_process(l: *mut c_void, pid: c_int, comm: *const c_char);
-    fn model_process_exit(pid: c_int);
-    fn model_user_fd_installer(
-        install: Option<unsafe extern "C" fn(*mut c_void, c_int, c_int, bool) -> c_int>,
-        ctx: *mut c_void,
-    );
     fn model_process_exec(pid: c_int);
     fn model_mlock_request(start: *mut u64, len: *mut usize) -> bool;
     fn model_sysctl(
@@ -67,6 +66,22 @@ unsafe extern "C" {
     static model_ncpu: c_uint;
     fn model_trace_reset();
     fn model_clone_request(args: *mut u64) -> bool;
+    fn model_lwp_set_lid(l: *mut c_void, lid: c_int);
+    fn model_user_fd_installer(
+        installer: Option<unsafe extern "C" fn(*mut c_void, c_int, c_int, bool) -> c_int>,
+        arg: *mut c_void,
+    );
+    fn model_clone_performer(
+        performer: Option<unsafe extern "C" fn(*mut c_void, *const u64, *mut c_int) -> c_int>,
+        arg: *mut c_void,
+    );
+    fn model_host_processes(host: bool);
+    fn model_proc_sync();
+    fn model_process_zombie(pid: c_int);
+    fn model_process_pending();
+    fn model_watch_wait() -> bool;
+    fn model_watch_stop();
+    fn model_signal_info(pid: c_int, tid: c_int, sig: c_int, lsi: *mut libc::siginfo_t) -> bool;
 }
 
 /// Fills compat_linux's table as `release` has it: one of compat_linux's
@@ -122,6 +137,8 @@ pub struct Cred {
 pub struct UserCall {
     /// The Linux system call number.
     pub nr: usize,
+    /// The calling thread's ID, its LWP's.
+    pub tid: c_int,
     /// The process (thread group), a pidfd of it, and its name where
     /// linuxrun has read it (else the name the model has, if any).
     pub pid: c_int,
@@ -144,6 +161,75 @@ pub struct UserCall {
 /// descriptor table and process are shared by every traced process.
 static ALONE: Mutex<()> = Mutex::new(());
 
+/// A descriptor the module made for the calling process (`fd_affix`,
+/// `fd_dup`): a host file to put at number `ufd` of the process.
+pub struct Install {
+    pub fd: OwnedFd,
+    pub ufd: c_int,
+    pub cloexec: bool,
+}
+
+/// How the descriptors the module makes reach the calling process: the
+/// call's notification, through which seccomp adds them to the thread's
+/// process (`SECCOMP_IOCTL_NOTIF_ADDFD`) while the thread waits in it; or,
+/// for a call made at a ptrace stop, kept to be added through a
+/// notification of the thread's later (see `trace.rs`).
+pub enum Installer {
+    Notification { listener: RawFd, id: u64 },
+    Deferred(Vec<Install>),
+}
+
+impl Installer {
+    /// Puts host descriptor `fd` at number `ufd` of the thread's process.
+    fn install(&mut self, fd: RawFd, ufd: c_int, cloexec: bool) -> Result<(), Errno> {
+        match self {
+            Installer::Notification { listener, id } => {
+                crate::notify::add_fd(*listener, *id, fd, ufd, cloexec)
+            }
+            Installer::Deferred(installs) => {
+                // SAFETY: a descriptor the model lends for the call.
+                let fd = unsafe { BorrowedFd::borrow_raw(fd) }
+                    .try_clone_to_owned()
+                    .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EBADF)))?;
+                installs.push(Install { fd, ufd, cloexec });
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The model's installer (`model_user_fd_installer`): 0 or a host errno.
+unsafe extern "C" fn install_fd(arg: *mut c_void, fd: c_int, ufd: c_int, cloexec: bool) -> c_int {
+    // SAFETY: the Installer `call` passed, alive for the call.
+    let installer = unsafe { &mut *arg.cast::<Installer>() };
+    match installer.install(fd, ufd, cloexec) {
+        Ok(()) => 0,
+        Err(e) => e as c_int,
+    }
+}
+
+/// A clone the handler asks compat_linux for, made at once: the child's
+/// TID, or a NetBSD errno.
+pub type Performer<'a> = dyn FnMut([u64; 5]) -> Result<c_int, c_int> + 'a;
+
+/// The model's performer (`model_clone_performer`).
+unsafe extern "C" fn performer(arg: *mut c_void, args: *const u64, child: *mut c_int) -> c_int {
+    // SAFETY: the Performer `call` passed, alive for the call; the model
+    // passes five arguments and a place for the child's TID.
+    unsafe {
+        let perform = &mut *arg.cast::<&mut Performer>();
+        let mut regs = [0u64; 5];
+        regs.copy_from_slice(std::slice::from_raw_parts(args, 5));
+        match perform(regs) {
+            Ok(tid) => {
+                *child = tid;
+                0
+            }
+            Err(e) => e,
+        }
+    }
+}
+
 /// What a handler did: its NetBSD errno (0, or ERESTART), `retval[0]`,
 /// the clone it asked compat_linux for, if any (flags, stack, parent
 /// TID, child TID, TLS), and the range mlock(2) wired, if any (start,
@@ -160,8 +246,22 @@ pub struct Outcome {
 /// traced process's memory, descriptors and working directory are user
 /// space for it. Unless `sleeps` (semtimedop, which keeps no file), no
 /// other call runs in the model meanwhile.
-pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
+///
+/// What the host did to processes and pidfds since the model last looked
+/// is taken in first (a process reaped before the call is gone for it),
+/// and the pidfds the call made are polled after it. `installer` puts the
+/// descriptors it makes into the process; `perform`, if given, makes the
+/// clone it asks compat_linux for at once.
+pub fn call(
+    handler: SyCall,
+    call: &UserCall,
+    sleeps: bool,
+    installer: &mut Installer,
+    mut perform: Option<&mut Performer>,
+) -> Outcome {
     let _alone = (!sleeps).then(|| ALONE.lock().unwrap_or_else(|e| e.into_inner()));
+    // SAFETY: no lock of the model is held between calls.
+    unsafe { model_proc_sync() };
     let mut retval = [0i64; 2];
     let mut clone = [0u64; 5];
     let signalled = call
@@ -180,11 +280,18 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
         // As the dispatcher sets l_sysent: FINI sees the LWP inside.
         model_lwp_in_syscall(l, call.nr as c_uint);
         model_lwp_set_cred(l, &call.cred);
+        model_lwp_set_lid(l, call.tid);
         // The user process first: the model's process for it is then a
         // host one (its credential, parent and memory the host's).
         model_user_process(call.pid, call.pidfd, signalled);
         let comm = call.comm.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
         model_lwp_set_process(l, call.pid, comm);
+        model_user_fd_installer(Some(install_fd), std::ptr::from_mut(installer).cast());
+        // A thin pointer to the closure's (fat) one, for the model.
+        match perform.as_mut() {
+            Some(p) => model_clone_performer(Some(performer), std::ptr::from_mut(p).cast()),
+            None => model_clone_performer(None, std::ptr::null_mut()),
+        }
         model_trace_reset();
         model_kernel_enter();
         let error = handler(l, call.args.as_ptr(), retval.as_mut_ptr());
@@ -192,9 +299,12 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
         let cloned = model_clone_request(clone.as_mut_ptr());
         let (mut start, mut len) = (0, 0);
         let mlocked = model_mlock_request(&mut start, &mut len);
+        model_clone_performer(None, std::ptr::null_mut());
+        model_user_fd_installer(None, std::ptr::null_mut());
         model_user_process(0, -1, std::ptr::null());
         model_lwp_in_syscall(l, 0);
         model_lwp_free(l);
+        model_process_pending();
         Outcome {
             error,
             value: retval[0],
@@ -204,10 +314,52 @@ pub fn call(handler: SyCall, call: &UserCall, sleeps: bool) -> Outcome {
     }
 }
 
-/// Process `pid` has exited and been reaped: the model no longer finds it.
-pub fn process_exit(pid: c_int) {
-    // SAFETY: the model's process table, which takes proc_lock.
-    unsafe { model_process_exit(pid) }
+/// The siginfo the module meant for signal `sig`, which the host sent to
+/// thread `tid` of process `pid` as kill(2) does, from linuxrun.
+pub fn signal_info(pid: c_int, tid: c_int, sig: c_int) -> Option<libc::siginfo_t> {
+    // SAFETY: plain data, filled by the model when it has one.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: a siginfo_t is the 128 bytes the model copies.
+    unsafe { model_signal_info(pid, tid, sig, &mut info) }.then_some(info)
+}
+
+/// Process `pid` exits in the model (exit1), if the model has it; its
+/// parent has not been told yet.
+pub fn process_exits(pid: c_int) {
+    // SAFETY: the model's process table; no lock held.
+    unsafe {
+        model_process_zombie(pid);
+        model_process_pending();
+    }
+}
+
+/// The model's processes are the host's, for every thread of linuxrun.
+pub fn host_processes() {
+    // SAFETY: a flag of the model's, set before any call.
+    unsafe { model_host_processes(true) }
+}
+
+/// Follows what the host does to processes and pidfds until `stop`: a
+/// thread of its own, so that a pidfd polls readable as soon as its
+/// process exits, and is closed (fo_close) once the program has let go
+/// of every descriptor of it.
+pub fn watch() {
+    // SAFETY: the model's own waits and work; no lock held between.
+    unsafe {
+        while model_watch_wait() {
+            model_process_pending();
+        }
+    }
+}
+
+/// Ends `watch`, and takes in what the host did last (the program's
+/// descriptors closed with its exit), for the module's unload.
+pub fn settle() {
+    // SAFETY: as above.
+    unsafe {
+        model_watch_stop();
+        model_process_pending();
+    }
 }
 
 /// Process `pid` has executed a program: the model runs the kernel's exec
@@ -240,34 +392,4 @@ pub fn nosys_record() -> Option<String> {
     }
     buf.truncate(len.saturating_sub(1));
     String::from_utf8(buf).ok()
-}
-
-/// The waiting call a routed call's new descriptors go to.
-struct Waiting {
-    listener: c_int,
-    id: u64,
-}
-
-/// The model's descriptor installer for this thread: `fd` at `ufd` of the
-/// process whose call `ctx` (a `Waiting`) is.
-unsafe extern "C" fn install(ctx: *mut c_void, fd: c_int, ufd: c_int, cloexec: bool) -> c_int {
-    // SAFETY: `with_installer` passes its own `Waiting`, live for the call.
-    let waiting = unsafe { &*ctx.cast::<Waiting>() };
-    match crate::notify::add_fd(waiting.listener, waiting.id, fd, ufd, cloexec) {
-        Ok(()) => 0,
-        Err(e) => e as c_int,
-    }
-}
-
-/// Runs `f` (a routed call) with the descriptors the module makes for it
-/// installed into the calling process through call `id` of `listener`.
-pub fn with_installer<R>(listener: c_int, id: u64, f: impl FnOnce() -> R) -> R {
-    let mut waiting = Waiting { listener, id };
-    // SAFETY: the installer and its context are this thread's, and taken
-    // back below, before `waiting` goes.
-    unsafe { model_user_fd_installer(Some(install), (&raw mut waiting).cast()) };
-    let result = f();
-    // SAFETY: as above.
-    unsafe { model_user_fd_installer(None, std::ptr::null_mut()) };
-    result
 }

@@ -73,6 +73,16 @@ impl Status {
     }
 }
 
+/// The number of threads of process `pid` (the `Threads:` line).
+pub fn threads(pid: Pid) -> Option<u32> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// The CPU thread `tid` last ran on.
 pub fn last_cpu(tid: Pid) -> Result<u32, String> {
     // proc_pid_stat(5): field 39, counted after the command's ')'.
@@ -96,11 +106,21 @@ pub fn comm(pid: Pid) -> Result<std::ffi::CString, String> {
 /// The user stack pointer of thread `tid`, blocked in a system call:
 /// `/proc/TID/syscall` reads "NR ARG1 .. ARG6 SP PC" then.
 pub fn user_sp(tid: Pid) -> Result<u64, String> {
+    syscall_field(tid, 7)
+}
+
+/// The user program counter of thread `tid`, blocked in a system call:
+/// where it returns to.
+pub fn user_pc(tid: Pid) -> Result<u64, String> {
+    syscall_field(tid, 8)
+}
+
+fn syscall_field(tid: Pid, n: usize) -> Result<u64, String> {
     let path = format!("/proc/{tid}/syscall");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     text.split_whitespace()
-        .nth(7)
-        .and_then(|sp| u64::from_str_radix(sp.strip_prefix("0x")?, 16).ok())
+        .nth(n)
+        .and_then(|v| u64::from_str_radix(v.strip_prefix("0x")?, 16).ok())
         .ok_or_else(|| format!("{path}: not in a system call: {}", text.trim()))
 }
 

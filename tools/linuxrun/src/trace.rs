@@ -67,6 +67,18 @@ const ERESTARTNOINTR: i64 = 513;
 /// no_new_privs, and user namespaces are not NetBSD's.
 pub const CREDENTIAL_CALLS: &[u64] = &[105, 106, 113, 114, 116, 117, 119, 122, 123];
 
+/// A Linux system call number no Linux has (the last of compat_linux's
+/// table), which a thread makes only when linuxrun has it do so: to wait,
+/// in a notification, while seccomp adds the descriptors a call made at a
+/// ptrace stop gave its process (clone3's `CLONE_PIDFD`, see
+/// `route_stop`).
+pub const INSTALL_CALL: u64 = 511;
+/// clone3 and clone(2), and `CLONE_PIDFD`.
+const SYS_CLONE3: u64 = 435;
+const CLONE_PIDFD: u64 = 0x1000;
+/// NetBSD's ESRCH.
+const NETBSD_ESRCH: c_int = 3;
+
 /// How a routed call reaches linuxrun.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {
@@ -144,6 +156,8 @@ pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
         | Options::PTRACE_O_TRACEFORK
         | Options::PTRACE_O_TRACEVFORK
         | Options::PTRACE_O_TRACEEXEC
+        | Options::PTRACE_O_TRACESYSGOOD
+        | Options::PTRACE_O_TRACEEXIT
         | Options::PTRACE_O_EXITKILL;
     ptrace::setoptions(child, options).map_err(|e| format!("ptrace options: {e}"))?;
     let mut number = [0u8; 4];
@@ -156,6 +170,13 @@ pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
     )?);
     ptrace::cont(child, None).map_err(|e| format!("ptrace: {e}"))?;
     let (done_tx, done_rx) = mpsc::channel();
+    // Processes are the host's; their exits and the program's pidfds are
+    // followed by a thread of the model's (model::watch).
+    model::host_processes();
+    std::thread::Builder::new()
+        .name("linuxrun-watch".into())
+        .spawn(model::watch)
+        .map_err(|e| format!("watch thread: {e}"))?;
     Tracer {
         routes: plan.routes.iter().map(|r| (r.nr, *r)).collect(),
         recorder: plan.recorder,
@@ -171,6 +192,8 @@ pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
         announced: HashMap::new(),
         held: HashSet::new(),
         cloning: HashMap::new(),
+        installing: HashMap::new(),
+        replied: HashMap::new(),
         pidfds: HashMap::new(),
         main: child,
         status: 0,
@@ -224,6 +247,10 @@ struct Call {
     tid: Pid,
     pid: Pid,
     nr: u64,
+    /// Where the thread returns to from the call: its stack pointer and
+    /// program counter.
+    sp: u64,
+    pc: u64,
     /// Set when a signal the thread took ends the call's sleeps.
     signalled: Arc<AtomicI32>,
     /// Where the thread is.
@@ -272,6 +299,13 @@ struct Tracer {
     /// Threads performing a clone for the module: their own argument
     /// registers, to restore, and the clone's.
     cloning: HashMap<Pid, (ArgRegs, ArgRegs)>,
+    /// Threads whose clone3 made at a stop is done, with the descriptors
+    /// it gave their process and its result (see `route_stop`).
+    installing: HashMap<Pid, (Vec<model::Install>, i64)>,
+    /// The last routed call answered for each thread, until the thread's
+    /// next event: its number, where the thread returns to from it (stack
+    /// pointer, program counter) and its result (see `signal_stop`).
+    replied: HashMap<Pid, (u64, u64, u64, i64)>,
     /// The process (thread group) of each thread that made a routed call,
     /// and its credential as of its last call (forgotten when it changes
     /// it).
@@ -399,6 +433,10 @@ impl Tracer {
                         self.exec(pid, Pid::from_raw(former as i32));
                         ptrace::cont(pid, None)
                     }
+                    Ok(_) if ev == Event::PTRACE_EVENT_EXIT as i32 => {
+                        self.exiting(pid);
+                        ptrace::cont(pid, None)
+                    }
                     _ => ptrace::cont(pid, None),
                 }
             }
@@ -415,6 +453,7 @@ impl Tracer {
                 }
             }
             WaitStatus::Stopped(pid, sig) => self.signal_stop(pid, sig),
+            WaitStatus::PtraceSyscall(pid) => self.syscall_exit(pid),
             _ => Ok(()),
         };
         match resumed {
@@ -423,16 +462,28 @@ impl Tracer {
         }
     }
 
+    /// Thread `tid` begins its exit (stopped at it): if it is the last
+    /// of its process, the process exits in the model now (exit1: its
+    /// pidfds poll readable), before its parent can learn of it; else the
+    /// model learns of it from the host (model::watch).
+    fn exiting(&mut self, tid: Pid) {
+        if let Ok(pid) = self.process(tid)
+            && procfs::threads(pid) == Some(1)
+        {
+            model::process_exits(pid.as_raw());
+        }
+    }
+
+    /// Thread `tid` has exited (the model follows its process's exit and
+    /// reaping through the host, see model::watch).
     fn gone(&mut self, tid: Pid) {
-        // A thread group's leader is reported last: the process is gone.
-        // The model may know it without a call of its own (the target of
-        // another's process_vm_readv); a thread's ID is no process's.
-        model::process_exit(tid.as_raw());
         self.known.remove(&tid);
         self.processes.remove(&tid);
         self.creds.remove(&tid);
         self.pidfds.remove(&tid);
         self.cloning.remove(&tid);
+        self.installing.remove(&tid);
+        self.replied.remove(&tid);
         self.abandon(tid);
     }
 
@@ -508,6 +559,7 @@ impl Tracer {
     /// of this file); if it interrupted the wait before linuxrun took the
     /// call, the call is made again after the signal.
     fn signal_stop(&mut self, tid: Pid, sig: Signal) -> Result<(), Errno> {
+        self.sender_of(tid, sig);
         let mut regs = ptrace::getregs(tid)?;
         let interrupted = regs.rax == (-ERESTARTSYS) as u64;
         if let Some(&id) = self.waiting.get(&tid)
@@ -525,6 +577,17 @@ impl Tracer {
             }
             call.thread = Thread::Again;
         }
+        // A call answered while a signal interrupted its wait: the answer
+        // was dropped; the thread has the result now instead of making the
+        // call again (told by where it returns to).
+        if let Some((nr, sp, pc, result)) = self.replied.remove(&tid)
+            && interrupted
+            && (nr, sp, pc) == (regs.orig_rax, regs.rsp, regs.rip)
+        {
+            regs.rax = result as u64;
+            ptrace::setregs(tid, regs)?;
+            return ptrace::cont(tid, Some(sig));
+        }
         if interrupted && self.answers(regs.orig_rax) {
             regs.rax = (-ERESTARTNOINTR) as u64;
             ptrace::setregs(tid, regs)?;
@@ -532,8 +595,31 @@ impl Tracer {
         ptrace::cont(tid, Some(sig))
     }
 
+    /// A signal the module sent (kpsignal2) as kill(2) or tgkill(2) send
+    /// one comes from linuxrun for the host: its delivery gets the siginfo
+    /// the module meant, with the sender's process and user.
+    fn sender_of(&mut self, tid: Pid, sig: Signal) {
+        let Ok(info) = ptrace::getsiginfo(tid) else {
+            return;
+        };
+        // SAFETY: the kill(2) members of a siginfo that has them.
+        let sender = unsafe { info.si_pid() };
+        if sender != std::process::id() as i32 || (info.si_code != 0 && info.si_code != -6) {
+            return;
+        }
+        let Ok(pid) = self.process(tid) else {
+            return;
+        };
+        if let Some(meant) = model::signal_info(pid.as_raw(), tid.as_raw(), sig as c_int) {
+            let _ = ptrace::setsiginfo(tid, &meant);
+        }
+    }
+
     /// Whether linuxrun, not the host, answers call `nr` when notified.
     fn answers(&self, nr: u64) -> bool {
+        if nr == INSTALL_CALL {
+            return true;
+        }
         match self.routes.get(&nr) {
             Some(route) => route.via == Via::Notify,
             None => !self.host_syscalls && !table::netbsd_has(self.release, nr),
@@ -572,6 +658,21 @@ impl Tracer {
         else {
             return Ok(());
         };
+        // A new call: the last one's answer was taken.
+        self.replied.remove(&n.tid);
+        if n.nr == INSTALL_CALL
+            && let Some((installs, result)) = self.installing.remove(&n.tid)
+        {
+            for install in installs {
+                let fd = install.fd.as_raw_fd();
+                if let Err(e) = notify::add_fd(self.listener.fd(), n.id, fd, install.ufd, install.cloexec)
+                {
+                    eprintln!("linuxrun: [{}] descriptor {}: {e}", n.tid, install.ufd);
+                }
+            }
+            notify::answer(self.listener.fd(), n.id, Reply::Result(result));
+            return Ok(());
+        }
         if CREDENTIAL_CALLS.contains(&n.nr) {
             self.creds.remove(&n.tid);
             notify::answer(self.listener.fd(), n.id, Reply::Continue);
@@ -613,6 +714,7 @@ impl Tracer {
         {
             let call = model::UserCall {
                 nr: n.nr as usize,
+                tid: n.tid.as_raw(),
                 pid: pid.as_raw(),
                 pidfd: -1,
                 comm: procfs::comm(pid).ok(),
@@ -622,7 +724,9 @@ impl Tracer {
                 args: n.args,
                 signalled: None,
             };
-            model::call(recorder, &call, false);
+            // The record makes no descriptor.
+            let mut none = model::Installer::Deferred(Vec::new());
+            model::call(recorder, &call, false, &mut none, None);
         }
         let (tid, nr, name) = (n.tid, n.nr, table::name(n.nr));
         let reply = if self.host_syscalls {
@@ -653,10 +757,11 @@ impl Tracer {
     /// to make the call again, or killed) is left alone.
     fn dispatch(&mut self, n: Notification, route: Route) -> Result<(), String> {
         let tid = n.tid;
-        let (Ok((pid, cred)), Ok(cpu), Ok(sp)) = (
+        let (Ok((pid, cred)), Ok(cpu), Ok(sp), Ok(pc)) = (
             self.identity(tid),
             procfs::last_cpu(tid),
             procfs::user_sp(tid),
+            procfs::user_pc(tid),
         ) else {
             return Ok(());
         };
@@ -672,6 +777,8 @@ impl Tracer {
                 tid,
                 pid,
                 nr: n.nr,
+                sp,
+                pc,
                 signalled: Arc::clone(&signalled),
                 thread: Thread::Waits(n.id),
                 outcome: None,
@@ -685,6 +792,7 @@ impl Tracer {
             listener: self.listener.fd(),
             call: model::UserCall {
                 nr: n.nr as usize,
+                tid: tid.as_raw(),
                 pid: pid.as_raw(),
                 pidfd,
                 comm: None,
@@ -726,13 +834,22 @@ impl Tracer {
             return Ok(());
         };
         match call.thread {
-            _ if done.answered => {}
             Thread::Gone => {}
+            // Interrupted, even if the answer went out: the kernel drops an
+            // answer that meets a signal in the wait (seccomp's
+            // "interrupted" path), and the thread gets it here.
             Thread::Stopped(sig) => {
+                let result = result_of(&done.outcome, true);
                 return match self.deliver(done.id, result, sig) {
                     Ok(()) | Err(Errno::ESRCH) => Ok(()),
                     Err(e) => Err(format!("ptrace: {e}")),
                 };
+            }
+            // Answered: the thread has the result, unless a signal meets
+            // the answer in its wait; its stop then finds it in `replied`.
+            _ if done.answered => {
+                let replied = (call.nr, call.sp, call.pc, result_of(&done.outcome, true));
+                self.replied.insert(done.tid, replied);
             }
             // Waiting again after a signal, in another notification.
             Thread::Waits(id)
@@ -790,6 +907,18 @@ impl Tracer {
     /// Runs the call thread `tid` stopped at (clone3) through the module,
     /// here, and puts its result into the thread, or has the thread make
     /// the clone the handler asked for.
+    ///
+    /// With `CLONE_PIDFD` the handler needs the child as soon as
+    /// compat_linux's clone(2) returns (it makes the child's pidfd): the
+    /// thread makes the clone at once, while the handler waits
+    /// (`clone_now`). The pidfd, made for the thread's process while it is
+    /// at a ptrace stop, is added to the process through a notification
+    /// the thread then waits in: it makes INSTALL_CALL where it would return
+    /// from the clone (`syscall_exit`), which seccomp holds for linuxrun,
+    /// which adds the descriptors and answers with the clone's result
+    /// (`notified`). Another thread of the process could take the
+    /// descriptor's number meanwhile: seccomp's ADDFD replaces what is
+    /// there.
     fn route_stop(&mut self, tid: Pid) -> Result<(), String> {
         let mut regs = match ptrace::getregs(tid) {
             Ok(regs) => regs,
@@ -805,6 +934,7 @@ impl Tracer {
         self.seen.served.record(nr, pid);
         let call = model::UserCall {
             nr: nr as usize,
+            tid: tid.as_raw(),
             pid: pid.as_raw(),
             pidfd,
             comm: None,
@@ -814,7 +944,20 @@ impl Tracer {
             args: [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],
             signalled: None,
         };
-        let outcome = model::call(route.call, &call, route.sleeps);
+        let now = nr == SYS_CLONE3 && clone_flags(tid, regs.rdi, regs.rsi) & CLONE_PIDFD != 0;
+        let mut installer = model::Installer::Deferred(Vec::new());
+        let mut made = false;
+        let mut resumed = false;
+        let outcome = if now {
+            let mut perform = |args: [u64; 5]| {
+                let result = self.clone_now(tid, regs, args, &mut resumed);
+                made = result.is_ok();
+                result
+            };
+            model::call(route.call, &call, route.sleeps, &mut installer, Some(&mut perform))
+        } else {
+            model::call(route.call, &call, route.sleeps, &mut installer, None)
+        };
         let shown: Vec<String> = call.args[..route.narg]
             .iter()
             .map(|a| format!("{a:#x}"))
@@ -828,16 +971,126 @@ impl Tracer {
         let result = result_of(&outcome, false);
         if self.trace {
             eprintln!(
-                "linuxrun: [{tid}] {} {}({}) = {}",
+                "linuxrun: [{tid}] {} {}({}) = {}{}",
                 route.nr,
                 route.name,
                 shown.join(", "),
-                describe(result)
+                describe(result),
+                if made { ", cloned at once" } else { "" }
             );
+        }
+        if resumed {
+            // Gone, or taking a signal, to make the call again after it.
+            return Ok(());
+        }
+        if made {
+            // At the clone's event stop: on to its return (syscall_exit).
+            let model::Installer::Deferred(installs) = installer else {
+                unreachable!("a stop's installer defers");
+            };
+            self.installing.insert(tid, (installs, result));
+            return match ptrace::syscall(tid, None) {
+                Ok(()) | Err(Errno::ESRCH) => Ok(()),
+                Err(e) => Err(format!("ptrace: {e}")),
+            };
         }
         regs.orig_rax = u64::MAX;
         regs.rax = result as u64;
         resume(tid, regs)
+    }
+
+    /// The clone the handler asked for, made by thread `tid` now, from
+    /// the stop it is at (`regs`): its clone event names the child, and
+    /// the thread stays stopped there. A signal that comes first makes the
+    /// clone fail for now (Linux: ERESTARTNOINTR): the thread is set to
+    /// make its clone3 again after the signal, and the handler gets
+    /// ERESTART; a thread killed meanwhile is ESRCH. Either way the thread
+    /// is no longer stopped for the call (`resumed`).
+    fn clone_now(
+        &mut self,
+        tid: Pid,
+        mut regs: libc::user_regs_struct,
+        [flags, stack, ptid, ctid, tls]: [u64; 5],
+        resumed: &mut bool,
+    ) -> Result<c_int, c_int> {
+        let saved = arg_regs(&regs);
+        regs.orig_rax = libc::SYS_clone as u64;
+        let flags = flags & !(libc::CLONE_UNTRACED as u64);
+        (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8) = (flags, stack, ptid, ctid, tls);
+        self.cloning.insert(tid, (saved, arg_regs(&regs)));
+        if ptrace::setregs(tid, regs)
+            .and_then(|()| ptrace::cont(tid, None))
+            .is_err()
+        {
+            self.cloning.remove(&tid);
+            *resumed = true;
+            return Err(NETBSD_ESRCH);
+        }
+        loop {
+            let event = match waitpid(tid, Some(WaitPidFlag::__WALL)) {
+                Ok(event) => event,
+                Err(Errno::EINTR) => continue,
+                Err(_) => {
+                    *resumed = true;
+                    return Err(NETBSD_ESRCH);
+                }
+            };
+            match event {
+                WaitStatus::PtraceEvent(_, _, ev)
+                    if [
+                        Event::PTRACE_EVENT_CLONE,
+                        Event::PTRACE_EVENT_FORK,
+                        Event::PTRACE_EVENT_VFORK,
+                    ]
+                    .iter()
+                    .any(|&e| e as i32 == ev) =>
+                {
+                    let child = ptrace::getevent(tid).map_err(|_| NETBSD_ESRCH)?;
+                    let child = Pid::from_raw(child as i32);
+                    self.new_child(tid, child).map_err(|_| NETBSD_ESRCH)?;
+                    return Ok(child.as_raw());
+                }
+                WaitStatus::Stopped(_, sig) => {
+                    self.cloning.remove(&tid);
+                    *resumed = true;
+                    let again = ptrace::getregs(tid).and_then(|mut regs| {
+                        regs.orig_rax = SYS_CLONE3;
+                        (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8) =
+                            (saved[0], saved[1], saved[2], saved[3], saved[4]);
+                        ptrace::setregs(tid, regs)?;
+                        ptrace::cont(tid, Some(sig))
+                    });
+                    return Err(if again.is_ok() { ERESTART } else { NETBSD_ESRCH });
+                }
+                WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
+                    *resumed = true;
+                    let _ = self.handle(event);
+                    return Err(NETBSD_ESRCH);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Thread `tid` returns from a clone made at once for the module
+    /// (`route_stop`): with descriptors to add, it makes INSTALL_CALL in
+    /// place of returning (the system call instruction again, with that
+    /// number), else it gets the clone3's result.
+    fn syscall_exit(&mut self, tid: Pid) -> Result<(), Errno> {
+        let Some((installs, result)) = self.installing.get(&tid) else {
+            return ptrace::cont(tid, None);
+        };
+        let mut regs = ptrace::getregs(tid)?;
+        if installs.is_empty() {
+            regs.rax = *result as u64;
+            self.installing.remove(&tid);
+        } else {
+            // The two bytes of `syscall`.
+            regs.rip -= 2;
+            regs.rax = INSTALL_CALL;
+        }
+        ptrace::setregs(tid, regs)?;
+        ptrace::cont(tid, None)
     }
 
     /// The module asked compat_linux to clone: the thread performs that
@@ -904,6 +1157,26 @@ impl Tracer {
         (regs.rdi, regs.rsi) = (start, len as u64);
         resume(tid, regs)
     }
+}
+
+/// The flags of the `struct clone_args` of `size` bytes at `addr` in
+/// thread `tid`'s memory (0 if unreadable: the handler says so).
+fn clone_flags(tid: Pid, addr: u64, size: u64) -> u64 {
+    let mut flags = 0u64;
+    if size < 8 {
+        return 0;
+    }
+    let local = libc::iovec {
+        iov_base: (&raw mut flags).cast(),
+        iov_len: 8,
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: 8,
+    };
+    // SAFETY: reads 8 bytes of another process into `flags`.
+    let n = unsafe { libc::process_vm_readv(tid.as_raw(), &local, 1, &remote, 1, 0) };
+    if n == 8 { flags } else { 0 }
 }
 
 /// rdi, rsi, rdx, r10, r8: what clone(2) takes its arguments in.
@@ -1027,9 +1300,17 @@ impl Workers {
             .name(format!("linuxrun-{worker}"))
             .spawn(move || {
                 for job in rx {
-                    let outcome = model::with_installer(job.listener, job.id, || {
-                        model::call(job.route.call, &job.call, job.route.sleeps)
-                    });
+                    let mut installer = model::Installer::Notification {
+                        listener: job.listener,
+                        id: job.id,
+                    };
+                    let outcome = model::call(
+                        job.route.call,
+                        &job.call,
+                        job.route.sleeps,
+                        &mut installer,
+                        None,
+                    );
                     let reply = Reply::Result(result_of(&outcome, false));
                     let answered = notify::answer(job.listener, job.id, reply);
                     let done = Done {

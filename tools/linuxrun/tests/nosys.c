@@ -4,10 +4,10 @@
  * (ffi/linux_syscalls.tab).  The argument says whose answers to
  * expect: "linux" (Linux itself, or linuxrun --host-syscalls),
  * "netbsd-10" or "netbsd-11" (linuxrun with that release's module).
- * For linuxrun --report's counts, the parent makes an openat2 and then a
+ * For linuxrun --report's counts, the parent makes an rseq and then a
  * child another, after it has executed this program again through
  * /proc/self/exe (which names it "exe"), and the parent three
- * sched_rr_get_interval.  Last, a sleep that an ignored signal
+ * prctl.  Last, a sleep that an ignored signal
  * interrupts under a tracer resumes (restart_syscall, which NetBSD lacks,
  * is the host kernel's own).  One TAP line per check; exit 0 if all
  * passed.
@@ -28,18 +28,12 @@
 #include "tap.h"
 
 /* Linux x86-64 numbers, for C libraries whose headers predate them. */
-#define	NR_SCHED_RR_GET_INTERVAL	148
-#define	NR_IOPRIO_GET		252
+#define	NR_SENDFILE		40
+#define	NR_PRCTL		157
 #define	NR_MEMFD_CREATE		319
 #define	NR_STATX		332
-#define	NR_PIDFD_OPEN		434
+#define	NR_RSEQ			334
 #define	NR_CLOSE_RANGE		436
-#define	NR_OPENAT2		437
-
-/* struct open_how of linux/openat2.h. */
-struct open_how {
-	unsigned long long flags, mode, resolve;
-};
 
 static long
 sys(long nr, long a, long b, long c, long d, long e, long f)
@@ -71,38 +65,34 @@ main(int argc, char **argv)
 	int on_linux = strcmp(mode, "linux") == 0;
 	int ten = strcmp(mode, "netbsd-10") == 0;
 	int eleven = strcmp(mode, "netbsd-11") == 0;
-	struct open_how how = { O_RDONLY, 0, 0 };
-	struct timespec quantum;
 	char statx_buf[256];
 	int status, i;
 	pid_t child;
 
-	/* The child, executed again: 0 if its openat2 gave ENOSYS. */
-	if (strcmp(mode, "openat2") == 0)
-		return sys(NR_OPENAT2, AT_FDCWD, (long)".", (long)&how,
-		    sizeof(how), 0, 0) == -ENOSYS ? 0 : 1;
+	/* The child, executed again: 0 if its rseq gave ENOSYS. */
+	if (strcmp(mode, "rseq") == 0)
+		return sys(NR_RSEQ, 0, 0, 0, 0, 0, 0) == -ENOSYS ? 0 : 1;
 	if (!on_linux && !ten && !eleven) {
 		fprintf(stderr, "usage: nosys linux|netbsd-10|netbsd-11\n");
 		return 2;
 	}
-	/* Lacking in both releases; the child's openat2 comes last. */
-	expect("openat2", nonnegative(sys(NR_OPENAT2, AT_FDCWD, (long)".",
-	    (long)&how, sizeof(how), 0, 0)), 0, !on_linux);
+	/*
+	 * Lacking in both releases.  rseq of nothing and sendfile between no
+	 * descriptors are errors on Linux; the child's rseq comes last.
+	 */
+	expect("rseq", sys(NR_RSEQ, 0, 0, 0, 0, 0, 0), -EINVAL, !on_linux);
 	if ((child = fork()) == 0) {
-		execl("/proc/self/exe", argv[0], "openat2", (char *)NULL);
+		execl("/proc/self/exe", argv[0], "rseq", (char *)NULL);
 		_exit(2);
 	}
-	check("the child's openat2 gave what was expected",
+	check("the child's rseq gave what was expected",
 	    waitpid(child, &status, 0) == child && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == (on_linux ? 1 : 0), 1);
-	expect("pidfd_open", nonnegative(sys(NR_PIDFD_OPEN, getpid(), 0, 0, 0,
-	    0, 0)), 0, !on_linux);
-	/* IOPRIO_WHO_PROCESS (1), the caller. */
-	expect("ioprio_get", nonnegative(sys(NR_IOPRIO_GET, 1, 0, 0, 0, 0, 0)),
-	    0, !on_linux);
+	expect("sendfile", sys(NR_SENDFILE, -1, -1, 0, 1, 0, 0), -EBADF,
+	    !on_linux);
 	for (i = 0; i < 3; i++)
-		expect("sched_rr_get_interval", sys(NR_SCHED_RR_GET_INTERVAL, 0,
-		    (long)&quantum, 0, 0, 0, 0), 0, !on_linux);
+		expect("prctl PR_GET_DUMPABLE", nonnegative(sys(NR_PRCTL, 3, 0,
+		    0, 0, 0, 0)), 0, !on_linux);
 	/* Lacking in NetBSD 10 only. */
 	expect("statx", sys(NR_STATX, AT_FDCWD, (long)".", 0, 0x7ff,
 	    (long)statx_buf, 0), 0, ten);

@@ -16,8 +16,12 @@
 #include <sys/param.h>
 #include <sys/types.h>
 #include <sys/atomic.h>
+#include <sys/event.h>
 #include <sys/kauth.h>
 #include <sys/mount.h>
+#include <sys/proc.h>
+#include <sys/select.h>
+#include <sys/signalvar.h>
 #include <sys/systm.h>
 #include <sys/vnode.h>
 
@@ -25,6 +29,10 @@
 
 int	clrs_abi_vn_lock(struct vnode *, int);
 int	clrs_abi_VOP_ACCESS(struct vnode *, int, kauth_cred_t);
+int	clrs_h_kpsignal2(struct proc *, ksiginfo_t *);
+proc_t	*proc_find_lwpid(pid_t);
+void	selrecord_knote(struct selinfo *, struct knote *);
+bool	selremove_knote(struct selinfo *, struct knote *);
 int	clrs_h_vfs_busy(struct mount *);
 void	clrs_h_vfs_unbusy(struct mount *);
 void	clrs_h_vfs_ref(struct mount *);
@@ -134,16 +142,65 @@ sys_semtimedop(struct lwp *l, const void *uap, register_t *retval)
 #endif
 
 /*
+ * kpsignal2: an int in 10/11 (0: posted or dropped), void in 7.99, whose
+ * rump kernel has kpsignal only (rumpkern/signals.c: the signal model
+ * the harness chose acts on it).
+ */
+int
+clrs_h_kpsignal2(struct proc *p, ksiginfo_t *ksi)
+{
+
+	KASSERT(mutex_owned(proc_lock));
+	KASSERT(mutex_owned(p->p_lock));
+	kpsignal(p, ksi, NULL);
+	return 0;
+}
+
+/*
  * mlock(2), which mlock2 ends in: uvm_mmap.c is not part of the rump
  * kernel, whose memory is the host's (rumpkern/vm.c wires nothing).  The
  * mlock2 cases here stop before it (flags, limits, lengths); a call that
  * gets here fails.
  */
-int	sys_mlock(struct lwp *, const void *, register_t *);
+struct sys_mlock_args;
+int	sys_mlock(struct lwp *, const struct sys_mlock_args *, register_t *);
 
 int
-sys_mlock(struct lwp *l, const void *uap, register_t *retval)
+sys_mlock(struct lwp *l, const struct sys_mlock_args *uap, register_t *retval)
 {
 
 	return ENOSYS;
+}
+
+/*
+ * proc_find_lwpid (10/11, kern_proc.c): a live process by its ID or one
+ * of its LWPs'.  7.99's LWP IDs are numbered within each process, apart
+ * from process IDs: only a process's own ID finds it.
+ */
+proc_t *
+proc_find_lwpid(pid_t id)
+{
+
+	KASSERT(mutex_owned(proc_lock));
+	return proc_find(id);
+}
+
+/*
+ * selrecord_knote and selremove_knote (10/11, sys_select.c): a knote on
+ * a selinfo's list, its caller holding the object's lock; 7.99's
+ * filters do this themselves (SLIST on sel_klist).
+ */
+void
+selrecord_knote(struct selinfo *sip, struct knote *kn)
+{
+
+	SLIST_INSERT_HEAD(&sip->sel_klist, kn, kn_selnext);
+}
+
+bool
+selremove_knote(struct selinfo *sip, struct knote *kn)
+{
+
+	SLIST_REMOVE(&sip->sel_klist, kn, knote, kn_selnext);
+	return SLIST_EMPTY(&sip->sel_klist);
 }

@@ -76,12 +76,8 @@ typedef int accmode_t;
 #define	vfs_ref		clrs_h_vfs_ref
 #define	vfs_rele	clrs_h_vfs_rele
 
-/*
- * Process lookup by LWP ID: 10 and 11 give LWPs IDs from the process ID
- * space (proc_find_lwpid, kern_proc.c 1.263); 7.99's LWP IDs are per
- * process, so only a process ID finds a process there.
- */
-#define	proc_find_lwpid	proc_find
+/* kpsignal2 returns an int in 10/11, nothing in 7.99 (sys/signalvar.h). */
+#define	kpsignal2	clrs_h_kpsignal2
 
 /* sys/atomic.h of 10/11; 7.99 has neither. */
 #define	atomic_store_release(p, v) \

@@ -81,6 +81,27 @@ struct sysent linux_sysent[CLRS_RUMP_NSYSENT] = {
 	[0 ... CLRS_RUMP_NSYSENT - 1] = { .sy_call = linux_sys_nosys },
 };
 
+/*
+ * Its Linux-to-NetBSD signal numbers (arch/amd64/linux_sigarray.c 1.3):
+ * 1 to 31 the same but SIGSTKFLT (none), Linux's real-time signals 32 to
+ * 62 on NetBSD's 33 to 63, and none for 63.
+ */
+const int linux_to_native_signo[64] = {
+	0, SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS,
+	SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+	0, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,
+	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSYS,
+	SIGRTMIN, SIGRTMIN + 1, SIGRTMIN + 2, SIGRTMIN + 3,
+	SIGRTMIN + 4, SIGRTMIN + 5, SIGRTMIN + 6, SIGRTMIN + 7,
+	SIGRTMIN + 8, SIGRTMIN + 9, SIGRTMIN + 10, SIGRTMIN + 11,
+	SIGRTMIN + 12, SIGRTMIN + 13, SIGRTMIN + 14, SIGRTMIN + 15,
+	SIGRTMIN + 16, SIGRTMIN + 17, SIGRTMIN + 18, SIGRTMIN + 19,
+	SIGRTMIN + 20, SIGRTMIN + 21, SIGRTMIN + 22, SIGRTMIN + 23,
+	SIGRTMIN + 24, SIGRTMIN + 25, SIGRTMIN + 26, SIGRTMIN + 27,
+	SIGRTMIN + 28, SIGRTMIN + 29, SIGRTMIN + 30,
+	0,
+};
+
 static int	clrs_compat_own(struct lwp *, const void *, register_t *);
 static struct sysctllog *compat_linux_sysctllog;
 
