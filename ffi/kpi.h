@@ -571,15 +571,12 @@ void	membar_sync(void);
 int	sys_mlock(struct lwp *, const struct sys_mlock_args *, register_t *);
 
 /*
- * Descriptors and files: sys/filedesc.h, sys/file.h.  fd_dup gained a
- * close-on-fork argument in NetBSD 11 (O_CLOFORK).  fnullop_fcntl and
- * fnullop_restart are the kernel's own no-op file operations.
+ * More descriptors and files (sys/filedesc.h, sys/file.h; fd_allocfile
+ * and its kind above): fd_dup gained a close-on-fork argument in NetBSD
+ * 11 (O_CLOFORK).  fnullop_fcntl and fnullop_restart are the kernel's own
+ * no-op file operations.
  */
-int	fd_allocfile(file_t **, int *);
-void	fd_affix(struct proc *, file_t *, unsigned);
-void	fd_abort(struct proc *, file_t *, unsigned);
 file_t	*fd_getfile2(proc_t *, unsigned);
-void	fd_set_exclose(struct lwp *, int, bool);
 #if __NetBSD_Version__ >= 1100000000
 int	fd_dup(file_t *, int, int *, bool, bool);
 #else
