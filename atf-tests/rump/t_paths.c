@@ -14,9 +14,6 @@
 
 #include "h_rump.h"
 
-#define	NR_OPENAT2	437
-#define	NR_FCHMODAT2	452
-
 /* Linux x86-64 open flags (octal, include/uapi/asm-generic/fcntl.h). */
 #define	L_O_WRONLY	01
 #define	L_O_RDWR	02
@@ -254,7 +251,6 @@ FS_TC(openat2_open, "openat2: creation, open flags, the descriptor made, "
 	CHECK_ERR(RUMP_ENOENT, openat2(dirfd, "missing", 0, 0, 0));
 	CHECK_ERR(RUMP_ENOENT, openat2(dirfd, "", 0, 0, 0));
 	clrs_check_counts(&c);
-
 
 	/* The arguments, in Linux's order. */
 	CHECK_ERR(RUMP_EINVAL, CALL(NR_OPENAT2, dirfd, "f", big, 16, 0, 0));

@@ -15,9 +15,6 @@
 
 #include "h_rump.h"
 
-#define	NR_PREADV2	327
-#define	NR_PWRITEV2	328
-
 /* RWF_* (include/uapi/linux/fs.h). */
 #define	L_RWF_HIPRI	0x01
 #define	L_RWF_DSYNC	0x02
