@@ -327,6 +327,14 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
                     }
                     sys::vtype_VLNK => return Err(Errno::ELOOP),
                     sys::vtype_VDIR if tmpfile => return Err(Errno::EOPNOTSUPP),
+                    // NetBSD's vn_open opens an existing directory for
+                    // O_CREAT without O_EXCL (and no write access); Linux
+                    // refuses it (with O_EXCL vn_open's EEXIST comes first).
+                    sys::vtype_VDIR
+                        if flags.contains(OpenFlags::CREAT) && !flags.contains(OpenFlags::EXCL) =>
+                    {
+                        return Err(Errno::EISDIR);
+                    }
                     sys::vtype_VDIR => {}
                     _ if last.trailing_slash || tmpfile => return Err(Errno::ENOTDIR),
                     sys::vtype_VSOCK => return Err(Errno::ENXIO),

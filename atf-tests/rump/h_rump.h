@@ -33,8 +33,12 @@
 #define	NR_MEMBARRIER		324
 #define	NR_MLOCK2		325
 #define	NR_COPY_FILE_RANGE	326
+#define	NR_PREADV2		327
+#define	NR_PWRITEV2		328
 #define	NR_CLONE3		435
+#define	NR_OPENAT2		437
 #define	NR_FACCESSAT2		439
+#define	NR_FCHMODAT2		452
 
 /* Linux flag values (include/uapi/linux/fcntl.h, fs.h, sched.h). */
 #define	L_AT_FDCWD		(-100)

@@ -17,8 +17,11 @@
 #include <sys/types.h>
 #include <sys/atomic.h>
 #include <sys/event.h>
+#include <sys/fcntl.h>
 #include <sys/kauth.h>
+#include <sys/lwp.h>
 #include <sys/mount.h>
+#include <sys/namei.h>
 #include <sys/proc.h>
 #include <sys/select.h>
 #include <sys/signalvar.h>
@@ -123,6 +126,60 @@ clrs_h_vfs_rele(struct mount *mp)
 {
 
 	vfs_destroy(mp);
+}
+
+/*
+ * vn_open of 10/11 (vfs_vnops.c 1.225): the path from at_dvp (or the
+ * working directory) with namei flags nmode, the vnode referenced and
+ * locked in *ret_vp; a file system that hands back a descriptor (EDUPFD,
+ * EMOVEFD) gives it in *ret_fd, or EOPNOTSUPP to a caller without one.
+ * 7.99's vn_open (vfs_vnops.c of 2016) does the lookup, create, checks
+ * and VOP_OPEN alike from a nameidata its caller (do_open) sets up, and
+ * leaves the descriptor cases to the caller with l_dupfd.  Beyond that,
+ * 10/11 differ in what the module never asks for: O_CREAT without O_EXCL
+ * looks up with NONEXCLHACK (an existing ".", ".." or mount point opened
+ * rather than EISDIR from namei), and vn_openchk knows FEXEC and
+ * O_REGULAR and refuses VNON and VBAD vnodes (ENXIO).
+ */
+int	clrs_h_vn_open(struct vnode *, struct pathbuf *, int, int, int,
+	    struct vnode **, bool *, int *);
+
+int
+clrs_h_vn_open(struct vnode *at_dvp, struct pathbuf *pb, int nmode,
+    int fmode, int cmode, struct vnode **ret_vp, bool *ret_domove,
+    int *ret_fd)
+{
+	struct lwp *l = curlwp;
+	struct nameidata nd;
+	int error;
+
+	KASSERT((nmode & (TRYEMULROOT | NOCHROOT)) == nmode);
+	KASSERT(ret_vp != NULL);
+	KASSERT((ret_domove == NULL) == (ret_fd == NULL));
+
+	NDINIT(&nd, LOOKUP, nmode, pb);
+	if (at_dvp != NULL)
+		NDAT(&nd, at_dvp);
+	l->l_dupfd = 0;
+	error = vn_open(&nd, fmode, cmode);
+	switch (error) {
+	case EDUPFD:
+	case EMOVEFD:
+		if (ret_fd == NULL) {
+			error = EOPNOTSUPP;
+			break;
+		}
+		*ret_vp = NULL;
+		*ret_domove = error == EMOVEFD;
+		*ret_fd = l->l_dupfd;
+		error = 0;
+		break;
+	case 0:
+		*ret_vp = nd.ni_vp;
+		break;
+	}
+	l->l_dupfd = 0;
+	return error;
 }
 
 #if CLRS_RELEASE >= 11

@@ -79,6 +79,22 @@ typedef int accmode_t;
 /* kpsignal2 returns an int in 10/11, nothing in 7.99 (sys/signalvar.h). */
 #define	kpsignal2	clrs_h_kpsignal2
 
+/*
+ * vn_open: 10/11's vn_open(at_dvp, pathbuf, nmode, fmode, cmode, &vp,
+ * &domove, &fd) (vfs_vnops.c 1.225) takes the path and gives the vnode;
+ * 7.99's vn_open(ndp, fmode, cmode) takes a nameidata its caller set up.
+ * The harness's adapter has the 10/11 interface, over 7.99's.
+ */
+#define	vn_open		clrs_h_vn_open
+
+/*
+ * FEXEC: 10/11 keep an exec-only open's O_EXEC in f_flag (FMASK includes
+ * FEXEC, fcntl.h of 10); 7.99 has no O_EXEC, and its FMASK is the rest.
+ * With O_EXEC no bit here, kpi.h's FMASK is 7.99's own value.
+ */
+#undef	FMASK
+#define	O_EXEC		0
+
 /* sys/atomic.h of 10/11; 7.99 has neither. */
 #define	atomic_store_release(p, v) \
 	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
