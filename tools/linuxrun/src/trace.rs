@@ -665,7 +665,8 @@ impl Tracer {
         {
             for install in installs {
                 let fd = install.fd.as_raw_fd();
-                if let Err(e) = notify::add_fd(self.listener.fd(), n.id, fd, install.ufd, install.cloexec)
+                if let Err(e) =
+                    notify::add_fd(self.listener.fd(), n.id, fd, install.ufd, install.cloexec)
                 {
                     eprintln!("linuxrun: [{}] descriptor {}: {e}", n.tid, install.ufd);
                 }
@@ -954,7 +955,13 @@ impl Tracer {
                 made = result.is_ok();
                 result
             };
-            model::call(route.call, &call, route.sleeps, &mut installer, Some(&mut perform))
+            model::call(
+                route.call,
+                &call,
+                route.sleeps,
+                &mut installer,
+                Some(&mut perform),
+            )
         } else {
             model::call(route.call, &call, route.sleeps, &mut installer, None)
         };
@@ -1060,7 +1067,11 @@ impl Tracer {
                         ptrace::setregs(tid, regs)?;
                         ptrace::cont(tid, Some(sig))
                     });
-                    return Err(if again.is_ok() { ERESTART } else { NETBSD_ESRCH });
+                    return Err(if again.is_ok() {
+                        ERESTART
+                    } else {
+                        NETBSD_ESRCH
+                    });
                 }
                 WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
                     *resumed = true;
