@@ -565,7 +565,7 @@ impl Tracer {
         if let Some(&id) = self.waiting.get(&tid)
             && let Some(call) = self.calls.get_mut(&id)
             && interrupted
-            && regs.orig_rax == call.nr
+            && (regs.orig_rax, regs.rsp, regs.rip) == (call.nr, call.sp, call.pc)
         {
             if let Some(outcome) = call.outcome {
                 return self.deliver(id, result_of(&outcome, true), sig);
@@ -635,6 +635,16 @@ impl Tracer {
         Some(call)
     }
 
+    /// Call `id` was answered with `outcome` in the wait its thread is in,
+    /// which has the result, unless a signal meets the answer there: its
+    /// stop then finds the result in `replied`.
+    fn answered(&mut self, id: u64, outcome: &model::Outcome) {
+        if let Some(call) = self.forget(id) {
+            let replied = (call.nr, call.sp, call.pc, result_of(outcome, true));
+            self.replied.insert(call.tid, replied);
+        }
+    }
+
     /// Gives call `id`'s thread, stopped with `sig`, the handler's result,
     /// and lets it take the signal.
     fn deliver(&mut self, id: u64, result: i64, sig: Signal) -> Result<(), Errno> {
@@ -665,7 +675,8 @@ impl Tracer {
         {
             for install in installs {
                 let fd = install.fd.as_raw_fd();
-                if let Err(e) = notify::add_fd(self.listener.fd(), n.id, fd, install.ufd, install.cloexec)
+                if let Err(e) =
+                    notify::add_fd(self.listener.fd(), n.id, fd, install.ufd, install.cloexec)
                 {
                     eprintln!("linuxrun: [{}] descriptor {}: {e}", n.tid, install.ufd);
                 }
@@ -688,7 +699,7 @@ impl Tracer {
                 Some(outcome) => {
                     let reply = Reply::Result(result_of(&outcome, false));
                     if notify::answer(self.listener.fd(), n.id, reply) {
-                        self.forget(id);
+                        self.answered(id, &outcome);
                     }
                 }
                 None => call.thread = Thread::Waits(n.id),
@@ -754,20 +765,25 @@ impl Tracer {
 
     /// Hands routed call `n` to a worker, with what the model needs of
     /// its thread; a thread that stopped waiting meanwhile (interrupted,
-    /// to make the call again, or killed) is left alone.
+    /// to make the call again, or killed) is left alone. A call received
+    /// is answered or its thread stops waiting: one that still waits
+    /// when its thread cannot be read is an error, never dropped.
     fn dispatch(&mut self, n: Notification, route: Route) -> Result<(), String> {
         let tid = n.tid;
-        let (Ok((pid, cred)), Ok(cpu), Ok(sp), Ok(pc)) = (
-            self.identity(tid),
-            procfs::last_cpu(tid),
-            procfs::user_sp(tid),
-            procfs::user_pc(tid),
-        ) else {
-            return Ok(());
-        };
+        let read = (|| -> Result<_, String> {
+            let (pid, cred) = self.identity(tid)?;
+            let cpu = procfs::last_cpu(tid)?;
+            Ok((pid, cred, cpu, self.returns_to(tid, n.id)?))
+        })();
+        // What was read is of this call only if the thread still waits in it.
         if !self.listener.waiting(n.id) {
             return Ok(());
         }
+        let (pid, cred, cpu, (sp, pc)) = match read {
+            Ok((pid, cred, cpu, Some(at))) => (pid, cred, cpu, at),
+            Ok((.., None)) => return Ok(()),
+            Err(e) => return Err(format!("[{tid}] {}: {e}", route.name)),
+        };
         let pidfd = self.pidfd(pid)?;
         self.seen.served.record(n.nr, pid);
         let signalled = Arc::new(AtomicI32::new(0));
@@ -803,6 +819,23 @@ impl Tracer {
                 signalled: Some(signalled),
             },
         })
+    }
+
+    /// Where thread `tid`, waiting in notification `id`, returns to from
+    /// the call (stack pointer, program counter), once it is asleep there;
+    /// `None` if it stops waiting first. The notification can be received
+    /// before its thread falls asleep (seccomp_do_user_notification wakes
+    /// the listener first), and the kernel shows a thread's call only then
+    /// (`procfs::blocked_call`); a thread that still waits is about to
+    /// sleep, or to leave the wait for a signal, as soon as it runs.
+    fn returns_to(&self, tid: Pid, id: u64) -> Result<Option<(u64, u64)>, String> {
+        loop {
+            match procfs::blocked_call(tid)? {
+                Some(at) => return Ok(Some(at)),
+                None if self.listener.waiting(id) => std::thread::yield_now(),
+                None => return Ok(None),
+            }
+        }
     }
 
     /// A worker is done with a call: its thread has the result, or, if
@@ -845,21 +878,24 @@ impl Tracer {
                     Err(e) => Err(format!("ptrace: {e}")),
                 };
             }
-            // Answered: the thread has the result, unless a signal meets
-            // the answer in its wait; its stop then finds it in `replied`.
-            _ if done.answered => {
-                let replied = (call.nr, call.sp, call.pc, result_of(&done.outcome, true));
-                self.replied.insert(done.tid, replied);
-            }
-            // Waiting again after a signal, in another notification.
+            // Answered in the wait the thread is in: the first, or another
+            // it waits in again after a signal.
             Thread::Waits(id)
-                if id != done.id
-                    && notify::answer(
-                        self.listener.fd(),
-                        id,
-                        Reply::Result(result_of(&done.outcome, false)),
-                    ) => {}
-            // Not yet stopped or back in the call: it gets the result then.
+                if (id == done.id && done.answered)
+                    || (id != done.id
+                        && notify::answer(
+                            self.listener.fd(),
+                            id,
+                            Reply::Result(result_of(&done.outcome, false)),
+                        )) =>
+            {
+                self.answered(done.id, &done.outcome);
+                return Ok(());
+            }
+            // Interrupted, not yet stopped, or to make the call again: it
+            // gets the result then. A thread that makes the call again had
+            // the wait interrupted even if this answer went out (the kernel
+            // drops an answer that meets a signal in the wait).
             Thread::Waits(_) | Thread::Again => {
                 call.outcome = Some(done.outcome);
                 return Ok(());
@@ -954,7 +990,13 @@ impl Tracer {
                 made = result.is_ok();
                 result
             };
-            model::call(route.call, &call, route.sleeps, &mut installer, Some(&mut perform))
+            model::call(
+                route.call,
+                &call,
+                route.sleeps,
+                &mut installer,
+                Some(&mut perform),
+            )
         } else {
             model::call(route.call, &call, route.sleeps, &mut installer, None)
         };
@@ -1060,7 +1102,11 @@ impl Tracer {
                         ptrace::setregs(tid, regs)?;
                         ptrace::cont(tid, Some(sig))
                     });
-                    return Err(if again.is_ok() { ERESTART } else { NETBSD_ESRCH });
+                    return Err(if again.is_ok() {
+                        ERESTART
+                    } else {
+                        NETBSD_ESRCH
+                    });
                 }
                 WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
                     *resumed = true;
