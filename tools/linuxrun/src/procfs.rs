@@ -103,28 +103,24 @@ pub fn comm(pid: Pid) -> Result<std::ffi::CString, String> {
     std::ffi::CString::new(name).map_err(|_| format!("{path}: a NUL in the name"))
 }
 
-/// Where thread `tid`, asleep in a system call, returns to from it: its
-/// user stack pointer and program counter (`/proc/TID/syscall` reads
-/// "NR ARG1 .. ARG6 SP PC" then). `None` while the thread runs: the
-/// kernel shows a thread's call only once it is off the CPU in a state
-/// other than running (proc_pid_syscall and task_current_syscall, Linux
-/// fs/proc/base.c and lib/syscall.c), which is how a thread looks between
-/// queuing a seccomp notification and falling asleep for its answer.
-pub fn blocked_call(tid: Pid) -> Result<Option<(u64, u64)>, String> {
+/// The user stack pointer of thread `tid`, asleep in a system call
+/// (`/proc/TID/syscall` reads "NR ARG1 .. ARG6 SP PC" then). `None` while
+/// the thread runs: the kernel shows a thread's call only once it is off
+/// the CPU in a state other than running (proc_pid_syscall and
+/// task_current_syscall, Linux fs/proc/base.c and lib/syscall.c), which
+/// is how a thread looks between queuing a seccomp notification and
+/// falling asleep for its answer.
+pub fn user_sp(tid: Pid) -> Result<Option<u64>, String> {
     let path = format!("/proc/{tid}/syscall");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     if text.trim() == "running" {
         return Ok(None);
     }
-    let field = |n: usize| {
-        text.split_whitespace()
-            .nth(n)
-            .and_then(|v| u64::from_str_radix(v.strip_prefix("0x")?, 16).ok())
-    };
-    match (field(7), field(8)) {
-        (Some(sp), Some(pc)) => Ok(Some((sp, pc))),
-        _ => Err(format!("{path}: not in a system call: {}", text.trim())),
-    }
+    text.split_whitespace()
+        .nth(7)
+        .and_then(|v| u64::from_str_radix(v.strip_prefix("0x")?, 16).ok())
+        .map(Some)
+        .ok_or_else(|| format!("{path}: not in a system call: {}", text.trim()))
 }
 
 #[cfg(test)]
@@ -143,7 +139,7 @@ mod tests {
         // Read while in read(2), below this frame on this thread's stack.
         let local = 0u8;
         let here = (&raw const local) as u64;
-        let (sp, _) = blocked_call(tid).unwrap().unwrap();
+        let sp = user_sp(tid).unwrap().unwrap();
         assert!(sp < here && here - sp < 1 << 20, "{sp:#x} {here:#x}");
     }
 

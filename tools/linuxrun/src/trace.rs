@@ -24,15 +24,25 @@
 //! signal), the thread takes the signal and makes the call again
 //! (ERESTARTNOINTR), which waits, asleep, for the same run of the handler.
 //! A call interrupted before linuxrun took it is made again too.
+//!
+//! Which call a signal interrupted is told by whether the worker's answer
+//! went out (`Call::sent`, which the worker holds while it answers): if
+//! not, the thread is still in the call linuxrun took; if so, it had the
+//! answer and was interrupted in its next call, the same call again from
+//! the same place as often as not. One case is lost: the kernel drops an
+//! answer that meets a signal the thread has just woken for (seccomp's
+//! "interrupted" path in seccomp_do_user_notification), and that thread
+//! makes the call again, as if it were its next one: the handler runs a
+//! second time. No state of the thread's tells the two apart.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsString, c_int};
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use nix::errno::Errno;
 use nix::libc;
@@ -193,7 +203,6 @@ pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
         held: HashSet::new(),
         cloning: HashMap::new(),
         installing: HashMap::new(),
-        replied: HashMap::new(),
         pidfds: HashMap::new(),
         main: child,
         status: 0,
@@ -247,12 +256,11 @@ struct Call {
     tid: Pid,
     pid: Pid,
     nr: u64,
-    /// Where the thread returns to from the call: its stack pointer and
-    /// program counter.
-    sp: u64,
-    pc: u64,
     /// Set when a signal the thread took ends the call's sleeps.
     signalled: Arc<AtomicI32>,
+    /// Whether the worker's answer went out, held while it answers: the
+    /// thread, interrupted in a call after it, is in another call.
+    sent: Arc<Mutex<bool>>,
     /// Where the thread is.
     thread: Thread,
     /// What the handler did, when it was done before the thread could
@@ -302,10 +310,6 @@ struct Tracer {
     /// Threads whose clone3 made at a stop is done, with the descriptors
     /// it gave their process and its result (see `route_stop`).
     installing: HashMap<Pid, (Vec<model::Install>, i64)>,
-    /// The last routed call answered for each thread, until the thread's
-    /// next event: its number, where the thread returns to from it (stack
-    /// pointer, program counter) and its result (see `signal_stop`).
-    replied: HashMap<Pid, (u64, u64, u64, i64)>,
     /// The process (thread group) of each thread that made a routed call,
     /// and its credential as of its last call (forgotten when it changes
     /// it).
@@ -483,7 +487,6 @@ impl Tracer {
         self.pidfds.remove(&tid);
         self.cloning.remove(&tid);
         self.installing.remove(&tid);
-        self.replied.remove(&tid);
         self.abandon(tid);
     }
 
@@ -565,28 +568,23 @@ impl Tracer {
         if let Some(&id) = self.waiting.get(&tid)
             && let Some(call) = self.calls.get_mut(&id)
             && interrupted
-            && (regs.orig_rax, regs.rsp, regs.rip) == (call.nr, call.sp, call.pc)
+            && regs.orig_rax == call.nr
         {
             if let Some(outcome) = call.outcome {
                 return self.deliver(id, result_of(&outcome, true), sig);
             }
-            if Status::read(tid).map_or(true, |s| s.ends_sleep(sig)) {
+            if *call.sent.lock().unwrap_or_else(PoisonError::into_inner) {
+                // The thread had the answer and this is its next call,
+                // interrupted before linuxrun took it (see the top of this
+                // file for the answer the kernel drops).
+                self.forget(id);
+            } else if Status::read(tid).map_or(true, |s| s.ends_sleep(sig)) {
                 call.signalled.store(1, Ordering::Release);
                 call.thread = Thread::Stopped(sig);
                 return Ok(());
+            } else {
+                call.thread = Thread::Again;
             }
-            call.thread = Thread::Again;
-        }
-        // A call answered while a signal interrupted its wait: the answer
-        // was dropped; the thread has the result now instead of making the
-        // call again (told by where it returns to).
-        if let Some((nr, sp, pc, result)) = self.replied.remove(&tid)
-            && interrupted
-            && (nr, sp, pc) == (regs.orig_rax, regs.rsp, regs.rip)
-        {
-            regs.rax = result as u64;
-            ptrace::setregs(tid, regs)?;
-            return ptrace::cont(tid, Some(sig));
         }
         if interrupted && self.answers(regs.orig_rax) {
             regs.rax = (-ERESTARTNOINTR) as u64;
@@ -635,16 +633,6 @@ impl Tracer {
         Some(call)
     }
 
-    /// Call `id` was answered with `outcome` in the wait its thread is in,
-    /// which has the result, unless a signal meets the answer there: its
-    /// stop then finds the result in `replied`.
-    fn answered(&mut self, id: u64, outcome: &model::Outcome) {
-        if let Some(call) = self.forget(id) {
-            let replied = (call.nr, call.sp, call.pc, result_of(outcome, true));
-            self.replied.insert(call.tid, replied);
-        }
-    }
-
     /// Gives call `id`'s thread, stopped with `sig`, the handler's result,
     /// and lets it take the signal.
     fn deliver(&mut self, id: u64, result: i64, sig: Signal) -> Result<(), Errno> {
@@ -668,8 +656,6 @@ impl Tracer {
         else {
             return Ok(());
         };
-        // A new call: the last one's answer was taken.
-        self.replied.remove(&n.tid);
         if n.nr == INSTALL_CALL
             && let Some((installs, result)) = self.installing.remove(&n.tid)
         {
@@ -699,7 +685,7 @@ impl Tracer {
                 Some(outcome) => {
                     let reply = Reply::Result(result_of(&outcome, false));
                     if notify::answer(self.listener.fd(), n.id, reply) {
-                        self.answered(id, &outcome);
+                        self.forget(id);
                     }
                 }
                 None => call.thread = Thread::Waits(n.id),
@@ -773,29 +759,29 @@ impl Tracer {
         let read = (|| -> Result<_, String> {
             let (pid, cred) = self.identity(tid)?;
             let cpu = procfs::last_cpu(tid)?;
-            Ok((pid, cred, cpu, self.returns_to(tid, n.id)?))
+            Ok((pid, cred, cpu, self.user_sp(tid, n.id)?))
         })();
         // What was read is of this call only if the thread still waits in it.
         if !self.listener.waiting(n.id) {
             return Ok(());
         }
-        let (pid, cred, cpu, (sp, pc)) = match read {
-            Ok((pid, cred, cpu, Some(at))) => (pid, cred, cpu, at),
+        let (pid, cred, cpu, sp) = match read {
+            Ok((pid, cred, cpu, Some(sp))) => (pid, cred, cpu, sp),
             Ok((.., None)) => return Ok(()),
             Err(e) => return Err(format!("[{tid}] {}: {e}", route.name)),
         };
         let pidfd = self.pidfd(pid)?;
         self.seen.served.record(n.nr, pid);
         let signalled = Arc::new(AtomicI32::new(0));
+        let sent = Arc::new(Mutex::new(false));
         self.calls.insert(
             n.id,
             Call {
                 tid,
                 pid,
                 nr: n.nr,
-                sp,
-                pc,
                 signalled: Arc::clone(&signalled),
+                sent: Arc::clone(&sent),
                 thread: Thread::Waits(n.id),
                 outcome: None,
             },
@@ -806,6 +792,7 @@ impl Tracer {
             tid,
             route,
             listener: self.listener.fd(),
+            sent,
             call: model::UserCall {
                 nr: n.nr as usize,
                 tid: tid.as_raw(),
@@ -821,17 +808,17 @@ impl Tracer {
         })
     }
 
-    /// Where thread `tid`, waiting in notification `id`, returns to from
-    /// the call (stack pointer, program counter), once it is asleep there;
-    /// `None` if it stops waiting first. The notification can be received
-    /// before its thread falls asleep (seccomp_do_user_notification wakes
-    /// the listener first), and the kernel shows a thread's call only then
-    /// (`procfs::blocked_call`); a thread that still waits is about to
-    /// sleep, or to leave the wait for a signal, as soon as it runs.
-    fn returns_to(&self, tid: Pid, id: u64) -> Result<Option<(u64, u64)>, String> {
+    /// The user stack pointer of thread `tid`, waiting in notification
+    /// `id`, once it is asleep there; `None` if it stops waiting first.
+    /// The notification can be received before its thread falls asleep
+    /// (seccomp_do_user_notification wakes the listener first), and the
+    /// kernel shows a thread's call only then (`procfs::user_sp`); a
+    /// thread that still waits is about to sleep, or to leave the wait
+    /// for a signal, as soon as it runs.
+    fn user_sp(&self, tid: Pid, id: u64) -> Result<Option<u64>, String> {
         loop {
-            match procfs::blocked_call(tid)? {
-                Some(at) => return Ok(Some(at)),
+            match procfs::user_sp(tid)? {
+                Some(sp) => return Ok(Some(sp)),
                 None if self.listener.waiting(id) => std::thread::yield_now(),
                 None => return Ok(None),
             }
@@ -887,15 +874,9 @@ impl Tracer {
                             self.listener.fd(),
                             id,
                             Reply::Result(result_of(&done.outcome, false)),
-                        )) =>
-            {
-                self.answered(done.id, &done.outcome);
-                return Ok(());
-            }
+                        )) => {}
             // Interrupted, not yet stopped, or to make the call again: it
-            // gets the result then. A thread that makes the call again had
-            // the wait interrupted even if this answer went out (the kernel
-            // drops an answer that meets a signal in the wait).
+            // gets the result then.
             Thread::Waits(_) | Thread::Again => {
                 call.outcome = Some(done.outcome);
                 return Ok(());
@@ -1300,6 +1281,8 @@ struct Job {
     tid: Pid,
     route: Route,
     listener: RawFd,
+    /// The call's `sent`.
+    sent: Arc<Mutex<bool>>,
     call: model::UserCall,
 }
 
@@ -1358,7 +1341,11 @@ impl Workers {
                         None,
                     );
                     let reply = Reply::Result(result_of(&outcome, false));
-                    let answered = notify::answer(job.listener, job.id, reply);
+                    let answered = {
+                        let mut sent = job.sent.lock().unwrap_or_else(PoisonError::into_inner);
+                        *sent = notify::answer(job.listener, job.id, reply);
+                        *sent
+                    };
                     let done = Done {
                         worker,
                         id: job.id,
