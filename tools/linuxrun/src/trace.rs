@@ -29,11 +29,15 @@
 //! went out (`Call::sent`, which the worker holds while it answers): if
 //! not, the thread is still in the call linuxrun took; if so, it had the
 //! answer and was interrupted in its next call, the same call again from
-//! the same place as often as not. One case is lost: the kernel drops an
-//! answer that meets a signal the thread has just woken for (seccomp's
-//! "interrupted" path in seccomp_do_user_notification), and that thread
-//! makes the call again, as if it were its next one: the handler runs a
-//! second time. No state of the thread's tells the two apart.
+//! the same place as often as not. But the kernel drops an answer that
+//! meets a signal the thread has just woken for (seccomp's "interrupted"
+//! path in seccomp_do_user_notification), which no state of the thread's
+//! tells from the next call. A signal the module sent came from a handler
+//! before its answer, as a thread's own call signalling its process does
+//! (SIGPIPE, kill, pidfd_send_signal): the call interrupted is the one
+//! linuxrun took. Another signal that meets the answer has the call made
+//! again and the handler run twice; a signal the module sent for another
+//! thread's call that meets the next call gives it the last one's result.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsString, c_int};
@@ -562,7 +566,7 @@ impl Tracer {
     /// of this file); if it interrupted the wait before linuxrun took the
     /// call, the call is made again after the signal.
     fn signal_stop(&mut self, tid: Pid, sig: Signal) -> Result<(), Errno> {
-        self.sender_of(tid, sig);
+        let from_module = self.sender_of(tid, sig);
         let mut regs = ptrace::getregs(tid)?;
         let interrupted = regs.rax == (-ERESTARTSYS) as u64;
         if let Some(&id) = self.waiting.get(&tid)
@@ -573,10 +577,10 @@ impl Tracer {
             if let Some(outcome) = call.outcome {
                 return self.deliver(id, result_of(&outcome, true), sig);
             }
-            if *call.sent.lock().unwrap_or_else(PoisonError::into_inner) {
+            if !from_module && *call.sent.lock().unwrap_or_else(PoisonError::into_inner) {
                 // The thread had the answer and this is its next call,
                 // interrupted before linuxrun took it (see the top of this
-                // file for the answer the kernel drops).
+                // file).
                 self.forget(id);
             } else if Status::read(tid).map_or(true, |s| s.ends_sleep(sig)) {
                 call.signalled.store(1, Ordering::Release);
@@ -595,22 +599,23 @@ impl Tracer {
 
     /// A signal the module sent (kpsignal2) as kill(2) or tgkill(2) send
     /// one comes from linuxrun for the host: its delivery gets the siginfo
-    /// the module meant, with the sender's process and user.
-    fn sender_of(&mut self, tid: Pid, sig: Signal) {
+    /// the module meant, with the sender's process and user. Whether the
+    /// module sent it (from a handler, before that call's answer).
+    fn sender_of(&mut self, tid: Pid, sig: Signal) -> bool {
         let Ok(info) = ptrace::getsiginfo(tid) else {
-            return;
+            return false;
         };
         // SAFETY: the kill(2) members of a siginfo that has them.
         let sender = unsafe { info.si_pid() };
         if sender != std::process::id() as i32 || (info.si_code != 0 && info.si_code != -6) {
-            return;
+            return false;
         }
-        let Ok(pid) = self.process(tid) else {
-            return;
-        };
-        if let Some(meant) = model::signal_info(pid.as_raw(), tid.as_raw(), sig as c_int) {
+        if let Ok(pid) = self.process(tid)
+            && let Some(meant) = model::signal_info(pid.as_raw(), tid.as_raw(), sig as c_int)
+        {
             let _ = ptrace::setsiginfo(tid, &meant);
         }
+        true
     }
 
     /// Whether linuxrun, not the host, answers call `nr` when notified.
