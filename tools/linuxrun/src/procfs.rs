@@ -103,24 +103,23 @@ pub fn comm(pid: Pid) -> Result<std::ffi::CString, String> {
     std::ffi::CString::new(name).map_err(|_| format!("{path}: a NUL in the name"))
 }
 
-/// The user stack pointer of thread `tid`, blocked in a system call:
-/// `/proc/TID/syscall` reads "NR ARG1 .. ARG6 SP PC" then.
-pub fn user_sp(tid: Pid) -> Result<u64, String> {
-    syscall_field(tid, 7)
-}
-
-/// The user program counter of thread `tid`, blocked in a system call:
-/// where it returns to.
-pub fn user_pc(tid: Pid) -> Result<u64, String> {
-    syscall_field(tid, 8)
-}
-
-fn syscall_field(tid: Pid, n: usize) -> Result<u64, String> {
+/// The user stack pointer of thread `tid`, asleep in a system call
+/// (`/proc/TID/syscall` reads "NR ARG1 .. ARG6 SP PC" then). `None` while
+/// the thread runs: the kernel shows a thread's call only once it is off
+/// the CPU in a state other than running (proc_pid_syscall and
+/// task_current_syscall, Linux fs/proc/base.c and lib/syscall.c), which
+/// is how a thread looks between queuing a seccomp notification and
+/// falling asleep for its answer.
+pub fn user_sp(tid: Pid) -> Result<Option<u64>, String> {
     let path = format!("/proc/{tid}/syscall");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    if text.trim() == "running" {
+        return Ok(None);
+    }
     text.split_whitespace()
-        .nth(n)
+        .nth(7)
         .and_then(|v| u64::from_str_radix(v.strip_prefix("0x")?, 16).ok())
+        .map(Some)
         .ok_or_else(|| format!("{path}: not in a system call: {}", text.trim()))
 }
 
@@ -140,7 +139,7 @@ mod tests {
         // Read while in read(2), below this frame on this thread's stack.
         let local = 0u8;
         let here = (&raw const local) as u64;
-        let sp = user_sp(tid).unwrap();
+        let sp = user_sp(tid).unwrap().unwrap();
         assert!(sp < here && here - sp < 1 << 20, "{sp:#x} {here:#x}");
     }
 

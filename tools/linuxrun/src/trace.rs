@@ -24,15 +24,29 @@
 //! signal), the thread takes the signal and makes the call again
 //! (ERESTARTNOINTR), which waits, asleep, for the same run of the handler.
 //! A call interrupted before linuxrun took it is made again too.
+//!
+//! Which call a signal interrupted is told by whether the worker's answer
+//! went out (`Call::sent`, which the worker holds while it answers): if
+//! not, the thread is still in the call linuxrun took; if so, it had the
+//! answer and was interrupted in its next call, the same call again from
+//! the same place as often as not. But the kernel drops an answer that
+//! meets a signal the thread has just woken for (seccomp's "interrupted"
+//! path in seccomp_do_user_notification), which no state of the thread's
+//! tells from the next call. A signal the module sent came from a handler
+//! before its answer, as a thread's own call signalling its process does
+//! (SIGPIPE, kill, pidfd_send_signal): the call interrupted is the one
+//! linuxrun took. Another signal that meets the answer has the call made
+//! again and the handler run twice; a signal the module sent for another
+//! thread's call that meets the next call gives it the last one's result.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{CString, OsString, c_int};
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use nix::errno::Errno;
 use nix::libc;
@@ -193,7 +207,6 @@ pub fn run(program: &[OsString], plan: &Plan) -> Result<(u8, Seen), String> {
         held: HashSet::new(),
         cloning: HashMap::new(),
         installing: HashMap::new(),
-        replied: HashMap::new(),
         pidfds: HashMap::new(),
         main: child,
         status: 0,
@@ -247,12 +260,11 @@ struct Call {
     tid: Pid,
     pid: Pid,
     nr: u64,
-    /// Where the thread returns to from the call: its stack pointer and
-    /// program counter.
-    sp: u64,
-    pc: u64,
     /// Set when a signal the thread took ends the call's sleeps.
     signalled: Arc<AtomicI32>,
+    /// Whether the worker's answer went out, held while it answers: the
+    /// thread, interrupted in a call after it, is in another call.
+    sent: Arc<Mutex<bool>>,
     /// Where the thread is.
     thread: Thread,
     /// What the handler did, when it was done before the thread could
@@ -302,10 +314,6 @@ struct Tracer {
     /// Threads whose clone3 made at a stop is done, with the descriptors
     /// it gave their process and its result (see `route_stop`).
     installing: HashMap<Pid, (Vec<model::Install>, i64)>,
-    /// The last routed call answered for each thread, until the thread's
-    /// next event: its number, where the thread returns to from it (stack
-    /// pointer, program counter) and its result (see `signal_stop`).
-    replied: HashMap<Pid, (u64, u64, u64, i64)>,
     /// The process (thread group) of each thread that made a routed call,
     /// and its credential as of its last call (forgotten when it changes
     /// it).
@@ -483,7 +491,6 @@ impl Tracer {
         self.pidfds.remove(&tid);
         self.cloning.remove(&tid);
         self.installing.remove(&tid);
-        self.replied.remove(&tid);
         self.abandon(tid);
     }
 
@@ -559,7 +566,7 @@ impl Tracer {
     /// of this file); if it interrupted the wait before linuxrun took the
     /// call, the call is made again after the signal.
     fn signal_stop(&mut self, tid: Pid, sig: Signal) -> Result<(), Errno> {
-        self.sender_of(tid, sig);
+        let from_module = self.sender_of(tid, sig);
         let mut regs = ptrace::getregs(tid)?;
         let interrupted = regs.rax == (-ERESTARTSYS) as u64;
         if let Some(&id) = self.waiting.get(&tid)
@@ -570,23 +577,18 @@ impl Tracer {
             if let Some(outcome) = call.outcome {
                 return self.deliver(id, result_of(&outcome, true), sig);
             }
-            if Status::read(tid).map_or(true, |s| s.ends_sleep(sig)) {
+            if !from_module && *call.sent.lock().unwrap_or_else(PoisonError::into_inner) {
+                // The thread had the answer and this is its next call,
+                // interrupted before linuxrun took it (see the top of this
+                // file).
+                self.forget(id);
+            } else if Status::read(tid).map_or(true, |s| s.ends_sleep(sig)) {
                 call.signalled.store(1, Ordering::Release);
                 call.thread = Thread::Stopped(sig);
                 return Ok(());
+            } else {
+                call.thread = Thread::Again;
             }
-            call.thread = Thread::Again;
-        }
-        // A call answered while a signal interrupted its wait: the answer
-        // was dropped; the thread has the result now instead of making the
-        // call again (told by where it returns to).
-        if let Some((nr, sp, pc, result)) = self.replied.remove(&tid)
-            && interrupted
-            && (nr, sp, pc) == (regs.orig_rax, regs.rsp, regs.rip)
-        {
-            regs.rax = result as u64;
-            ptrace::setregs(tid, regs)?;
-            return ptrace::cont(tid, Some(sig));
         }
         if interrupted && self.answers(regs.orig_rax) {
             regs.rax = (-ERESTARTNOINTR) as u64;
@@ -597,22 +599,23 @@ impl Tracer {
 
     /// A signal the module sent (kpsignal2) as kill(2) or tgkill(2) send
     /// one comes from linuxrun for the host: its delivery gets the siginfo
-    /// the module meant, with the sender's process and user.
-    fn sender_of(&mut self, tid: Pid, sig: Signal) {
+    /// the module meant, with the sender's process and user. Whether the
+    /// module sent it (from a handler, before that call's answer).
+    fn sender_of(&mut self, tid: Pid, sig: Signal) -> bool {
         let Ok(info) = ptrace::getsiginfo(tid) else {
-            return;
+            return false;
         };
         // SAFETY: the kill(2) members of a siginfo that has them.
         let sender = unsafe { info.si_pid() };
         if sender != std::process::id() as i32 || (info.si_code != 0 && info.si_code != -6) {
-            return;
+            return false;
         }
-        let Ok(pid) = self.process(tid) else {
-            return;
-        };
-        if let Some(meant) = model::signal_info(pid.as_raw(), tid.as_raw(), sig as c_int) {
+        if let Ok(pid) = self.process(tid)
+            && let Some(meant) = model::signal_info(pid.as_raw(), tid.as_raw(), sig as c_int)
+        {
             let _ = ptrace::setsiginfo(tid, &meant);
         }
+        true
     }
 
     /// Whether linuxrun, not the host, answers call `nr` when notified.
@@ -658,8 +661,6 @@ impl Tracer {
         else {
             return Ok(());
         };
-        // A new call: the last one's answer was taken.
-        self.replied.remove(&n.tid);
         if n.nr == INSTALL_CALL
             && let Some((installs, result)) = self.installing.remove(&n.tid)
         {
@@ -755,32 +756,37 @@ impl Tracer {
 
     /// Hands routed call `n` to a worker, with what the model needs of
     /// its thread; a thread that stopped waiting meanwhile (interrupted,
-    /// to make the call again, or killed) is left alone.
+    /// to make the call again, or killed) is left alone. A call received
+    /// is answered or its thread stops waiting: one that still waits
+    /// when its thread cannot be read is an error, never dropped.
     fn dispatch(&mut self, n: Notification, route: Route) -> Result<(), String> {
         let tid = n.tid;
-        let (Ok((pid, cred)), Ok(cpu), Ok(sp), Ok(pc)) = (
-            self.identity(tid),
-            procfs::last_cpu(tid),
-            procfs::user_sp(tid),
-            procfs::user_pc(tid),
-        ) else {
-            return Ok(());
-        };
+        let read = (|| -> Result<_, String> {
+            let (pid, cred) = self.identity(tid)?;
+            let cpu = procfs::last_cpu(tid)?;
+            Ok((pid, cred, cpu, self.user_sp(tid, n.id)?))
+        })();
+        // What was read is of this call only if the thread still waits in it.
         if !self.listener.waiting(n.id) {
             return Ok(());
         }
+        let (pid, cred, cpu, sp) = match read {
+            Ok((pid, cred, cpu, Some(sp))) => (pid, cred, cpu, sp),
+            Ok((.., None)) => return Ok(()),
+            Err(e) => return Err(format!("[{tid}] {}: {e}", route.name)),
+        };
         let pidfd = self.pidfd(pid)?;
         self.seen.served.record(n.nr, pid);
         let signalled = Arc::new(AtomicI32::new(0));
+        let sent = Arc::new(Mutex::new(false));
         self.calls.insert(
             n.id,
             Call {
                 tid,
                 pid,
                 nr: n.nr,
-                sp,
-                pc,
                 signalled: Arc::clone(&signalled),
+                sent: Arc::clone(&sent),
                 thread: Thread::Waits(n.id),
                 outcome: None,
             },
@@ -791,6 +797,7 @@ impl Tracer {
             tid,
             route,
             listener: self.listener.fd(),
+            sent,
             call: model::UserCall {
                 nr: n.nr as usize,
                 tid: tid.as_raw(),
@@ -804,6 +811,23 @@ impl Tracer {
                 signalled: Some(signalled),
             },
         })
+    }
+
+    /// The user stack pointer of thread `tid`, waiting in notification
+    /// `id`, once it is asleep there; `None` if it stops waiting first.
+    /// The notification can be received before its thread falls asleep
+    /// (seccomp_do_user_notification wakes the listener first), and the
+    /// kernel shows a thread's call only then (`procfs::user_sp`); a
+    /// thread that still waits is about to sleep, or to leave the wait
+    /// for a signal, as soon as it runs.
+    fn user_sp(&self, tid: Pid, id: u64) -> Result<Option<u64>, String> {
+        loop {
+            match procfs::user_sp(tid)? {
+                Some(sp) => return Ok(Some(sp)),
+                None if self.listener.waiting(id) => std::thread::yield_now(),
+                None => return Ok(None),
+            }
+        }
     }
 
     /// A worker is done with a call: its thread has the result, or, if
@@ -846,21 +870,18 @@ impl Tracer {
                     Err(e) => Err(format!("ptrace: {e}")),
                 };
             }
-            // Answered: the thread has the result, unless a signal meets
-            // the answer in its wait; its stop then finds it in `replied`.
-            _ if done.answered => {
-                let replied = (call.nr, call.sp, call.pc, result_of(&done.outcome, true));
-                self.replied.insert(done.tid, replied);
-            }
-            // Waiting again after a signal, in another notification.
+            // Answered in the wait the thread is in: the first, or another
+            // it waits in again after a signal.
             Thread::Waits(id)
-                if id != done.id
-                    && notify::answer(
-                        self.listener.fd(),
-                        id,
-                        Reply::Result(result_of(&done.outcome, false)),
-                    ) => {}
-            // Not yet stopped or back in the call: it gets the result then.
+                if (id == done.id && done.answered)
+                    || (id != done.id
+                        && notify::answer(
+                            self.listener.fd(),
+                            id,
+                            Reply::Result(result_of(&done.outcome, false)),
+                        )) => {}
+            // Interrupted, not yet stopped, or to make the call again: it
+            // gets the result then.
             Thread::Waits(_) | Thread::Again => {
                 call.outcome = Some(done.outcome);
                 return Ok(());
@@ -1265,6 +1286,8 @@ struct Job {
     tid: Pid,
     route: Route,
     listener: RawFd,
+    /// The call's `sent`.
+    sent: Arc<Mutex<bool>>,
     call: model::UserCall,
 }
 
@@ -1323,7 +1346,11 @@ impl Workers {
                         None,
                     );
                     let reply = Reply::Result(result_of(&outcome, false));
-                    let answered = notify::answer(job.listener, job.id, reply);
+                    let answered = {
+                        let mut sent = job.sent.lock().unwrap_or_else(PoisonError::into_inner);
+                        *sent = notify::answer(job.listener, job.id, reply);
+                        *sent
+                    };
                     let done = Done {
                         worker,
                         id: job.id,
