@@ -26,8 +26,9 @@
 //! Deviations: `POLLHUP`, which a reaped process adds, is reported to a
 //! poll made after the reaping, but does not wake one already waiting
 //! (NetBSD tells nothing of the reaping), nor to a poll(2) that asks for
-//! `POLLWRNORM` alone (what NetBSD's select asks of its write set, where
-//! the hang-up would read as writable); epoll, built on kqueue in NetBSD
+//! `POLLOUT` alone (what NetBSD's select asks of its write set, where the
+//! hang-up would read as writable: Linux answers that poll `POLLHUP`);
+//! epoll, built on kqueue in NetBSD
 //! 11's Linux emulation, reports `EPOLLIN` but never `EPOLLHUP`; fstat's
 //! `st_dev` is 0.
 
@@ -46,14 +47,17 @@ pub const PIDFD_NONBLOCK: u32 = 0o4000;
 
 /// poll(2) bits, the same on Linux and NetBSD.
 const POLLIN: c_int = 0x1;
+const POLLOUT: c_int = 0x4;
 const POLLERR: c_int = 0x8;
 const POLLHUP: c_int = 0x10;
 const POLLRDNORM: c_int = 0x40;
-const POLLWRNORM: c_int = 0x100;
 
 /// What NetBSD's select(2) asks of a descriptor in its write set
-/// (`sel_flag`, sys_select.c), counting it writable for any bit answered.
-const SELECT_WRITE_SCAN: c_int = POLLWRNORM | POLLHUP | POLLERR;
+/// (`sel_flag`, sys_select.c: `POLLWRNORM`, which is `POLLOUT` in
+/// NetBSD's sys/poll.h, `POLLHUP` and `POLLERR`), counting it writable for
+/// any bit answered; poll(2) for `POLLOUT` alone asks the same (`pollscan`
+/// adds `POLLERR` and `POLLHUP`).
+const SELECT_WRITE_SCAN: c_int = POLLOUT | POLLHUP | POLLERR;
 
 /// The inode numbers fstat(2) reports, one per process, never reused
 /// while the module is loaded.
@@ -539,10 +543,9 @@ pub unsafe extern "C" fn clrs_pidfd_poll(fp: *mut sys::file_t, events: c_int) ->
 }
 
 /// Whether a poller is told of a reaped process's `POLLHUP`: poll(2)
-/// always asks for it (`pollscan` adds `POLLERR` and `POLLHUP`), and so
-/// does select(2)'s read set; select's exception set does not ask, and its
-/// write set, which asks, would count the pidfd writable, which Linux's
-/// select never finds it.
+/// always asks for it, and so does select(2)'s read set; select's
+/// exception set does not ask, and its write set, which asks, would count
+/// the pidfd writable, which Linux's select never finds it.
 fn wants_hangup(events: c_int) -> bool {
     events & POLLHUP != 0 && events != SELECT_WRITE_SCAN
 }

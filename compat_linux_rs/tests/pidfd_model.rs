@@ -167,7 +167,8 @@ unsafe extern "C" {
 pub const POLLIN: i16 = 0x1;
 pub const POLLHUP: i16 = 0x10;
 pub const POLLRDNORM: i16 = 0x40;
-pub const POLLWRNORM: i16 = 0x100;
+/// NetBSD's `POLLWRNORM` too (sys/poll.h).
+pub const POLLOUT: i16 = 0x4;
 
 /// poll(2) of host descriptor `fd` for `events`, waiting `ms`: revents.
 pub fn host_poll(fd: i32, events: i16, ms: i32) -> i16 {
