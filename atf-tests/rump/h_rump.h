@@ -155,6 +155,8 @@ void	clrs_check_counts(const struct clrs_counts *);
 
 /* Nanoseconds on the monotonic clock. */
 uint64_t clrs_now(void);
+/* Sleeps ms milliseconds (the host's clock). */
+void	clrs_sleep_ms(unsigned);
 
 #ifndef __unused
 #define	__unused	__attribute__((__unused__))

@@ -235,14 +235,6 @@ sleeper_main(void *v)
 	return NULL;
 }
 
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* While s is inside the module, FINI refuses; once it is out, it works. */
 static void
 unload_around(struct sleeper *s, void (*let_go)(void *), void *arg)
@@ -250,7 +242,7 @@ unload_around(struct sleeper *s, void (*let_go)(void *), void *arg)
 	int i;
 
 	ATF_REQUIRE_EQ(pthread_create(&s->thread, NULL, sleeper_main, s), 0);
-	sleep_ms(200);
+	clrs_sleep_ms(200);
 	ATF_REQUIRE_MSG(!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE),
 	    "the call did not wait");
 	ATF_CHECK_EQ(modunload(), -1);
@@ -259,7 +251,7 @@ unload_around(struct sleeper *s, void (*let_go)(void *), void *arg)
 	let_go(arg);
 	for (i = 0; i < 5000 && !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE);
 	    i++)
-		sleep_ms(1);
+		clrs_sleep_ms(1);
 	ATF_REQUIRE_MSG(s->done, "the call did not return");
 	ATF_REQUIRE_EQ(pthread_join(s->thread, NULL), 0);
 	ATF_CHECK_MSG(s->ret == 0, "the call: %lld, errno %d",

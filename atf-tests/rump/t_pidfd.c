@@ -323,14 +323,6 @@ poller_main(void *v)
 	return NULL;
 }
 
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 ATF_TC(poll);
 ATF_TC_HEAD(poll, tc)
 {
@@ -371,7 +363,7 @@ ATF_TC_BODY(poll, tc)
 	memset(&p, 0, sizeof(p));
 	p.fd = fd;
 	ATF_REQUIRE_EQ(pthread_create(&p.thread, NULL, poller_main, &p), 0);
-	sleep_ms(200);
+	clrs_sleep_ms(200);
 	ATF_REQUIRE_MSG(!__atomic_load_n(&p.done, __ATOMIC_ACQUIRE),
 	    "poll returned with the process alive: %d, revents %#x", p.n,
 	    p.revents);
@@ -379,7 +371,7 @@ ATF_TC_BODY(poll, tc)
 	end(child);
 	for (i = 0; i < 5000 && !__atomic_load_n(&p.done, __ATOMIC_ACQUIRE);
 	    i++)
-		sleep_ms(1);
+		clrs_sleep_ms(1);
 	ATF_REQUIRE_MSG(p.done, "the exit did not wake the poller");
 	ATF_REQUIRE_EQ(pthread_join(p.thread, NULL), 0);
 	ATF_CHECK_MSG(p.n == 1 && p.revents == (POLLIN | POLLHUP),
