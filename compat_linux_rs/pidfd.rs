@@ -25,7 +25,10 @@
 //!
 //! Deviations: `POLLHUP`, which a reaped process adds, is reported to a
 //! poll made after the reaping, but does not wake one already waiting
-//! (NetBSD tells nothing of the reaping); epoll, built on kqueue in NetBSD
+//! (NetBSD tells nothing of the reaping), nor to a poll(2) that asks for
+//! `POLLOUT` alone (what NetBSD's select asks of its write set, where the
+//! hang-up would read as writable: Linux answers that poll `POLLHUP`);
+//! epoll, built on kqueue in NetBSD
 //! 11's Linux emulation, reports `EPOLLIN` but never `EPOLLHUP`; fstat's
 //! `st_dev` is 0.
 
@@ -44,8 +47,17 @@ pub const PIDFD_NONBLOCK: u32 = 0o4000;
 
 /// poll(2) bits, the same on Linux and NetBSD.
 const POLLIN: c_int = 0x1;
+const POLLOUT: c_int = 0x4;
+const POLLERR: c_int = 0x8;
 const POLLHUP: c_int = 0x10;
 const POLLRDNORM: c_int = 0x40;
+
+/// What NetBSD's select(2) asks of a descriptor in its write set
+/// (`sel_flag`, sys_select.c: `POLLWRNORM`, which is `POLLOUT` in
+/// NetBSD's sys/poll.h, `POLLHUP` and `POLLERR`), counting it writable for
+/// any bit answered; poll(2) for `POLLOUT` alone asks the same (`pollscan`
+/// adds `POLLERR` and `POLLHUP`).
+const SELECT_WRITE_SCAN: c_int = POLLOUT | POLLHUP | POLLERR;
 
 /// The inode numbers fstat(2) reports, one per process, never reused
 /// while the module is loaded.
@@ -526,8 +538,16 @@ pub unsafe extern "C" fn clrs_pidfd_poll(fp: *mut sys::file_t, events: c_int) ->
     if !exited {
         return 0;
     }
-    let reaped = matches!(status(pp, &ProcTable::lock()), Status::Reaped);
-    events & (POLLIN | POLLRDNORM) | if reaped { POLLHUP } else { 0 }
+    let hangup = wants_hangup(events) && matches!(status(pp, &ProcTable::lock()), Status::Reaped);
+    events & (POLLIN | POLLRDNORM) | if hangup { POLLHUP } else { 0 }
+}
+
+/// Whether a poller is told of a reaped process's `POLLHUP`: poll(2)
+/// always asks for it, and so does select(2)'s read set; select's
+/// exception set does not ask, and its write set, which asks, would count
+/// the pidfd writable, which Linux's select never finds it.
+fn wants_hangup(events: c_int) -> bool {
+    events & POLLHUP != 0 && events != SELECT_WRITE_SCAN
 }
 
 /// fstat(2): as Linux's pidfs says of a pidfd (see the module comment).

@@ -316,6 +316,14 @@ clrs_now(void)
 }
 
 void
+clrs_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+void
 clrs_require_semtimedop(const atf_tc_t *tc)
 {
 

@@ -35,8 +35,11 @@
 #define	NR_COPY_FILE_RANGE	326
 #define	NR_PREADV2		327
 #define	NR_PWRITEV2		328
+#define	NR_PIDFD_SEND_SIGNAL	424
+#define	NR_PIDFD_OPEN		434
 #define	NR_CLONE3		435
 #define	NR_OPENAT2		437
+#define	NR_PIDFD_GETFD		438
 #define	NR_FACCESSAT2		439
 #define	NR_FCHMODAT2		452
 
@@ -152,6 +155,8 @@ void	clrs_check_counts(const struct clrs_counts *);
 
 /* Nanoseconds on the monotonic clock. */
 uint64_t clrs_now(void);
+/* Sleeps ms milliseconds (the host's clock). */
+void	clrs_sleep_ms(unsigned);
 
 #ifndef __unused
 #define	__unused	__attribute__((__unused__))

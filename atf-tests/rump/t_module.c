@@ -2,7 +2,8 @@
  * t_module: compat_linux_rs as a module file, loaded by the rump kernel's
  * kobj and module framework through modctl(2): the version check on the
  * shipped .kmod, INIT installing the handlers, FINI refusing while a call
- * is inside the module (EBUSY) and succeeding after it returns.
+ * is inside the module or a pidfd is open (EBUSY), and succeeding after
+ * the call returns or the pidfd is closed.
  *
  * The module file here ("kmod") is linked from the same Rust objects and
  * C glue as the shipped one, with the glue compiled for this rump kernel
@@ -234,14 +235,6 @@ sleeper_main(void *v)
 	return NULL;
 }
 
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* While s is inside the module, FINI refuses; once it is out, it works. */
 static void
 unload_around(struct sleeper *s, void (*let_go)(void *), void *arg)
@@ -249,7 +242,7 @@ unload_around(struct sleeper *s, void (*let_go)(void *), void *arg)
 	int i;
 
 	ATF_REQUIRE_EQ(pthread_create(&s->thread, NULL, sleeper_main, s), 0);
-	sleep_ms(200);
+	clrs_sleep_ms(200);
 	ATF_REQUIRE_MSG(!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE),
 	    "the call did not wait");
 	ATF_CHECK_EQ(modunload(), -1);
@@ -258,7 +251,7 @@ unload_around(struct sleeper *s, void (*let_go)(void *), void *arg)
 	let_go(arg);
 	for (i = 0; i < 5000 && !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE);
 	    i++)
-		sleep_ms(1);
+		clrs_sleep_ms(1);
 	ATF_REQUIRE_MSG(s->done, "the call did not return");
 	ATF_REQUIRE_EQ(pthread_join(s->thread, NULL), 0);
 	ATF_CHECK_MSG(s->ret == 0, "the call: %lld, errno %d",
@@ -364,6 +357,56 @@ ATF_TC_BODY(unload_busy_semtimedop, tc)
 	unload_around(&s, post_semaphore, &g);
 }
 
+ATF_TC(unload_busy_pidfd);
+ATF_TC_HEAD(unload_busy_pidfd, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "FINI gives EBUSY while a pidfd is "
+	    "open (its file operations are the module's), a duplicate "
+	    "included, and works once the last is closed; a process that "
+	    "had a pidfd exits after the unload without the module");
+	atf_tc_set_md_var(tc, "require.config", "kmod");
+}
+ATF_TC_BODY(unload_busy_pidfd, tc)
+{
+	struct lwp *self, *child;
+	pid_t pid;
+	int fd, dup;
+
+	clrs_boot(tc, CLRS_TMPFS);
+	RL(modload(tc, "kmod", NULL));
+	/* A child, whose proc specificdata gets the module's record. */
+	self = rump_pub_lwproc_curlwp();
+	RL(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	pid = rump_sys_getpid();
+	child = rump_pub_lwproc_curlwp();
+	rump_pub_lwproc_switch(self);
+
+	fd = (int)CALL(NR_PIDFD_OPEN, pid, 0, 0, 0, 0, 0);
+	ATF_REQUIRE_MSG(fd >= 0, "pidfd_open: errno %d", clrs_errno);
+	ATF_CHECK_EQ(rump_clrs_pidfd_busy(), -1);	/* not linked in */
+	ATF_CHECK_EQ(modunload(), -1);
+	ATF_CHECK_EQ_MSG(errno, RUMP_EBUSY, "errno %d", errno);
+	RL(dup = rump_sys_dup(fd));
+	RL(rump_sys_close(fd));
+	ATF_CHECK_EQ(modunload(), -1);
+	ATF_CHECK_EQ_MSG(errno, RUMP_EBUSY, "errno %d", errno);
+	check_slots(1, 1);
+	CHECK_RET(0, CALL(NR_PIDFD_SEND_SIGNAL, dup, 0, 0, 0, 0, 0));
+	RL(rump_sys_close(dup));
+	RL(modunload());
+	check_slots(0, 1);
+	CHECK_ERR(RUMP_ENOSYS, CALL(NR_PIDFD_OPEN, pid, 0, 0, 0, 0, 0));
+	/* Its exit runs no destructor of the unloaded module's. */
+	rump_pub_lwproc_switch(child);
+	rump_pub_lwproc_releaselwp();
+	rump_pub_lwproc_switch(self);
+	/* Loaded again, it starts afresh. */
+	RL(modload(tc, "kmod", NULL));
+	RL(fd = (int)CALL(NR_PIDFD_OPEN, clrs_pid(), 0, 0, 0, 0, 0));
+	RL(rump_sys_close(fd));
+	RL(modunload());
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -374,5 +417,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, unload_busy_syncfs);
 	ATF_TP_ADD_TC(tp, unload_busy_count_only);
 	ATF_TP_ADD_TC(tp, unload_busy_semtimedop);
+	ATF_TP_ADD_TC(tp, unload_busy_pidfd);
 	return atf_no_error();
 }

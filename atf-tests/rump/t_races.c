@@ -60,14 +60,6 @@ worker_done(const struct worker *w)
 	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
 }
 
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Waits up to ms for the worker; 0 if it did not finish (hung). */
 static int
 worker_wait(struct worker *w, unsigned ms)
@@ -77,7 +69,7 @@ worker_wait(struct worker *w, unsigned ms)
 	while (!worker_done(w)) {
 		if (clrs_now() > until)
 			return 0;
-		sleep_ms(1);
+		clrs_sleep_ms(1);
 	}
 	ATF_REQUIRE_EQ(pthread_join(w->thread, NULL), 0);
 	return 1;
@@ -123,14 +115,14 @@ FS_TC(syncfs_umount, "syncfs racing a forced unmount of its file system")
 	RL(rump_sys_chdir("/"));
 	ATF_REQUIRE_EQ(rump_clrs_updating_hold(MNT), 0);
 	worker_start(&syncer, do_syncfs, &fd);
-	sleep_ms(200);
+	clrs_sleep_ms(200);
 	ATF_REQUIRE_MSG(!worker_done(&syncer), "syncfs did not wait for the "
 	    "mount's update lock");
 	worker_start(&unmounter, do_unmount, NULL);
 	/* Until the unmount is refused or under way. */
 	until = clrs_now() + 1000000000ull;
 	do {
-		sleep_ms(5);
+		clrs_sleep_ms(5);
 		rump_clrs_held_mount(&st);
 	} while (!worker_done(&unmounter) && !st.unmounting &&
 	    clrs_now() < until);
@@ -461,7 +453,7 @@ ATF_TC_BODY(semtimedop_woken, tc)
 	id = sem_setup(tc);
 	job = (struct sem_job){ id, { 0, -1, 0 }, { 10, 0 }, 1 };
 	worker_start(&waiter, do_semtimedop, &job);
-	sleep_ms(100);
+	clrs_sleep_ms(100);
 	ATF_REQUIRE_MSG(!worker_done(&waiter), "semtimedop did not wait");
 	sem_post(id, 0, 1);
 	if (!worker_wait(&waiter, 5000))
@@ -496,7 +488,7 @@ ATF_TC_BODY(semtimedop_timeout, tc)
 	/* Operations on the other semaphore of the set wake every waiter
 	 * of the set (sysv_sem.c), which must not restart the timeout. */
 	for (i = 0; i < 40 && !worker_done(&waiter); i++) {
-		sleep_ms(10);
+		clrs_sleep_ms(10);
 		sem_post(id, 1, 1);
 	}
 	if (!worker_wait(&waiter, 10000))
@@ -527,7 +519,7 @@ ATF_TC_BODY(semtimedop_interrupted, tc)
 		rump_clrs_clear_signals(clrs_pid());
 		job = (struct sem_job){ id, { 0, -1, 0 }, { 10, 0 }, timed };
 		worker_start(&waiter, do_semtimedop, &job);
-		sleep_ms(100);
+		clrs_sleep_ms(100);
 		ATF_REQUIRE(!worker_done(&waiter));
 		ATF_REQUIRE_EQ(rump_clrs_kill(clrs_pid(), SIGUSR1), 0);
 		if (!worker_wait(&waiter, 5000)) {

@@ -167,6 +167,8 @@ unsafe extern "C" {
 pub const POLLIN: i16 = 0x1;
 pub const POLLHUP: i16 = 0x10;
 pub const POLLRDNORM: i16 = 0x40;
+/// NetBSD's `POLLWRNORM` too (sys/poll.h).
+pub const POLLOUT: i16 = 0x4;
 
 /// poll(2) of host descriptor `fd` for `events`, waiting `ms`: revents.
 pub fn host_poll(fd: i32, events: i16, ms: i32) -> i16 {
@@ -210,9 +212,15 @@ pub fn fd_flags(fd: i32) -> (i32, i32) {
 
 /// The module file's fo_poll for POLLIN|POLLRDNORM, as poll(2) asks it.
 pub fn file_poll(fd: i32) -> i16 {
+    file_poll_events(fd, POLLIN | POLLRDNORM)
+}
+
+/// The module file's fo_poll for `events`, as poll(2) asks it (with
+/// POLLERR and POLLHUP added).
+pub fn file_poll_events(fd: i32, events: i16) -> i16 {
     let mut revents = 0;
     // SAFETY: the model looks the descriptor up itself.
-    let error = unsafe { sys::model_file_poll(fd, i32::from(POLLIN | POLLRDNORM), &mut revents) };
+    let error = unsafe { sys::model_file_poll(fd, i32::from(events), &mut revents) };
     assert_eq!(error, 0, "not a pidfd");
     revents as i16
 }

@@ -4,8 +4,8 @@
 use super::*;
 use crate::model::{self, host, linux_errno, trace, trace_reset};
 use crate::pidfd_model::{
-    Loaded, POLLHUP, POLLIN, POLLRDNORM, Proc, caller, close_fd, close_last, fd_flags, file_poll,
-    host_poll, pending,
+    Loaded, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, Proc, caller, close_fd, close_last, fd_flags,
+    file_poll, file_poll_events, host_poll, pending,
 };
 use crate::sys;
 
@@ -105,6 +105,10 @@ fn a_live_process_gets_a_close_on_exec_pidfd_readable_at_its_exit() {
     assert_eq!(file_poll(fd), POLLIN | POLLRDNORM);
     p.reap();
     assert_eq!(file_poll(fd), POLLIN | POLLRDNORM | POLLHUP);
+    // select's write set asks for POLLWRNORM (POLLOUT), POLLHUP and
+    // POLLERR, and counts any answer: a pidfd is never writable (Linux's
+    // select).
+    assert_eq!(file_poll_events(fd, POLLOUT), 0, "writable to select");
     close_last(fd);
     assert_eq!(trace().files_closed, 1);
     // SAFETY: reads the model's count.

@@ -565,7 +565,9 @@ selremove_knote(struct selinfo *sip, struct knote *kn)
 
 /*
  * fo_poll of a module file, as poll(2) makes it: by an LWP (one made for
- * a thread that has none, linuxrun's watcher).
+ * a thread that has none, linuxrun's watcher), for the events asked and
+ * POLLERR and POLLHUP (pollscan, sys_select.c; select's read and write
+ * sets ask for both too).
  */
 static int
 model_fo_poll(struct model_modfile *mf, int events)
@@ -574,7 +576,8 @@ model_fo_poll(struct model_modfile *mf, int events)
 	int revents;
 
 	model_polling = mf;
-	revents = mf->file.f_ops->fo_poll(&mf->file, events);
+	revents = mf->file.f_ops->fo_poll(&mf->file,
+	    events | POLLERR | POLLHUP);
 	model_polling = NULL;
 	if (poller != NULL)
 		model_lwp_free(poller);

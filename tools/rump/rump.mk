@@ -19,7 +19,7 @@ RUMP_SYS	:= $(RUMP_KERNEL)/src-netbsd/sys
 RUMPMAKE	:= $(RUMP_KERNEL)/obj/tooldir/rumpmake
 RB		:= $(BUILD)/rump
 RUMP_HARNESS	:= $(wildcard tools/rump/harness/*)
-RUMP_TESTS	:= t_calls t_races t_module t_procmem t_rw t_paths
+RUMP_TESTS	:= t_calls t_races t_module t_procmem t_rw t_paths t_pidfd
 RUMP_LIBS	:= rumpfs_ffs rumpfs_tmpfs rumpdev_disk rumpdev rumpvfs rump
 
 # Whether the rump layer can run: the sources, or a kernel built from them.

@@ -36,6 +36,8 @@ int	clrs_h_kpsignal2(struct proc *, ksiginfo_t *);
 proc_t	*proc_find_lwpid(pid_t);
 void	selrecord_knote(struct selinfo *, struct knote *);
 bool	selremove_knote(struct selinfo *, struct knote *);
+void	clrs_h_mutex_enter(kmutex_t *);
+void	clrs_h_mutex_exit(kmutex_t *);
 int	clrs_h_vfs_busy(struct mount *);
 void	clrs_h_vfs_unbusy(struct mount *);
 void	clrs_h_vfs_ref(struct mount *);
@@ -240,6 +242,36 @@ proc_find_lwpid(pid_t id)
 
 	KASSERT(mutex_owned(proc_lock));
 	return proc_find(id);
+}
+
+/*
+ * proc_lock: a kmutex_t in 10/11 (kern_proc.c), a pointer to the one
+ * procinit() allocates in 7.99.  The Rust objects lock it by its address:
+ * tools/rump/rust-object renames their proc_lock to this stand-in, whose
+ * address only is used, and their mutex_enter and mutex_exit to these,
+ * which take 7.99's proc_lock for it and any other mutex as it is.
+ */
+kmutex_t clrs_h_proc_lock;
+
+static kmutex_t *
+clrs_h_mutex(kmutex_t *mtx)
+{
+
+	return mtx == &clrs_h_proc_lock ? proc_lock : mtx;
+}
+
+void
+clrs_h_mutex_enter(kmutex_t *mtx)
+{
+
+	mutex_enter(clrs_h_mutex(mtx));
+}
+
+void
+clrs_h_mutex_exit(kmutex_t *mtx)
+{
+
+	mutex_exit(clrs_h_mutex(mtx));
 }
 
 /*

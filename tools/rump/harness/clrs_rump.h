@@ -75,6 +75,8 @@ struct clrs_refs {
 	int		vnode_locked;	/* VOP_ISLOCKED of that vnode */
 	unsigned	mount_refs;	/* the vnode's mount's mnt_refcnt */
 	unsigned	mount_busy;	/* that mount's mnt_busynest */
+	int		file_type;	/* the open file's f_type (DTYPE_*) */
+	int		module_file;	/* its f_ops are the module's (pidfd) */
 };
 int	rump_clrs_fd_refs(int fd, struct clrs_refs *);
 /* v_usecount and lock state of the vnode a path names (not followed). */
@@ -117,6 +119,18 @@ int	rump_clrs_kill(int pid, int sig);
 int	rump_clrs_sleep_cancellable(void);
 /* Takes the signals recorded for process pid as delivered. */
 void	rump_clrs_clear_signals(int pid);
+/*
+ * Whether signal sig (NetBSD's number) is pending for process pid: 1 or
+ * 0, -1 for no such process.
+ */
+int	rump_clrs_signal_pending(int pid, int sig);
+
+/*
+ * The module's pidfds (compat_linux_rs/pidfd.rs): 1 while one is open or
+ * its close is still in the module's code (what makes FINI refuse), 0
+ * when none, -1 where the module is not linked in (a module file).
+ */
+int	rump_clrs_pidfd_busy(void);
 
 /*
  * SysV semaphores, NetBSD's own kern/sysv_sem.c: semget(2), semop(2) and

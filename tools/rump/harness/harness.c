@@ -295,6 +295,13 @@ rump_clrs_syscall(unsigned long nr, const uint64_t args[6], int64_t *retval,
 
 /* --- the kernel's own reference counts ---------------------------------- */
 
+/*
+ * The module's pidfd probes (ffi/shim.h), weak: linked in with the glue,
+ * absent where the module is a file for kobj (t_module).
+ */
+bool	clrs_pidfd_busy(void) __attribute__((__weak__));
+struct clrs_pidfd *clrs_file_pidfd(file_t *) __attribute__((__weak__));
+
 static void
 clrs_vnode_refs(struct vnode *vp, struct clrs_refs *r)
 {
@@ -330,6 +337,9 @@ rump_clrs_fd_refs(int fd, struct clrs_refs *r)
 		mutex_enter(&fp->f_lock);
 		r->file_refs = fp->f_count;
 		mutex_exit(&fp->f_lock);
+		r->file_type = fp->f_type;
+		r->module_file = clrs_file_pidfd != NULL &&
+		    clrs_file_pidfd(fp) != NULL;
 		if (fp->f_type == DTYPE_VNODE)
 			clrs_vnode_refs(fp->f_vnode, r);
 	}
@@ -536,6 +546,37 @@ rump_clrs_clear_signals(int pid)
 	}
 	mutex_exit(CLRS_PROC_LOCK);
 	rump_unschedule();
+}
+
+int
+rump_clrs_signal_pending(int pid, int sig)
+{
+	struct proc *p;
+	int pending = -1;
+
+	rump_schedule();
+	mutex_enter(CLRS_PROC_LOCK);
+	if ((p = proc_find(pid)) != NULL) {
+		mutex_enter(p->p_lock);
+		pending = sigismember(&p->p_sigpend.sp_set, sig);
+		mutex_exit(p->p_lock);
+	}
+	mutex_exit(CLRS_PROC_LOCK);
+	rump_unschedule();
+	return pending;
+}
+
+int
+rump_clrs_pidfd_busy(void)
+{
+	int busy;
+
+	if (clrs_pidfd_busy == NULL)
+		return -1;
+	rump_schedule();
+	busy = clrs_pidfd_busy();
+	rump_unschedule();
+	return busy;
 }
 
 /* --- sysctl by name ----------------------------------------------------- */
