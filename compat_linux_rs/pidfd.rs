@@ -28,9 +28,8 @@
 //! (NetBSD tells nothing of the reaping), nor to a poll(2) that asks for
 //! `POLLOUT` alone (what NetBSD's select asks of its write set, where the
 //! hang-up would read as writable: Linux answers that poll `POLLHUP`);
-//! epoll, built on kqueue in NetBSD
-//! 11's Linux emulation, reports `EPOLLIN` but never `EPOLLHUP`; fstat's
-//! `st_dev` is 0.
+//! epoll, built on kqueue in NetBSD 11's Linux emulation, reports
+//! `EPOLLIN` but never `EPOLLHUP`; fstat's `st_dev` is 0.
 
 use core::ffi::c_int;
 use core::ptr::NonNull;
