@@ -36,11 +36,12 @@
 //!      the root included) → `EXDEV`;
 //!    - `RESOLVE_NO_MAGICLINKS`: a `/proc` magic link → `ELOOP` (in a
 //!      `BENEATH` or `IN_ROOT` walk always `EXDEV`);
-//! 6. the last component as open(2) has it: followed unless `O_NOFOLLOW`
-//!    (or `O_CREAT|O_EXCL`); a link not followed is `ELOOP` (`O_PATH`
-//!    opens it); created with `O_CREAT` (`EEXIST` with `O_EXCL`); a
-//!    trailing slash asks for a directory (`ENOTDIR`; `EISDIR` with
-//!    `O_CREAT`); a directory with `O_CREAT` or write access → `EISDIR`;
+//! 6. the last component as open(2) has it: with `O_CREAT` a trailing
+//!    slash is `EISDIR` before the name is looked up; followed unless
+//!    `O_NOFOLLOW` (or `O_CREAT|O_EXCL`), but always with a trailing
+//!    slash; a link not followed is `ELOOP` (`O_PATH` opens it); created
+//!    with `O_CREAT` (`EEXIST` with `O_EXCL`); a trailing slash asks for a
+//!    directory (`ENOTDIR`); a directory with `O_CREAT` or write access → `EISDIR`;
 //!    the permission checks (`EACCES`); a socket → `ENXIO`.
 //!
 //! The new descriptor is the lowest free number, close-on-exec with
@@ -304,6 +305,11 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
             let fd = slot.open(&walk.cur.vnode(), KernelName::DOT, fflags, 0, cloexec)?;
             return Ok(fd as register_t);
         };
+        // Linux's open_last_lookups(): with O_CREAT a trailing slash is
+        // EISDIR before the name is looked up.
+        if last.trailing_slash && flags.contains(OpenFlags::CREAT) {
+            return Err(Errno::EISDIR);
+        }
         let name = nul_terminated(walk.component(range.clone()), namebuf.as_mut_slice())?;
         let found = match VnodeRef::lookup_in(&walk.cur.vnode(), name) {
             Ok(found) => Some(found),
@@ -311,13 +317,14 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
             Err(e) => return Err(e),
         };
         match &found {
-            None if last.trailing_slash => return Err(Errno::EISDIR),
             None => {}
             Some(found) => {
                 let vnode = found.vnode();
                 walk.check_mount(&vnode)?;
                 match vnode.vtype() {
-                    sys::vtype_VLNK if follow_last => {
+                    // A trailing slash follows a link even with
+                    // O_NOFOLLOW (Linux sets LOOKUP_FOLLOW for it).
+                    sys::vtype_VLNK if follow_last || last.trailing_slash => {
                         walk.follow(&vnode, last.trailing_slash)?;
                         continue;
                     }

@@ -266,6 +266,28 @@ c_cached(void)
 	CHECK_ERR(openat2(root, "f", O_CREAT, 0600, L_RESOLVE_CACHED), EAGAIN);
 }
 
+/*
+ * A trailing slash after a link follows it, even with O_NOFOLLOW, and asks
+ * for a directory; with O_CREAT it is EISDIR before the name is looked at.
+ */
+static void
+c_trailing_slash_link(void)
+{
+	struct stat st;
+	long fd;
+	int root = setup();
+
+	CHECK(symlink("d", "root/ld") == 0);
+	CHECK_ERR(openat2(root, "rel/", O_NOFOLLOW, 0, 0), ENOTDIR);
+	CHECK_ERR(openat2(root, "rel/", O_NOFOLLOW | O_WRONLY, 0, 0), ENOTDIR);
+	CHECK((fd = openat2(root, "ld/", O_NOFOLLOW, 0, 0)) >= 0);
+	CHECK(fstat((int)fd, &st) == 0 && S_ISDIR(st.st_mode));
+	close((int)fd);
+	CHECK_ERR(openat2(root, "f/", O_CREAT, 0600, 0), EISDIR);
+	CHECK_ERR(openat2(root, "rel/", O_CREAT | O_EXCL, 0600, 0), EISDIR);
+	CHECK_ERR(openat2(root, "d/", O_CREAT | O_EXCL, 0600, 0), EISDIR);
+}
+
 /* O_PATH|O_NOFOLLOW opens a symbolic link itself. */
 static void
 c_o_path_link(void)
@@ -290,6 +312,7 @@ static const struct tcase cases[] = {
 	CASE(proc_fd),
 	CASE(rename_race),
 	CASE(cached),
+	CASE(trailing_slash_link),
 	CASE(o_path_link),
 };
 
