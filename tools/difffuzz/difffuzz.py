@@ -174,7 +174,8 @@ def clone_field(token, name):
 def clause_holds(clause, args):
     """One clause: "argN[.FIELD] in T1 T2...", "argN[.FIELD] not-in ...",
     "argN[.FIELD] has MASK" (any of MASK's bits), "argN[.FIELD] has-all
-    MASK" (all of them), "argN[.FIELD] lacks MASK"."""
+    MASK" (all of them), "argN[.FIELD] lacks MASK", "argN matches REGEX"
+    (the token)."""
     words = clause.split()
     if len(words) < 3 or not words[0].startswith("arg"):
         raise ValueError(f"bad clause: {clause}")
@@ -192,6 +193,8 @@ def clause_holds(clause, args):
             for v in values
         )
         return hit if op == "in" else not hit
+    if op == "matches":
+        return re.search(values[0], token) is not None
     if op in ("has", "lacks", "has-all"):
         number = token_number(token)
         mask = token_number(values[0])
