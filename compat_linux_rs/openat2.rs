@@ -41,7 +41,10 @@
 //!    `O_NOFOLLOW` (or `O_CREAT|O_EXCL`), but always with a trailing
 //!    slash; a link not followed is `ELOOP` (`O_PATH` opens it); created
 //!    with `O_CREAT` (`EEXIST` with `O_EXCL`); a trailing slash asks for a
-//!    directory (`ENOTDIR`); a directory with `O_CREAT` or write access → `EISDIR`;
+//!    directory (`ENOTDIR`), as does `O_DIRECTORY`, before a socket's
+//!    `ENXIO` and a link's `ELOOP`; a path that ends at a directory by `.`, `..` or `/` with
+//!    `O_CREAT|O_EXCL` → `EEXIST`; a directory with `O_CREAT` or write
+//!    access → `EISDIR`;
 //!    the permission checks (`EACCES`); a socket → `ENXIO`.
 //!
 //! The new descriptor is the lowest free number, close-on-exec with
@@ -299,6 +302,10 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
             if tmpfile {
                 return Err(Errno::EOPNOTSUPP);
             }
+            // Linux's do_open(): O_EXCL finds the directory there.
+            if flags.contains(OpenFlags::CREAT | OpenFlags::EXCL) {
+                return Err(Errno::EEXIST);
+            }
             if flags.contains(OpenFlags::CREAT) {
                 return Err(Errno::EISDIR);
             }
@@ -332,6 +339,9 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
                     sys::vtype_VLNK if flags.contains(OpenFlags::CREAT | OpenFlags::EXCL) => {
                         return Err(Errno::EEXIST);
                     }
+                    sys::vtype_VLNK if flags.contains(OpenFlags::DIRECTORY) => {
+                        return Err(Errno::ENOTDIR);
+                    }
                     sys::vtype_VLNK => return Err(Errno::ELOOP),
                     sys::vtype_VDIR if tmpfile => return Err(Errno::EOPNOTSUPP),
                     // NetBSD's vn_open opens an existing directory for
@@ -343,7 +353,9 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
                         return Err(Errno::EISDIR);
                     }
                     sys::vtype_VDIR => {}
-                    _ if last.trailing_slash || tmpfile => return Err(Errno::ENOTDIR),
+                    _ if last.trailing_slash || tmpfile || flags.contains(OpenFlags::DIRECTORY) => {
+                        return Err(Errno::ENOTDIR);
+                    }
                     sys::vtype_VSOCK => return Err(Errno::ENXIO),
                     sys::vtype_VREG => {}
                     _ if flags.contains(OpenFlags::PATH) => return Err(Errno::EOPNOTSUPP),
