@@ -36,11 +36,15 @@
 //!      the root included) → `EXDEV`;
 //!    - `RESOLVE_NO_MAGICLINKS`: a `/proc` magic link → `ELOOP` (in a
 //!      `BENEATH` or `IN_ROOT` walk always `EXDEV`);
-//! 6. the last component as open(2) has it: followed unless `O_NOFOLLOW`
-//!    (or `O_CREAT|O_EXCL`); a link not followed is `ELOOP` (`O_PATH`
-//!    opens it); created with `O_CREAT` (`EEXIST` with `O_EXCL`); a
-//!    trailing slash asks for a directory (`ENOTDIR`; `EISDIR` with
-//!    `O_CREAT`); a directory with `O_CREAT` or write access → `EISDIR`;
+//! 6. the last component as open(2) has it: with `O_CREAT` a trailing
+//!    slash is `EISDIR` before the name is looked up; followed unless
+//!    `O_NOFOLLOW` (or `O_CREAT|O_EXCL`), but always with a trailing
+//!    slash; a link not followed is `ELOOP` (`O_PATH` opens it); created
+//!    with `O_CREAT` (`EEXIST` with `O_EXCL`); a trailing slash asks for a
+//!    directory (`ENOTDIR`), as does `O_DIRECTORY`, before a socket's
+//!    `ENXIO` and a link's `ELOOP`; a path that ends at a directory by `.`, `..` or `/` with
+//!    `O_CREAT|O_EXCL` → `EEXIST`; a directory with `O_CREAT` or write
+//!    access → `EISDIR`;
 //!    the permission checks (`EACCES`); a socket → `ENXIO`.
 //!
 //! The new descriptor is the lowest free number, close-on-exec with
@@ -298,12 +302,21 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
             if tmpfile {
                 return Err(Errno::EOPNOTSUPP);
             }
+            // Linux's do_open(): O_EXCL finds the directory there.
+            if flags.contains(OpenFlags::CREAT | OpenFlags::EXCL) {
+                return Err(Errno::EEXIST);
+            }
             if flags.contains(OpenFlags::CREAT) {
                 return Err(Errno::EISDIR);
             }
             let fd = slot.open(&walk.cur.vnode(), KernelName::DOT, fflags, 0, cloexec)?;
             return Ok(fd as register_t);
         };
+        // Linux's open_last_lookups(): with O_CREAT a trailing slash is
+        // EISDIR before the name is looked up.
+        if last.trailing_slash && flags.contains(OpenFlags::CREAT) {
+            return Err(Errno::EISDIR);
+        }
         let name = nul_terminated(walk.component(range.clone()), namebuf.as_mut_slice())?;
         let found = match VnodeRef::lookup_in(&walk.cur.vnode(), name) {
             Ok(found) => Some(found),
@@ -311,19 +324,23 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
             Err(e) => return Err(e),
         };
         match &found {
-            None if last.trailing_slash => return Err(Errno::EISDIR),
             None => {}
             Some(found) => {
                 let vnode = found.vnode();
                 walk.check_mount(&vnode)?;
                 match vnode.vtype() {
-                    sys::vtype_VLNK if follow_last => {
+                    // A trailing slash follows a link even with
+                    // O_NOFOLLOW (Linux sets LOOKUP_FOLLOW for it).
+                    sys::vtype_VLNK if follow_last || last.trailing_slash => {
                         walk.follow(&vnode, last.trailing_slash)?;
                         continue;
                     }
                     // Not followed: open(2)'s answers for a link.
                     sys::vtype_VLNK if flags.contains(OpenFlags::CREAT | OpenFlags::EXCL) => {
                         return Err(Errno::EEXIST);
+                    }
+                    sys::vtype_VLNK if flags.contains(OpenFlags::DIRECTORY) => {
+                        return Err(Errno::ENOTDIR);
                     }
                     sys::vtype_VLNK => return Err(Errno::ELOOP),
                     sys::vtype_VDIR if tmpfile => return Err(Errno::EOPNOTSUPP),
@@ -336,7 +353,9 @@ pub fn openat2(lwp: &Lwp, args: &SyscallArgs) -> Result<register_t, Errno> {
                         return Err(Errno::EISDIR);
                     }
                     sys::vtype_VDIR => {}
-                    _ if last.trailing_slash || tmpfile => return Err(Errno::ENOTDIR),
+                    _ if last.trailing_slash || tmpfile || flags.contains(OpenFlags::DIRECTORY) => {
+                        return Err(Errno::ENOTDIR);
+                    }
                     sys::vtype_VSOCK => return Err(Errno::ENXIO),
                     sys::vtype_VREG => {}
                     _ if flags.contains(OpenFlags::PATH) => return Err(Errno::EOPNOTSUPP),

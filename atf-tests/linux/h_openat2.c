@@ -4,6 +4,9 @@
  * root, absolute links, links to "..", /proc/self/fd links, and a
  * directory another thread renames during the walks.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <pthread.h>
 #include <stdint.h>
 
@@ -266,6 +269,57 @@ c_cached(void)
 	CHECK_ERR(openat2(root, "f", O_CREAT, 0600, L_RESOLVE_CACHED), EAGAIN);
 }
 
+/*
+ * A trailing slash after a link follows it, even with O_NOFOLLOW, and asks
+ * for a directory; with O_CREAT it is EISDIR before the name is looked at.
+ */
+static void
+c_trailing_slash_link(void)
+{
+	struct stat st;
+	long fd;
+	int root = setup();
+
+	CHECK(symlink("d", "root/ld") == 0);
+	CHECK_ERR(openat2(root, "rel/", O_NOFOLLOW, 0, 0), ENOTDIR);
+	CHECK_ERR(openat2(root, "rel/", O_NOFOLLOW | O_WRONLY, 0, 0), ENOTDIR);
+	CHECK((fd = openat2(root, "ld/", O_NOFOLLOW, 0, 0)) >= 0);
+	CHECK(fstat((int)fd, &st) == 0 && S_ISDIR(st.st_mode));
+	close((int)fd);
+	CHECK_ERR(openat2(root, "f/", O_CREAT, 0600, 0), EISDIR);
+	CHECK_ERR(openat2(root, "rel/", O_CREAT | O_EXCL, 0600, 0), EISDIR);
+	CHECK_ERR(openat2(root, "d/", O_CREAT | O_EXCL, 0600, 0), EISDIR);
+}
+
+/*
+ * O_DIRECTORY on a socket or a link not followed is ENOTDIR before their
+ * ENXIO and ELOOP; O_CREAT
+ * with O_EXCL on a path that ends at a directory by "." or ".." is EEXIST,
+ * without O_EXCL EISDIR.
+ */
+static void
+c_directory_answers(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int root = setup(), s;
+
+	strcpy(sun.sun_path, "root/sk");
+	CHECK((s = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	CHECK(bind(s, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	CHECK_ERR(openat2(root, "sk", O_DIRECTORY, 0, 0), ENOTDIR);
+	CHECK_ERR(openat2(root, "sk", O_DIRECTORY | O_WRONLY, 0, 0), ENOTDIR);
+	CHECK_ERR(openat2(root, "sk", 0, 0, 0), ENXIO);
+	CHECK_ERR(openat2(root, "rel", O_NOFOLLOW | O_DIRECTORY, 0, 0), ENOTDIR);
+	CHECK_ERR(openat2(root, ".", O_CREAT | O_EXCL | O_WRONLY, 0600, 0),
+	    EEXIST);
+	CHECK_ERR(openat2(root, "d/..", O_CREAT | O_EXCL, 0600, 0), EEXIST);
+	CHECK_ERR(openat2(root, "..", O_CREAT | O_EXCL, 0600,
+	    L_RESOLVE_IN_ROOT), EEXIST);
+	CHECK_ERR(openat2(root, ".", O_CREAT, 0600, 0), EISDIR);
+	CHECK_ERR(openat2(root, "d/..", O_CREAT | O_WRONLY, 0600, 0), EISDIR);
+	close(s);
+}
+
 /* O_PATH|O_NOFOLLOW opens a symbolic link itself. */
 static void
 c_o_path_link(void)
@@ -290,6 +344,8 @@ static const struct tcase cases[] = {
 	CASE(proc_fd),
 	CASE(rename_race),
 	CASE(cached),
+	CASE(trailing_slash_link),
+	CASE(directory_answers),
 	CASE(o_path_link),
 };
 

@@ -1538,6 +1538,8 @@ model_errno(int host)
 		return ELOOP;
 	case 43:	/* Linux EIDRM */
 		return EIDRM;
+	case 107:	/* Linux ENOTCONN: a write to an unconnected socket */
+		return ENOTCONN;
 	default:	/* EPERM .. ERANGE have the same numbers */
 		return host <= ERANGE ? host : EIO;
 	}

@@ -31,7 +31,9 @@
  * new kind in kinds[] if an argument is unlike every existing one.
  */
 #define _GNU_SOURCE
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
@@ -40,6 +42,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -82,6 +85,12 @@
 #define L_CLONE_SETTLS		0x80000ull
 #define L_CLONE_PARENT_SETTID	0x100000ull
 #define L_CLONE_CHILD_CLEARTID	0x200000ull
+
+#define L_O_PATH		010000000
+#define L_RESOLVE_IN_ROOT	0x10
+#define L_MEMBARRIER_CMD_GET_REGISTRATIONS 512
+#define L_PIDFD_SELF_THREAD	(-10000)
+#define L_PIDFD_SELF_THREAD_GROUP (-10001)
 
 /* Upper halves of 32-bit arguments: user data the kernel must not read. */
 #define HIGH_JUNK	0xa5a5a5a500000000ull
@@ -211,6 +220,17 @@ errno_name(long e, char *buf, size_t len)
 static char *slots;		/* MAX_ARGS + 1 slots */
 static char *ro_page;		/* read-only, holding zeros */
 static char *stack_area;	/* clone3 children's stacks */
+
+/*
+ * The buffers iovec arrays point to: BUF_PAGES mapped pages, then an
+ * unmapped one.  The local area holds the buffers of preadv2, pwritev2 and
+ * process_vm's local side; the remote area those of process_vm's remote
+ * side (in this process, or the copy the seed's child has of it).  Both
+ * hold pattern() before each call, so that what a call wrote shows.
+ */
+#define BUF_PAGES	8
+#define BUF_SIZE	(BUF_PAGES * PAGE)
+static char *local_area, *remote_area;
 #define KERNEL_ADDR	0xffff800000001000ull
 
 static char *
@@ -234,12 +254,18 @@ map_memory(void)
 	    -1, 0);
 	stack_area = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	local_area = mmap(NULL, 2 * (BUF_SIZE + PAGE), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (slots == MAP_FAILED || ro_page == MAP_FAILED ||
-	    stack_area == MAP_FAILED)
+	    stack_area == MAP_FAILED || local_area == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
+	remote_area = local_area + BUF_SIZE + PAGE;
 	for (int i = 0; i <= MAX_ARGS; i++)
 		if (munmap(slot_end(i), PAGE) != 0)
 			die("munmap: %s", strerror(errno));
+	if (munmap(local_area + BUF_SIZE, PAGE) != 0 ||
+	    munmap(remote_area + BUF_SIZE, PAGE) != 0)
+		die("munmap: %s", strerror(errno));
 }
 
 /* --- the scratch tree ---------------------------------------------------- */
@@ -253,7 +279,8 @@ static char root[PATH_MAX];
 
 struct node {
 	const char *path;	/* under w/ */
-	char type;		/* f file, d directory, l symlink, p FIFO, s socket, h hard link */
+	char type;		/* f file, d directory, l symlink, p FIFO, s socket,
+				 * h hard link, a symlink to root/data (absolute) */
 	int mode;
 	const char *data;	/* contents, link target or hard link's file */
 };
@@ -275,6 +302,9 @@ static const struct node tree[] = {
 	{ "ld", 'l', 0, "d" },
 	{ "dl", 'l', 0, "nowhere" },
 	{ "loop", 'l', 0, "loop" },
+	{ "ud", 'l', 0, "../w/d" },	/* up through .. (RESOLVE_BENEATH) */
+	{ "ra", 'l', 0, "/w/f" },	/* absolute, in the tree only from its root */
+	{ "abs", 'a', 0, "w/d" },	/* absolute, into the tree */
 	{ "fifo", 'p', 0644, NULL },
 	{ "sk", 's', 0, NULL },
 };
@@ -319,6 +349,13 @@ build_tree(void)
 		case 'l':
 			ok = symlink(n->data, n->path) == 0;
 			break;
+		case 'a': {
+			char target[PATH_MAX * 2];
+
+			snprintf(target, sizeof(target), "%s/%s", root, n->data);
+			ok = symlink(target, n->path) == 0;
+			break;
+		}
 		case 'p':
 			ok = mkfifo(n->path, n->mode) == 0;
 			break;
@@ -911,7 +948,6 @@ static const char *const clone_fields[] = {
 	"stack_size", "tls", "set_tid", "set_tid_size", "cgroup"
 };
 #define N_CLONE_FIELDS	11
-#define CLONE_ARGS_SIZE	88
 
 static const char *const clone_args_tokens[] = {
 	"{}", "NULL", "UNMAPPED", "KERNEL", NULL
@@ -1004,6 +1040,32 @@ gen_clone_args(const struct kind *k, char *out)
 	strcat(out, "}");
 }
 
+/*
+ * Places a structure of len bytes (with tail, a non-zero byte right after
+ * it) before end, so that the size bytes the call is told of end where
+ * unmapped memory starts when size is at most two pages (fewer bytes than
+ * the structure: its first size bytes); returns where it starts.
+ */
+static char *
+place_struct(char *end, const void *data, size_t len, int tail, uint64_t size)
+{
+	size_t placed = size <= SLOT_PAGES * PAGE ? (size_t)size : 0;
+	char *p;
+
+	if (placed < len + 8)
+		placed = len + 8;
+	p = end - placed;
+	memset(p, 0, placed);
+	memcpy(p, data, len);
+	if (tail)
+		p[len] = 1;
+	if (size < len + 8 && size > 0) {
+		memmove(end - size, p, size);
+		p = end - size;
+	}
+	return p;
+}
+
 static char *clone_struct;	/* where the structure was placed */
 static uint64_t clone_vals[N_CLONE_FIELDS];
 
@@ -1040,7 +1102,6 @@ static int
 resolve_clone_args(struct arg *a)
 {
 	char copy[MAX_TOKEN], *item, *save = NULL, *eq;
-	size_t placed;
 	int tail = 0;
 
 	if (a->token[0] != '{')
@@ -1069,19 +1130,8 @@ resolve_clone_args(struct arg *a)
 			return -1;
 	}
 	/* Placed in the next slot, so the field pointers keep theirs. */
-	placed = clone_size <= SLOT_PAGES * PAGE ? (size_t)clone_size : 0;
-	if (placed < CLONE_ARGS_SIZE + 8)
-		placed = CLONE_ARGS_SIZE + 8;
-	clone_struct = slot_end(MAX_ARGS) - placed;
-	memset(clone_struct, 0, placed);
-	memcpy(clone_struct, clone_vals, sizeof(clone_vals));
-	if (tail)
-		clone_struct[CLONE_ARGS_SIZE] = 1;
-	/* Fewer bytes than the structure: they end at unmapped memory. */
-	if (clone_size < CLONE_ARGS_SIZE + 8 && clone_size > 0) {
-		memmove(slot_end(MAX_ARGS) - clone_size, clone_struct, clone_size);
-		clone_struct = slot_end(MAX_ARGS) - clone_size;
-	}
+	clone_struct = place_struct(slot_end(MAX_ARGS), clone_vals,
+	    sizeof(clone_vals), tail, clone_size);
 	a->value = (uintptr_t)clone_struct;
 	return 0;
 }
@@ -1107,10 +1157,648 @@ after_clone_args(const struct arg *a, long ret)
 	}
 }
 
+/* --- the buffers of iovec arrays (preadv2, pwritev2, process_vm) ----------- */
+
+static char
+pattern(size_t i)
+{
+	return (char)('A' + i % 26);
+}
+
+static void
+fill_area(char *area)
+{
+	for (size_t i = 0; i < BUF_SIZE; i++)
+		area[i] = pattern(i);
+}
+
+/*
+ * An iovec array: [E,E,...], each E a length, the buffer in the area, or
+ * X:length with base X: U unmapped (the page after the area), R read-only,
+ * K kernel, N NULL.  The buffers are laid out back to back so that the last
+ * one ends where unmapped memory starts; one longer than what is left
+ * starts at the area.  The array itself ends where unmapped memory starts.
+ */
+#define MAX_IOV		16
+
+struct iov_record {
+	int n;
+	char *base[MAX_IOV];	/* NULL: not a buffer in the area */
+	uint64_t len[MAX_IOV];
+};
+static struct iov_record iov_records[MAX_ARGS];
+
+static const char *const iov_tokens[] = {
+	"[10]", "[]", "NULL", "UNMAPPED", "KERNEL", "RO", NULL
+};
+
+static void
+gen_iov(const struct kind *k, char *out)
+{
+	static const char *const lens[] = {
+		"0", "1", "7", "100", "100", "4096", "5000", "8192", "0x7ffff000",
+		"0x7ffff001", "SSIZE_MAX", "0x8000000000000000", "SIZE_MAX"
+	};
+	static const char *const bases[] = {
+		"", "", "", "", "", "", "", "", "U:", "R:", "K:", "N:"
+	};
+	unsigned n;
+
+	if (rng_below(10) == 0) {
+		gen_from_pool(k, out);
+		return;
+	}
+	n = 1 + rng_below(rng_below(4) == 0 ? MAX_IOV : 4);
+	strcpy(out, "[");
+	for (unsigned i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(out, ",");
+		strcat(out, PICK(bases));
+		/* Mostly small lengths, so that buffers fit. */
+		strcat(out, rng_below(3) ? PICK(lens) : lens[rng_below(7)]);
+	}
+	strcat(out, "]");
+}
+
+static int
+resolve_iov_in(struct arg *a, char *area)
+{
+	struct iov_record *r = &iov_records[a->index];
+	char copy[MAX_TOKEN], *item, *save = NULL, where[MAX_IOV];
+	uint64_t vec[2 * MAX_IOV];
+	size_t left = BUF_SIZE;
+	int n = 0;
+
+	fill_area(area);
+	r->n = 0;
+	if (a->token[0] != '[')
+		return resolve_ptr64(a);
+	strcpy(copy, a->token + 1);
+	if ((item = strchr(copy, ']')) == NULL)
+		return -1;
+	*item = '\0';
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_IOV)
+			return -1;
+		where[n] = 'B';
+		if (item[0] != '\0' && item[1] == ':') {
+			where[n] = item[0];
+			item += 2;
+		}
+		if (parse_number(item, &r->len[n]) != 0)
+			return -1;
+		n++;
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		char *base;
+
+		r->base[i] = NULL;
+		switch (where[i]) {
+		case 'B':
+			if (r->len[i] <= left) {
+				left -= (size_t)r->len[i];
+				base = area + left;
+			} else {
+				base = area;
+			}
+			r->base[i] = base;
+			break;
+		case 'U':
+			base = area + BUF_SIZE;
+			break;
+		case 'R':
+			base = ro_page;
+			break;
+		case 'K':
+			base = (char *)KERNEL_ADDR;
+			break;
+		case 'N':
+			base = NULL;
+			break;
+		default:
+			return -1;
+		}
+		vec[2 * i] = (uintptr_t)base;
+		vec[2 * i + 1] = r->len[i];
+	}
+	r->n = n;
+	memcpy(slot_end(a->index) - 16 * n, vec, 16 * (size_t)n);
+	a->value = (uintptr_t)(slot_end(a->index) - 16 * n);
+	return 0;
+}
+
+static int
+resolve_local_iov(struct arg *a)
+{
+	return resolve_iov_in(a, local_area);
+}
+
+static int
+resolve_remote_iov(struct arg *a)
+{
+	return resolve_iov_in(a, remote_area);
+}
+
+/*
+ * What a call wrote into the buffers of an array: for each buffer that
+ * changed, the range of bytes that differ from the pattern and what they
+ * are (image is a copy of the area, or the area itself).
+ */
+static void
+report_buffers(const struct arg *a, const char *area, const char *image)
+{
+	const struct iov_record *r = &iov_records[a->index];
+
+	for (int i = 0; i < r->n; i++) {
+		size_t at, len, first = SIZE_MAX, last = 0;
+
+		if (r->base[i] == NULL)
+			continue;
+		at = (size_t)(r->base[i] - area);
+		len = r->len[i] < BUF_SIZE - at ? (size_t)r->len[i] :
+		    BUF_SIZE - at;
+		for (size_t j = 0; j < len; j++)
+			if (image[at + j] != pattern(at + j)) {
+				if (first == SIZE_MAX)
+					first = j;
+				last = j;
+			}
+		if (first == SIZE_MAX)
+			continue;
+		printf("  arg%d[%d]: bytes %zu..%zu ", a->index, i, first, last);
+		if (last - first < 48) {
+			putchar('"');
+			for (size_t j = first; j <= last; j++) {
+				char ch = image[at + j];
+
+				putchar(ch >= ' ' && ch <= '~' ? ch : '.');
+			}
+			printf("\"\n");
+		} else {
+			uint64_t h = 0xcbf29ce484222325ull;
+
+			for (size_t j = first; j <= last; j++)
+				h = (h ^ (uint8_t)image[at + j]) * 0x100000001b3ull;
+			printf("#%016llx\n", (unsigned long long)h);
+		}
+	}
+}
+
+static void
+after_local_iov(const struct arg *a, long ret)
+{
+	(void)ret;
+	report_buffers(a, local_area, local_area);
+}
+
+/* The process the call is aimed at (process_vm_readv, process_vm_writev). */
+static pid_t child_pid = -1, zombie_pid = -1;
+static pid_t vm_target;
+
+/* The remote buffers: this process's, or the seed child's copy, read
+ * through /proc and then given the pattern again. */
+static void
+after_remote_iov(const struct arg *a, long ret)
+{
+	static char image[BUF_SIZE];
+	char mem[64];
+	int fd;
+
+	(void)ret;
+	if (vm_target != child_pid) {
+		report_buffers(a, remote_area, remote_area);
+		return;
+	}
+	snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)child_pid);
+	if ((fd = open(mem, O_RDWR)) < 0 ||
+	    pread(fd, image, BUF_SIZE, (off_t)(uintptr_t)remote_area) != BUF_SIZE)
+		die("read %s: %s", mem, strerror(errno));
+	report_buffers(a, remote_area, image);
+	fill_area(image);
+	if (pwrite(fd, image, BUF_SIZE, (off_t)(uintptr_t)remote_area) !=
+	    BUF_SIZE)
+		die("write %s: %s", mem, strerror(errno));
+	close(fd);
+}
+
+static const char *const iovcnt_tokens[] = {
+	"1", "2", "3", "0", "4", "16", "1024", "1025", "0x80000000", "-1",
+	"UINT_MAX", NULL
+};
+static const char *const vmcnt_tokens[] = {
+	"1", "2", "3", "0", "4", "16", "1024", "1025", "0x100000001",
+	"SIZE_MAX", NULL
+};
+static const char *const pos_tokens[] = {
+	"-1", "-1", "-1", "0", "0", "1", "5", "4096", "9999", "10000", "-2",
+	"-4096", "0x7ffff000", "0x100000000", "0x7ffffffffffff000",
+	"INT64_MAX", "INT64_MIN", NULL
+};
+static const char *const pos_h_tokens[] = {
+	"0", "0", "0", "0", "1", "UINT_MAX", "0xffffffff00000000", NULL
+};
+/* RWF_HIPRI 1, DSYNC 2, SYNC 4, NOWAIT 8, APPEND 0x10, NOAPPEND 0x20,
+ * ATOMIC 0x40, DONTCACHE 0x80, NOSIGNAL 0x100. */
+static const char *const rwf_tokens[] = {
+	"0", "0", "0", "0", "1", "2", "4", "6", "8", "0x10", "0x20", "0x30",
+	"0x11", "0x21", "0x40", "0x80", "0x100", "0x200", "0x80000000",
+	"UINT_MAX", NULL
+};
+
+/* The count of an array made to match it, half the time. */
+static int
+iov_count(const char *token)
+{
+	int n = 1;
+
+	if (token[0] != '[')
+		return -1;
+	if (strcmp(token, "[]") == 0)
+		return 0;
+	for (const char *p = token; *p != '\0'; p++)
+		n += *p == ',';
+	return n;
+}
+
+static void
+adjust_count(char *count, const char *iov)
+{
+	int n = iov_count(iov);
+
+	if (n >= 0 && rng_below(2) == 0)
+		snprintf(count, MAX_TOKEN, "%d", n);
+}
+
+/* --- fchmodat2, openat2 ---------------------------------------------------- */
+
+static const char *const chmod_modes[] = {
+	"0644", "0755", "0600", "0", "0777", "0444", "01777", "02755", "04755",
+	"06777", "07777", "0100644", "0170777", "0x10000", "UINT_MAX", NULL
+};
+/* AT_SYMLINK_NOFOLLOW 0x100, AT_EMPTY_PATH 0x1000, others invalid. */
+static const char *const chmod_flags[] = {
+	"0", "0", "0", "0x100", "0x100", "0x1000", "0x1000", "0x1100", "0x200",
+	"0x400", "0x800", "0x1", "0x80000000", NULL
+};
+
+/* The tree's parent: fchmodat2 stays inside the scratch root. */
+static void
+adjust_fchmodat2(char tokens[][MAX_TOKEN])
+{
+	if (strcmp(tokens[0], "dir:..") == 0 && strcmp(tokens[1], "\"..\"") == 0)
+		strcpy(tokens[1], "\".\"");
+}
+
+/*
+ * struct open_how {flags, mode, resolve}: {flags=F,mode=M,resolve=R}, the
+ * fields not named 0; "tail" puts a non-zero byte right after its 24
+ * bytes.  Placed like clone3's structure, against the size argument.
+ */
+#define OPEN_HOW_SIZE	24
+
+static const char *const how_tokens[] = {
+	"{}", "NULL", "UNMAPPED", "KERNEL", NULL
+};
+static const char *const how_size_tokens[] = {
+	"24", "24", "24", "24", "24", "24", "0", "8", "16", "23", "25", "32",
+	"4096", "4097", "8192", "SIZE_MAX", NULL
+};
+static uint64_t how_size;	/* the size argument of the call being resolved */
+
+static void
+gen_how(const struct kind *k, char *out)
+{
+	/* O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_APPEND, O_NONBLOCK, O_DSYNC,
+	 * O_DIRECT, O_DIRECTORY, O_NOFOLLOW, O_NOATIME, O_CLOEXEC, O_SYNC,
+	 * O_PATH, O_TMPFILE; then bits Linux does not know. */
+	static const uint64_t bits[] = {
+		0100, 0200, 0400, 01000, 02000, 04000, 010000, 040000,
+		0200000, 0400000, 01000000, 02000000, 04010000, 010000000,
+		020200000
+	};
+	static const char *const unknown[] = {
+		"0x4", "0x10000000", "0x80000000", "0x100000000"
+	};
+	/* 0644, 0600, 0777, 07777, 01644, 010000, then past 32 bits. */
+	static const char *const modes[] = {
+		"0x1a4", "0x180", "0x1ff", "0xfff", "0x3a4", "0x1000",
+		"0x100000000"
+	};
+	static const char *const resolves[] = {
+		"0x8", "0x8", "0x10", "0x10", "0x4", "0x1", "0x2", "0x20", "0x18",
+		"0xc", "0x14", "0x40", "0x100000000"
+	};
+	uint64_t flags = rng_below(4) == 0 ? rng_below(4) : rng_below(3);
+	char field[64];
+
+	if (rng_below(10) == 0) {
+		gen_from_pool(k, out);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (rng_below(7) == 0)
+			flags |= bits[i];
+	strcpy(out, "{");
+	if (flags != 0) {
+		snprintf(field, sizeof(field), "flags=0x%llx,",
+		    (unsigned long long)flags);
+		strcat(out, field);
+	}
+	if (rng_below(20) == 0) {
+		strcat(out, "flags=");
+		strcat(out, PICK(unknown));
+		strcat(out, ",");
+	}
+	/* A mode mostly with O_CREAT or O_TMPFILE, which take one. */
+	if ((flags & 020200100) ? rng_below(4) != 0 : rng_below(10) == 0) {
+		strcat(out, "mode=");
+		strcat(out, PICK(modes));
+		strcat(out, ",");
+	}
+	if (rng_below(2) == 0) {
+		strcat(out, "resolve=");
+		strcat(out, PICK(resolves));
+		strcat(out, ",");
+	}
+	if (rng_below(16) == 0)
+		strcat(out, "tail=1,");
+	if (out[strlen(out) - 1] == ',')
+		out[strlen(out) - 1] = '\0';
+	strcat(out, "}");
+}
+
+static int
+resolve_how(struct arg *a)
+{
+	char copy[MAX_TOKEN], *item, *save = NULL, *eq;
+	uint64_t how[3] = { 0, 0, 0 };
+	int tail = 0;
+
+	if (a->token[0] != '{')
+		return resolve_ptr64(a);
+	strcpy(copy, a->token + 1);
+	if (copy[0] == '\0' || copy[strlen(copy) - 1] != '}')
+		return -1;
+	copy[strlen(copy) - 1] = '\0';
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		int f;
+
+		if ((eq = strchr(item, '=')) == NULL)
+			return -1;
+		*eq = '\0';
+		if (parse_number(eq + 1, &v) != 0)
+			return -1;
+		if (strcmp(item, "tail") == 0) {
+			tail = 1;
+			continue;
+		}
+		f = strcmp(item, "flags") == 0 ? 0 : strcmp(item, "mode") == 0 ?
+		    1 : strcmp(item, "resolve") == 0 ? 2 : -1;
+		if (f < 0)
+			return -1;
+		how[f] |= v;
+	}
+	a->value = (uintptr_t)place_struct(slot_end(a->index), how,
+	    sizeof(how), tail, how_size);
+	return 0;
+}
+
+/* --- processes and pidfds ---------------------------------------------------- */
+
+/*
+ * Processes: this one, the seed's child (alive, every signal blocked) and
+ * its zombie (exited, not yet reaped), numbers no process has; never a
+ * process the fuzzer does not own.
+ */
+static const char *const pid_tokens[] = {
+	"self", "self", "child", "child", "zombie", "0", "-1", "huge",
+	"INT_MIN", NULL
+};
+
+static int
+resolve_pid_token(const char *t, uint64_t *v)
+{
+	if (strcmp(t, "self") == 0)
+		*v = (uint64_t)getpid();
+	else if (strcmp(t, "child") == 0)
+		*v = (uint64_t)child_pid;
+	else if (strcmp(t, "zombie") == 0)
+		*v = (uint64_t)zombie_pid;
+	else if (strcmp(t, "huge") == 0)
+		*v = 0x3ffffff0;	/* past Linux's PID_MAX_LIMIT */
+	else
+		return parse_number(t, v);
+	return 0;
+}
+
+static int
+resolve_pid(struct arg *a)
+{
+	if (resolve_pid_token(a->token, &a->value) != 0)
+		return -1;
+	vm_target = (pid_t)a->value;
+	return 0;
+}
+
+/* PIDFD_NONBLOCK (O_NONBLOCK), PIDFD_THREAD (O_EXCL). */
+static const char *const pidfd_open_flags[] = {
+	"0", "0", "0", "0x800", "0x800", "0x80", "0x880", "1", "0x80000000",
+	"UINT_MAX", NULL
+};
+
+/*
+ * pidfds: pidfd:P is a pidfd of process P opened for the call (and closed
+ * after it) at a number of its own; or PIDFD_SELF_*; or any descriptor of
+ * the pool.
+ */
+static const char *const pidfd_tokens[] = {
+	"pidfd:self", "pidfd:self", "pidfd:child", "pidfd:child",
+	"pidfd:zombie", "PIDFD_SELF_THREAD", "PIDFD_SELF_THREAD_GROUP",
+	"rd:f", "dir:.", "path:f", "pipe_r", "sock", "closed", "-1", "huge",
+	NULL
+};
+/*
+ * pidfd_getfd's descriptor in the target: the pool's but its O_PATH ones,
+ * which NetBSD does not have (compat_linux opens them as ordinary
+ * read-only descriptors) and linuxrun cannot hand over (seccomp's ADDFD
+ * takes no O_PATH file).
+ */
+static const char *const targetfd_tokens[] = {
+	"rd:f", "rw:f", "wr:f", "app:f", "rd:g", "rw:e", "app:e", "rd:ro",
+	"dir:.", "dir:d", "dir:..", "fifo", "pipe_r", "pipe_w", "sock",
+	"closed", "-1", "huge", "INT_MAX", "INT_MIN", "0", NULL
+};
+static long pidfd_errors[MAX_ARGS];	/* why pidfd:P could not be opened */
+
+static int
+pidfd_number(int index)
+{
+	return CLOSED_FD + 1 + index;
+}
+
+static int
+resolve_pidfd(struct arg *a)
+{
+	uint64_t pid;
+	long fd;
+
+	pidfd_errors[a->index] = 0;
+	if (strcmp(a->token, "PIDFD_SELF_THREAD") == 0) {
+		a->value = (uint64_t)(int64_t)L_PIDFD_SELF_THREAD;
+		return 0;
+	}
+	if (strcmp(a->token, "PIDFD_SELF_THREAD_GROUP") == 0) {
+		a->value = (uint64_t)(int64_t)L_PIDFD_SELF_THREAD_GROUP;
+		return 0;
+	}
+	if (strncmp(a->token, "pidfd:", 6) != 0)
+		return resolve_fd(a);
+	if (resolve_pid_token(a->token + 6, &pid) != 0)
+		return -1;
+	a->value = (uint64_t)pidfd_number(a->index);
+	fd = raw6(NR_pidfd_open, pid, 0, 0, 0, 0, 0);
+	if (fd < 0)
+		pidfd_errors[a->index] = -fd;
+	else
+		place_fd((int)fd, pidfd_number(a->index));
+	return 0;
+}
+
+static void
+after_pidfd(const struct arg *a, long ret)
+{
+	char ebuf[16];
+
+	(void)ret;
+	if (pidfd_errors[a->index] != 0)
+		printf("  arg%d: no pidfd: %s\n", a->index,
+		    errno_name(pidfd_errors[a->index], ebuf, sizeof(ebuf)));
+	close(pidfd_number(a->index));
+}
+
+/* Signals this process, its child and its zombie take without harm: 0,
+ * SIGCHLD and SIGWINCH (caught), SIGCONT, SIGURG (ignored by default);
+ * then invalid numbers. */
+static const char *const signal_tokens[] = {
+	"0", "0", "0", "17", "18", "23", "28", "65", "-1", "1000", "INT_MIN",
+	NULL
+};
+static uint64_t signal_sent;	/* the signal of the call being resolved */
+
+static int
+resolve_signal(struct arg *a)
+{
+	if (parse_number(a->token, &a->value) != 0)
+		return -1;
+	signal_sent = a->value;
+	return 0;
+}
+
+/*
+ * A Linux siginfo_t (128 bytes): {code=C} with si_signo the call's signal,
+ * or {code=C,signo=S}; "big" sets a byte past the first 48.
+ */
+static const char *const siginfo_tokens[] = {
+	"NULL", "NULL", "NULL", "{code=-1}", "{code=0}", "{code=-6}",
+	"{code=-1,signo=1}", "{code=-1,big}", "{code=0x7fff,big}",
+	"{code=-60}", "UNMAPPED", "KERNEL", "RO", NULL
+};
+
+static int
+resolve_siginfo(struct arg *a)
+{
+	char info[128] = { 0 };
+	int32_t signo = (int32_t)signal_sent, code;
+	const char *s;
+
+	if (a->token[0] != '{')
+		return resolve_ptr64(a);
+	if (sscanf(a->token, "{code=%i", &code) != 1)
+		return -1;
+	if ((s = strstr(a->token, "signo=")) != NULL)
+		signo = (int32_t)strtol(s + 6, NULL, 0);
+	memcpy(info, &signo, 4);
+	memcpy(info + 8, &code, 4);
+	if (strstr(a->token, "big") != NULL)
+		info[100] = 1;
+	memcpy(slot_end(a->index) - sizeof(info), info, sizeof(info));
+	a->value = (uintptr_t)(slot_end(a->index) - sizeof(info));
+	return 0;
+}
+
+/* PIDFD_SIGNAL_THREAD 1, PIDFD_SIGNAL_THREAD_GROUP 2,
+ * PIDFD_SIGNAL_PROCESS_GROUP 4. */
+static const char *const pss_flags[] = {
+	"0", "0", "0", "0", "1", "2", "4", "3", "6", "8", "UINT_MAX", NULL
+};
+static const char *const ulong_zero_flags[] = {
+	"0", "0", "0", "0", "0", "1", "0x100000000", "SIZE_MAX", NULL
+};
+
+/* --- mlock2, membarrier ------------------------------------------------------ */
+
+/* Addresses in the fuzzer's own memory (the local buffer area), or none. */
+static const char *const mlock_addr_tokens[] = {
+	"BUF", "BUF", "BUF+1", "BUF+4095", "BUFEND-1", "UNMAPPED", "RO",
+	"NULL", "KERNEL", "0x7ffffffff000", NULL
+};
+
+static int
+resolve_mlock_addr(struct arg *a)
+{
+	if (strcmp(a->token, "BUF") == 0)
+		a->value = (uintptr_t)local_area;
+	else if (strcmp(a->token, "BUF+1") == 0)
+		a->value = (uintptr_t)local_area + 1;
+	else if (strcmp(a->token, "BUF+4095") == 0)
+		a->value = (uintptr_t)local_area + 4095;
+	else if (strcmp(a->token, "BUFEND-1") == 0)
+		a->value = (uintptr_t)local_area + BUF_SIZE - 1;
+	else if (strcmp(a->token, "UNMAPPED") == 0)
+		a->value = (uintptr_t)local_area + BUF_SIZE;
+	else if (strcmp(a->token, "0x7ffffffff000") == 0)
+		a->value = 0x7ffffffff000ull;
+	else
+		return resolve_ptr64(a);
+	return 0;
+}
+
+static const char *const mlock_len_tokens[] = {
+	"4096", "4096", "1", "0", "4097", "8192", "32768", "32769",
+	"0x7ffff000", "-4096", "0x8000000000000000", "SIZE_MAX", NULL
+};
+/* MLOCK_ONFAULT 1. */
+static const char *const mlock_flags[] = {
+	"0", "0", "0", "1", "1", "2", "3", "0x80000000", "UINT_MAX", NULL
+};
+
+/* QUERY 0, GLOBAL 1, GLOBAL_EXPEDITED 2, REGISTER_GLOBAL_EXPEDITED 4,
+ * PRIVATE_EXPEDITED 8, REGISTER_PRIVATE_EXPEDITED 16, the SYNC_CORE pair
+ * 32 and 64, the RSEQ pair 128 and 256, GET_REGISTRATIONS 512. */
+static const char *const membarrier_cmds[] = {
+	"0", "1", "2", "4", "8", "16", "32", "64", "128", "256", "512", "512",
+	"3", "6", "0x400", "-1", "0x80000000", NULL
+};
+/* MEMBARRIER_CMD_FLAG_CPU 1. */
+static const char *const membarrier_flags[] = {
+	"0", "0", "0", "0", "1", "2", "UINT_MAX", NULL
+};
+static const char *const cpu_tokens[] = {
+	"0", "0", "1", "-1", "1000", NULL
+};
+
 enum {
 	K_FD, K_DIRFD, K_PATH, K_RENAME_FLAGS, K_OFF64, K_SFR_FLAGS, K_OFFP,
 	K_LEN, K_ZERO_FLAGS, K_ACCESS_MODE, K_ACCESS_FLAGS, K_SEMID, K_SOPS,
 	K_NSOPS, K_TIMEOUT, K_U32P, K_CACHEP, K_CLONE_ARGS, K_CLONE_SIZE,
+	K_IOV, K_RIOV, K_IOVCNT, K_VMCNT, K_POS, K_POS_H, K_RWF, K_CHMOD_MODE,
+	K_CHMOD_FLAGS, K_HOW, K_HOW_SIZE, K_PID, K_PIDFD_OPEN_FLAGS, K_PIDFD,
+	K_SIGNAL, K_SIGINFO, K_PSS_FLAGS, K_ULONG_FLAGS, K_MLOCK_ADDR,
+	K_MLOCK_LEN, K_MLOCK_FLAGS, K_MEMBARRIER_CMD, K_MEMBARRIER_FLAGS,
+	K_CPU, K_TARGETFD,
 	N_KINDS
 };
 
@@ -1148,6 +1836,52 @@ static const struct kind kinds[N_KINDS] = {
 	    resolve_clone_args, after_clone_args },
 	[K_CLONE_SIZE] = { "clone_size", clone_size_tokens, 0, gen_from_pool,
 	    resolve_number, NULL },
+	[K_IOV] = { "iov", iov_tokens, 0, gen_iov, resolve_local_iov,
+	    after_local_iov },
+	[K_RIOV] = { "remote_iov", iov_tokens, 0, gen_iov, resolve_remote_iov,
+	    after_remote_iov },
+	[K_IOVCNT] = { "iovcnt", iovcnt_tokens, 1, gen_from_pool,
+	    resolve_number, NULL },
+	[K_VMCNT] = { "vmcnt", vmcnt_tokens, 0, gen_from_pool, resolve_number,
+	    NULL },
+	[K_POS] = { "pos", pos_tokens, 0, gen_from_pool, resolve_number, NULL },
+	[K_POS_H] = { "pos_h", pos_h_tokens, 0, gen_from_pool, resolve_number,
+	    NULL },
+	[K_RWF] = { "rwf_flags", rwf_tokens, 1, gen_from_pool, resolve_number,
+	    NULL },
+	[K_CHMOD_MODE] = { "chmod_mode", chmod_modes, 1, gen_from_pool,
+	    resolve_number, NULL },
+	[K_CHMOD_FLAGS] = { "chmod_flags", chmod_flags, 1, gen_from_pool,
+	    resolve_number, NULL },
+	[K_HOW] = { "open_how", how_tokens, 0, gen_how, resolve_how, NULL },
+	[K_HOW_SIZE] = { "how_size", how_size_tokens, 0, gen_from_pool,
+	    resolve_number, NULL },
+	[K_PID] = { "pid", pid_tokens, 1, gen_from_pool, resolve_pid, NULL },
+	[K_PIDFD_OPEN_FLAGS] = { "pidfd_open_flags", pidfd_open_flags, 1,
+	    gen_from_pool, resolve_number, NULL },
+	[K_PIDFD] = { "pidfd", pidfd_tokens, 1, gen_from_pool, resolve_pidfd,
+	    after_pidfd },
+	[K_SIGNAL] = { "signal", signal_tokens, 1, gen_from_pool,
+	    resolve_signal, NULL },
+	[K_SIGINFO] = { "siginfo", siginfo_tokens, 0, gen_from_pool,
+	    resolve_siginfo, NULL },
+	[K_PSS_FLAGS] = { "pidfd_signal_flags", pss_flags, 1, gen_from_pool,
+	    resolve_number, NULL },
+	[K_ULONG_FLAGS] = { "ulong_flags", ulong_zero_flags, 0, gen_from_pool,
+	    resolve_number, NULL },
+	[K_MLOCK_ADDR] = { "mlock_addr", mlock_addr_tokens, 0, gen_from_pool,
+	    resolve_mlock_addr, NULL },
+	[K_MLOCK_LEN] = { "mlock_len", mlock_len_tokens, 0, gen_from_pool,
+	    resolve_number, NULL },
+	[K_MLOCK_FLAGS] = { "mlock_flags", mlock_flags, 1, gen_from_pool,
+	    resolve_number, NULL },
+	[K_MEMBARRIER_CMD] = { "membarrier_cmd", membarrier_cmds, 1,
+	    gen_from_pool, resolve_number, NULL },
+	[K_MEMBARRIER_FLAGS] = { "membarrier_flags", membarrier_flags, 1,
+	    gen_from_pool, resolve_number, NULL },
+	[K_CPU] = { "cpu", cpu_tokens, 1, gen_from_pool, resolve_number, NULL },
+	[K_TARGETFD] = { "targetfd", targetfd_tokens, 1, gen_from_pool,
+	    resolve_fd, NULL },
 };
 
 /* --- the calls ------------------------------------------------------------- */
@@ -1159,6 +1893,7 @@ struct call {
 	int kinds[MAX_ARGS];
 	/* Makes the arguments fit together more often (optional). */
 	void (*adjust)(char tokens[][MAX_TOKEN]);
+	int returns_fd;		/* a new descriptor: described, then closed */
 };
 
 /* Half the time the seed's set and as many operations as sops holds, so
@@ -1178,20 +1913,151 @@ adjust_semtimedop(char tokens[][MAX_TOKEN])
 	}
 }
 
+/*
+ * Makes the buffers of an array buffers in the area: all of them, or
+ * (first_only) those up to the first that is not empty.
+ */
+static void
+reachable_buffers(char *iov, int first_only)
+{
+	char *out = iov;
+	int done = 0;
+
+	if (iov[0] != '[')
+		return;
+	for (const char *in = iov; *in != '\0'; in++) {
+		int start = in > iov && (in[-1] == '[' || in[-1] == ',');
+
+		if (start && !done && in[0] != '\0' && in[1] == ':')
+			in += 2;
+		if (start && first_only && strncmp(in, "0,", 2) != 0 &&
+		    strcmp(in, "0]") != 0)
+			done = 1;
+		*out++ = *in;
+	}
+	*out = '\0';
+}
+
+static int
+is_file_fd(const char *token)
+{
+	for (int i = 0; i < N_POOL; i++)
+		if (strcmp(token, fd_pool[i].name) == 0)
+			return fd_pool[i].path != NULL &&
+			    !(fd_pool[i].flags & (O_DIRECTORY | O_PATH)) &&
+			    strcmp(token, "fifo") != 0;
+	return 0;
+}
+
+/*
+ * Two limits, each stated in README "make difffuzz":
+ * - a read from the pipe or the FIFO gets buffers in the area only:
+ *   through linuxrun the model reads a stream into a bounce buffer before
+ *   it copies out, so a buffer that cannot be reached loses bytes that
+ *   NetBSD's pipe_read() leaves in the pipe;
+ * - a write to a regular file starts with a buffer that can be reached:
+ *   Linux 6.18 (ext4 and tmpfs alike) sets the size of a file to the
+ *   offset of a write past its end that fails at once with EFAULT, which
+ *   NetBSD (and the module) do not; a difference no manual documents.
+ */
+static void
+adjust_rw(char tokens[][MAX_TOKEN], int read)
+{
+	if (read && (strcmp(tokens[0], "pipe_r") == 0 ||
+	    strcmp(tokens[0], "fifo") == 0))
+		reachable_buffers(tokens[1], 0);
+	if (!read && is_file_fd(tokens[0]))
+		reachable_buffers(tokens[1], 1);
+	adjust_count(tokens[2], tokens[1]);
+}
+
+static void
+adjust_preadv2(char tokens[][MAX_TOKEN])
+{
+	adjust_rw(tokens, 1);
+}
+
+static void
+adjust_pwritev2(char tokens[][MAX_TOKEN])
+{
+	adjust_rw(tokens, 0);
+}
+
+/*
+ * A range that starts in the buffer area and runs into the unmapped page
+ * after it is not generated: Linux locks the pages before the hole and
+ * fails with ENOMEM, the module (NetBSD's mlock(2)) locks none; a
+ * difference the manual does not document yet.
+ */
+static void
+adjust_mlock2(char tokens[][MAX_TOKEN])
+{
+	static const struct { const char *addr; uint64_t at; } starts[] = {
+		{ "BUF", 0 }, { "BUF+1", 1 }, { "BUF+4095", 4095 },
+		{ "BUFEND-1", BUF_SIZE - 1 }, { "RO", BUF_SIZE - PAGE },
+	};
+	uint64_t len;
+
+	/* The read-only page, of one page, as if at the area's end.  Left
+	 * alone: 0x7ffff000, past RLIMIT_MEMLOCK (a documented deviation as
+	 * root), and lengths that wrap around (EINVAL). */
+	if (parse_number(tokens[1], &len) != 0 || len == 0x7ffff000 ||
+	    len > UINT64_MAX - (1ull << 47))
+		return;
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (strcmp(tokens[0], starts[i].addr) == 0 &&
+		    starts[i].at + len > BUF_SIZE)
+			strcpy(tokens[1], "1");
+}
+
+static void
+adjust_process_vm(char tokens[][MAX_TOKEN])
+{
+	adjust_count(tokens[2], tokens[1]);
+	adjust_count(tokens[4], tokens[3]);
+}
+
 static const struct call calls[] = {
 	{ "semtimedop", NR_semtimedop, 4,
-	    { K_SEMID, K_SOPS, K_NSOPS, K_TIMEOUT }, adjust_semtimedop },
+	    { K_SEMID, K_SOPS, K_NSOPS, K_TIMEOUT }, adjust_semtimedop, 0 },
 	{ "sync_file_range", NR_sync_file_range, 4,
-	    { K_FD, K_OFF64, K_OFF64, K_SFR_FLAGS }, NULL },
-	{ "syncfs", NR_syncfs, 1, { K_FD }, NULL },
-	{ "getcpu", NR_getcpu, 3, { K_U32P, K_U32P, K_CACHEP }, NULL },
+	    { K_FD, K_OFF64, K_OFF64, K_SFR_FLAGS }, NULL, 0 },
+	{ "syncfs", NR_syncfs, 1, { K_FD }, NULL, 0 },
+	{ "getcpu", NR_getcpu, 3, { K_U32P, K_U32P, K_CACHEP }, NULL, 0 },
 	{ "renameat2", NR_renameat2, 5,
-	    { K_DIRFD, K_PATH, K_DIRFD, K_PATH, K_RENAME_FLAGS }, NULL },
+	    { K_DIRFD, K_PATH, K_DIRFD, K_PATH, K_RENAME_FLAGS }, NULL, 0 },
 	{ "copy_file_range", NR_copy_file_range, 6,
-	    { K_FD, K_OFFP, K_FD, K_OFFP, K_LEN, K_ZERO_FLAGS }, NULL },
-	{ "clone3", NR_clone3, 2, { K_CLONE_ARGS, K_CLONE_SIZE }, NULL },
+	    { K_FD, K_OFFP, K_FD, K_OFFP, K_LEN, K_ZERO_FLAGS }, NULL, 0 },
+	{ "clone3", NR_clone3, 2, { K_CLONE_ARGS, K_CLONE_SIZE }, NULL, 0 },
 	{ "faccessat2", NR_faccessat2, 4,
-	    { K_DIRFD, K_PATH, K_ACCESS_MODE, K_ACCESS_FLAGS }, NULL },
+	    { K_DIRFD, K_PATH, K_ACCESS_MODE, K_ACCESS_FLAGS }, NULL, 0 },
+	{ "preadv2", NR_preadv2, 6,
+	    { K_FD, K_IOV, K_IOVCNT, K_POS, K_POS_H, K_RWF }, adjust_preadv2,
+	    0 },
+	{ "pwritev2", NR_pwritev2, 6,
+	    { K_FD, K_IOV, K_IOVCNT, K_POS, K_POS_H, K_RWF }, adjust_pwritev2,
+	    0 },
+	{ "fchmodat2", NR_fchmodat2, 4,
+	    { K_DIRFD, K_PATH, K_CHMOD_MODE, K_CHMOD_FLAGS }, adjust_fchmodat2, 0 },
+	{ "openat2", NR_openat2, 4, { K_DIRFD, K_PATH, K_HOW, K_HOW_SIZE },
+	    NULL, 1 },
+	{ "pidfd_open", NR_pidfd_open, 2, { K_PID, K_PIDFD_OPEN_FLAGS }, NULL,
+	    1 },
+	{ "pidfd_send_signal", NR_pidfd_send_signal, 4,
+	    { K_PIDFD, K_SIGNAL, K_SIGINFO, K_PSS_FLAGS }, NULL, 0 },
+	{ "pidfd_getfd", NR_pidfd_getfd, 3,
+	    { K_PIDFD, K_TARGETFD, K_ZERO_FLAGS },
+	    NULL, 1 },
+	{ "process_vm_readv", NR_process_vm_readv, 6,
+	    { K_PID, K_IOV, K_VMCNT, K_RIOV, K_VMCNT, K_ULONG_FLAGS },
+	    adjust_process_vm, 0 },
+	{ "process_vm_writev", NR_process_vm_writev, 6,
+	    { K_PID, K_IOV, K_VMCNT, K_RIOV, K_VMCNT, K_ULONG_FLAGS },
+	    adjust_process_vm, 0 },
+	{ "mlock2", NR_mlock2, 3, { K_MLOCK_ADDR, K_MLOCK_LEN, K_MLOCK_FLAGS },
+	    adjust_mlock2, 0 },
+	{ "membarrier", NR_membarrier, 3,
+	    { K_MEMBARRIER_CMD, K_MEMBARRIER_FLAGS, K_CPU }, NULL, 0 },
 };
 
 #define N_CALLS	(int)(sizeof(calls) / sizeof(calls[0]))
@@ -1307,14 +2173,20 @@ content_hash(int fd, off_t size)
 	return h;
 }
 
+static char
+type_char(mode_t mode)
+{
+	return S_ISREG(mode) ? 'f' : S_ISDIR(mode) ? 'd' : S_ISLNK(mode) ? 'l' :
+	    S_ISFIFO(mode) ? 'p' : S_ISSOCK(mode) ? 's' : S_ISCHR(mode) ? 'c' :
+	    '?';
+}
+
 static void
 add_entry(struct listing *l, const char *path, const struct stat *st,
     int dirfd, const char *name)
 {
 	char line[PATH_MAX + 512], extra[256] = "";
-	char c = S_ISREG(st->st_mode) ? 'f' : S_ISDIR(st->st_mode) ? 'd' :
-	    S_ISLNK(st->st_mode) ? 'l' : S_ISFIFO(st->st_mode) ? 'p' :
-	    S_ISSOCK(st->st_mode) ? 's' : S_ISCHR(st->st_mode) ? 'c' : '?';
+	char c = type_char(st->st_mode);
 
 	if (S_ISREG(st->st_mode)) {
 		int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -1344,9 +2216,14 @@ add_entry(struct listing *l, const char *path, const struct stat *st,
 	} else if (S_ISLNK(st->st_mode)) {
 		char target[256];
 		ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+		size_t rl = strlen(root);
 
 		target[n < 0 ? 0 : n] = '\0';
-		snprintf(line, sizeof(line), "%s l -> %s", path, target);
+		if (strncmp(target, root, rl) == 0 && target[rl] == '/')
+			snprintf(line, sizeof(line), "%s l -> $ROOT%s", path,
+			    target + rl);
+		else
+			snprintf(line, sizeof(line), "%s l -> %s", path, target);
 	} else if (S_ISCHR(st->st_mode)) {
 		snprintf(line, sizeof(line), "%s c %04o %s %u,%u", path,
 		    st->st_mode & 07777, ident_of(st), major(st->st_rdev),
@@ -1510,7 +2387,138 @@ report_changes(void)
 /* --- running calls ------------------------------------------------------------ */
 
 static volatile sig_atomic_t deadline_hit;
-static unsigned long n_calls, n_deadline;
+
+/* Shared with the process of each seed. */
+static struct counts {
+	unsigned long calls, deadline;
+} *counts;
+
+/* The lowest descriptor number free: where a new descriptor must go. */
+static long
+lowest_free_fd(void)
+{
+	int fd = fcntl(0, F_DUPFD, 0);
+
+	close(fd);
+	return fd;
+}
+
+/* A new descriptor: its file as the tree shows files, and its flags. */
+static void
+describe_fd(int fd)
+{
+	static const struct { int flag; const char *name; } names[] = {
+		{ O_APPEND, "append" }, { O_NONBLOCK, "nonblock" },
+		{ O_SYNC, "sync" }, { O_DSYNC, "dsync" }, { O_DIRECT, "direct" },
+		{ O_PATH, "path" },
+	};
+	static const char *const access[] = { "r", "w", "rw", "3" };
+	int fl = fcntl(fd, F_GETFL), fdfl = fcntl(fd, F_GETFD);
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		die("fstat: %s", strerror(errno));
+	printf("  new fd: %c %04o %s %s", type_char(st.st_mode),
+	    st.st_mode & 07777, ident_of(&st), access[fl & 3]);
+	/* Not the other bits: F_GETFL shows them as the host keeps them
+	 * (through linuxrun, O_NOFOLLOW of the model's own open; O_NOATIME,
+	 * which NetBSD has not, of Linux's). */
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((fl & names[i].flag) == names[i].flag)
+			printf(",%s", names[i].name);
+	printf("%s offset %lld\n", fdfl & FD_CLOEXEC ? " cloexec" : "",
+	    (long long)lseek(fd, 0, SEEK_CUR));
+}
+
+/*
+ * A new pidfd, by what the module answers for it: through linuxrun its
+ * own file (a pipe's read end to the host) answers fstat and F_GETFL, so
+ * only close-on-exec, O_NONBLOCK and a signal 0 are compared.
+ */
+static void
+describe_pidfd(int fd)
+{
+	char ebuf[24];
+	long r = raw6(NR_pidfd_send_signal, (uint64_t)fd, 0, 0, 0, 0, 0);
+
+	printf("  new pidfd:%s%s signal 0: %s\n",
+	    fcntl(fd, F_GETFD) & FD_CLOEXEC ? " cloexec" : "",
+	    fcntl(fd, F_GETFL) & O_NONBLOCK ? " nonblock" : "",
+	    r == 0 ? "0" : errno_name(-r, ebuf, sizeof(ebuf)));
+}
+
+/*
+ * The pipe and the FIFO hold PIPE_DATA before each preadv2 and pwritev2,
+ * so that a read does not wait and a write (of at most the buffer area)
+ * fits; what a call left in them is reported.
+ */
+#define PIPE_DATA	"pipe data\n"
+
+static int
+queued(int fd)
+{
+	int n = 0;
+
+	ioctl(fd, FIONREAD, &n);
+	return n;
+}
+
+static void
+refill_pipes(void)
+{
+	static const char *const ends[][2] = {
+		{ "pipe_r", "pipe_w" }, { "fifo", "fifo" }
+	};
+	static char sink[BUF_SIZE];
+
+	for (size_t i = 0; i < 2; i++) {
+		struct arg r = { .token = "" }, w = { .token = "" };
+		int n;
+
+		strcpy(r.token, ends[i][0]);
+		strcpy(w.token, ends[i][1]);
+		resolve_fd(&r);
+		resolve_fd(&w);
+		while ((n = queued((int)r.value)) > 0)
+			if (read((int)r.value, sink,
+			    (size_t)n < sizeof(sink) ? (size_t)n : sizeof(sink)) <= 0)
+				die("drain: %s", strerror(errno));
+		if (write((int)w.value, PIPE_DATA, strlen(PIPE_DATA)) !=
+		    (ssize_t)strlen(PIPE_DATA))
+			die("refill: %s", strerror(errno));
+	}
+}
+
+static void
+report_pipes(void)
+{
+	struct arg r = { .token = "pipe_r" }, f = { .token = "fifo" };
+	int n;
+
+	resolve_fd(&r);
+	resolve_fd(&f);
+	if ((n = queued((int)r.value)) != (int)strlen(PIPE_DATA))
+		printf("  pipe: %d bytes\n", n);
+	if ((n = queued((int)f.value)) != (int)strlen(PIPE_DATA))
+		printf("  fifo: %d bytes\n", n);
+}
+
+/* What mlock2 locked (VmLck), then unlocked again. */
+static void
+report_locked(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		die("/proc/self/status: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmLck:", 6) == 0 &&
+		    strtol(line + 6, NULL, 10) != 0)
+			printf("  locked: %ld kB\n", strtol(line + 6, NULL, 10));
+	fclose(f);
+	munlockall();
+}
 
 static void
 on_alarm(int sig)
@@ -1605,13 +2613,15 @@ run_line(int index, char *line)
 	struct arg args[MAX_ARGS];
 	const struct call *c;
 	uint64_t reg[MAX_ARGS] = { 0 };
-	long ret;
+	long ret, lowest;
 
 	strcpy(orig, line);
 	orig[strcspn(orig, "\n")] = '\0';
 	if (parse_line(line, &c, args) != 0)
 		die("bad call: %s", orig);
 	if (c->nr == NR_clone3 && parse_number(args[1].token, &clone_size) != 0)
+		die("bad size: %s", orig);
+	if (c->nr == NR_openat2 && parse_number(args[3].token, &how_size) != 0)
 		die("bad size: %s", orig);
 	for (int i = 0; i < c->nargs; i++) {
 		const struct kind *k = &kinds[args[i].kind];
@@ -1628,9 +2638,12 @@ run_line(int index, char *line)
 		reg[i] = args[i].value;
 	}
 
+	if (c->nr == NR_preadv2 || c->nr == NR_pwritev2)
+		refill_pipes();
+	lowest = lowest_free_fd();
 	printf("#%d %s = ", index, orig);
 	fflush(stdout);
-	n_calls++;
+	counts->calls++;
 	if (c->nr == NR_clone3) {
 		sigset_t all, old;
 
@@ -1655,11 +2668,13 @@ run_line(int index, char *line)
 		printf("-1 %s", errno_name(-ret, ebuf, sizeof(ebuf)));
 		if (ret == -EINTR && deadline_hit) {
 			printf(" (deadline)");
-			n_deadline++;
+			counts->deadline++;
 		}
 		printf("\n");
 	} else if (c->nr == NR_clone3) {
 		printf("child\n");
+	} else if (c->returns_fd) {
+		printf("fd\n");
 	} else {
 		printf("%ld\n", ret);
 	}
@@ -1681,8 +2696,77 @@ run_line(int index, char *line)
 	}
 	if (c->nr == NR_renameat2 && ret == 0 && (args[4].value & 0xffffffffu))
 		undo_flagged_rename(args, args[4].value & 0xffffffffu);
+	if (c->returns_fd && ret >= 0) {
+		if (ret != lowest)
+			printf("  new fd: not the lowest free\n");
+		if (c->nr == NR_pidfd_open)
+			describe_pidfd((int)ret);
+		else
+			describe_fd((int)ret);
+		close((int)ret);
+	}
+	if (c->nr == NR_preadv2 || c->nr == NR_pwritev2)
+		report_pipes();
+	if (c->nr == NR_mlock2)
+		report_locked();
+	if (c->nr == NR_membarrier)
+		printf("  registrations: %#lx\n", raw6(NR_membarrier,
+		    L_MEMBARRIER_CMD_GET_REGISTRATIONS, 0, 0, 0, 0, 0));
 	report_changes();
 	fflush(stdout);
+}
+
+/*
+ * The seed's child, which waits with every signal blocked until it is
+ * killed, and its zombie, reaped only at the end; both start with the
+ * pattern in the buffer areas.
+ */
+static void
+start_children(void)
+{
+	sigset_t all, old;
+	siginfo_t si;
+
+	fill_area(local_area);
+	fill_area(remote_area);
+	fflush(stdout);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if ((child_pid = fork()) == 0) {
+		/* Gone with the fuzzer, even if it dies. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if ((zombie_pid = fork()) == 0)
+		_exit(0);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (child_pid < 0 || zombie_pid < 0)
+		die("fork: %s", strerror(errno));
+	if (waitid(P_PID, (id_t)zombie_pid, &si, WEXITED | WNOWAIT) != 0)
+		die("waitid: %s", strerror(errno));
+}
+
+static void
+stop_children(void)
+{
+	kill(child_pid, SIGKILL);
+	waitpid(child_pid, NULL, 0);
+	waitpid(zombie_pid, NULL, 0);
+	child_pid = zombie_pid = -1;
+}
+
+/*
+ * What every seed starts from: its own process group (so that a signal
+ * to the group reaches only the fuzzer's processes) and umask.
+ */
+static void
+setup_process(void)
+{
+	setpgid(0, 0);
+	umask(022);
 }
 
 /* Runs the lines of script, in a fresh tree under dir. */
@@ -1704,6 +2788,7 @@ run_script(char *script, const char *dir)
 	record_idents();
 	open_pool();
 	make_sems();
+	start_children();
 	snapshot();
 	for (char *l = script; *l != '\0'; l = next) {
 		size_t len = strcspn(l, "\n");
@@ -1719,6 +2804,7 @@ run_script(char *script, const char *dir)
 	}
 	free_listing(&tree_state);
 	semctl(sem_set, 0, IPC_RMID);
+	stop_children();
 	close_from(3);
 	if (chdir(cwd) != 0)
 		die("chdir %s: %s", cwd, strerror(errno));
@@ -1756,6 +2842,10 @@ int
 main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	counts = mmap(NULL, sizeof(*counts), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (counts == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
 	if (argc == 2 && strcmp(argv[1], "pools") == 0) {
 		print_pools();
 		return 0;
@@ -1780,6 +2870,7 @@ main(int argc, char **argv)
 			fclose(in);
 		map_memory();
 		install_signals();
+		setup_process();
 		run_script(script, "scratch");
 		free(script);
 	} else if (argc == 5 && strcmp(argv[1], "seeds") == 0) {
@@ -1788,11 +2879,25 @@ main(int argc, char **argv)
 
 		map_memory();
 		install_signals();
+		/* Each seed in a process of its own, which starts without
+		 * what an earlier seed left (membarrier's registrations). */
 		for (long s = first; s < first + count; s++) {
 			char *script = gen_script((uint64_t)s, ncalls);
+			pid_t pid;
+			int status;
 
 			printf("seed %ld\n", s);
-			run_script(script, "scratch");
+			fflush(stdout);
+			if ((pid = fork()) == 0) {
+				setup_process();
+				run_script(script, "scratch");
+				fflush(stdout);
+				_exit(0);
+			}
+			if (pid < 0 || waitpid(pid, &status, 0) != pid)
+				die("fork: %s", strerror(errno));
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				die("seed %ld: status %#x", s, status);
 			free(script);
 		}
 	} else {
@@ -1800,6 +2905,7 @@ main(int argc, char **argv)
 		    "seeds FIRST COUNT NCALLS | pools\n");
 		return 1;
 	}
-	printf("calls %lu, ended by the deadline %lu\n", n_calls, n_deadline);
+	printf("calls %lu, ended by the deadline %lu\n", counts->calls,
+	    counts->deadline);
 	return 0;
 }

@@ -160,7 +160,8 @@ def token_number(token):
 
 
 def clone_field(token, name):
-    """A field of a clone_args token {a=b,...}, "0" when absent."""
+    """A field of a structure token {a=b,...} (clone_args, open_how), "0"
+    when absent."""
     if not token.startswith("{"):
         return None
     for item in token.strip("{}").split(","):
@@ -172,7 +173,9 @@ def clone_field(token, name):
 
 def clause_holds(clause, args):
     """One clause: "argN[.FIELD] in T1 T2...", "argN[.FIELD] not-in ...",
-    "argN[.FIELD] has MASK" (any of MASK's bits), "argN[.FIELD] lacks MASK"."""
+    "argN[.FIELD] has MASK" (any of MASK's bits), "argN[.FIELD] has-all
+    MASK" (all of them), "argN[.FIELD] lacks MASK", "argN matches REGEX"
+    (the token)."""
     words = clause.split()
     if len(words) < 3 or not words[0].startswith("arg"):
         raise ValueError(f"bad clause: {clause}")
@@ -190,9 +193,13 @@ def clause_holds(clause, args):
             for v in values
         )
         return hit if op == "in" else not hit
-    if op in ("has", "lacks"):
+    if op == "matches":
+        return re.search(values[0], token) is not None
+    if op in ("has", "lacks", "has-all"):
         number = token_number(token)
         mask = token_number(values[0])
+        if op == "has-all":
+            return number is not None and (number & mask) == mask
         hit = number is not None and (number & mask) != 0
         return hit if op == "has" else not hit
     raise ValueError(f"bad clause: {clause}")
@@ -250,7 +257,8 @@ class Outcome:
 
 # Output lines that describe the state a call left (the rest of a call's
 # lines are its answer: values written back, the child, an undone rename).
-STATE_LINES = ("+ ", "- ", "offset ", "semaphores:", "trimmed ", "not undone")
+STATE_LINES = ("+ ", "- ", "offset ", "semaphores:", "trimmed ", "not undone",
+               "registrations:")
 
 
 def state_of(call):
