@@ -1913,61 +1913,36 @@ adjust_semtimedop(char tokens[][MAX_TOKEN])
 	}
 }
 
-/*
- * Makes the buffers of an array buffers in the area: all of them, or
- * (first_only) those up to the first that is not empty.
- */
+/* Makes every buffer of an array a buffer in the area. */
 static void
-reachable_buffers(char *iov, int first_only)
+reachable_buffers(char *iov)
 {
 	char *out = iov;
-	int done = 0;
 
 	if (iov[0] != '[')
 		return;
 	for (const char *in = iov; *in != '\0'; in++) {
 		int start = in > iov && (in[-1] == '[' || in[-1] == ',');
 
-		if (start && !done && in[0] != '\0' && in[1] == ':')
+		if (start && in[0] != '\0' && in[1] == ':')
 			in += 2;
-		if (start && first_only && strncmp(in, "0,", 2) != 0 &&
-		    strcmp(in, "0]") != 0)
-			done = 1;
 		*out++ = *in;
 	}
 	*out = '\0';
 }
 
-static int
-is_file_fd(const char *token)
-{
-	for (int i = 0; i < N_POOL; i++)
-		if (strcmp(token, fd_pool[i].name) == 0)
-			return fd_pool[i].path != NULL &&
-			    !(fd_pool[i].flags & (O_DIRECTORY | O_PATH)) &&
-			    strcmp(token, "fifo") != 0;
-	return 0;
-}
-
 /*
- * Two limits, each stated in README "make difffuzz":
- * - a read from the pipe or the FIFO gets buffers in the area only:
- *   through linuxrun the model reads a stream into a bounce buffer before
- *   it copies out, so a buffer that cannot be reached loses bytes that
- *   NetBSD's pipe_read() leaves in the pipe;
- * - a write to a regular file starts with a buffer that can be reached:
- *   Linux 6.18 (ext4 and tmpfs alike) sets the size of a file to the
- *   offset of a write past its end that fails at once with EFAULT, which
- *   NetBSD (and the module) do not; a difference no manual documents.
+ * A read from the pipe or the FIFO gets buffers in the area only (README
+ * "make difffuzz"): through linuxrun the model reads a stream into a
+ * bounce buffer before it copies out, so a buffer that cannot be reached
+ * loses bytes that NetBSD's pipe_read() leaves in the pipe.
  */
 static void
 adjust_rw(char tokens[][MAX_TOKEN], int read)
 {
 	if (read && (strcmp(tokens[0], "pipe_r") == 0 ||
 	    strcmp(tokens[0], "fifo") == 0))
-		reachable_buffers(tokens[1], 0);
-	if (!read && is_file_fd(tokens[0]))
-		reachable_buffers(tokens[1], 1);
+		reachable_buffers(tokens[1]);
 	adjust_count(tokens[2], tokens[1]);
 }
 
@@ -1981,33 +1956,6 @@ static void
 adjust_pwritev2(char tokens[][MAX_TOKEN])
 {
 	adjust_rw(tokens, 0);
-}
-
-/*
- * A range that starts in the buffer area and runs into the unmapped page
- * after it is not generated: Linux locks the pages before the hole and
- * fails with ENOMEM, the module (NetBSD's mlock(2)) locks none; a
- * difference the manual does not document yet.
- */
-static void
-adjust_mlock2(char tokens[][MAX_TOKEN])
-{
-	static const struct { const char *addr; uint64_t at; } starts[] = {
-		{ "BUF", 0 }, { "BUF+1", 1 }, { "BUF+4095", 4095 },
-		{ "BUFEND-1", BUF_SIZE - 1 }, { "RO", BUF_SIZE - PAGE },
-	};
-	uint64_t len;
-
-	/* The read-only page, of one page, as if at the area's end.  Left
-	 * alone: 0x7ffff000, past RLIMIT_MEMLOCK (a documented deviation as
-	 * root), and lengths that wrap around (EINVAL). */
-	if (parse_number(tokens[1], &len) != 0 || len == 0x7ffff000 ||
-	    len > UINT64_MAX - (1ull << 47))
-		return;
-	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
-		if (strcmp(tokens[0], starts[i].addr) == 0 &&
-		    starts[i].at + len > BUF_SIZE)
-			strcpy(tokens[1], "1");
 }
 
 static void
@@ -2055,7 +2003,7 @@ static const struct call calls[] = {
 	    { K_PID, K_IOV, K_VMCNT, K_RIOV, K_VMCNT, K_ULONG_FLAGS },
 	    adjust_process_vm, 0 },
 	{ "mlock2", NR_mlock2, 3, { K_MLOCK_ADDR, K_MLOCK_LEN, K_MLOCK_FLAGS },
-	    adjust_mlock2, 0 },
+	    NULL, 0 },
 	{ "membarrier", NR_membarrier, 3,
 	    { K_MEMBARRIER_CMD, K_MEMBARRIER_FLAGS, K_CPU }, NULL, 0 },
 };
