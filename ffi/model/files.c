@@ -221,8 +221,13 @@ fd_abort(struct proc *p, file_t *fp, unsigned fd)
 		model_violation("fd_abort: the file has references");
 	if (fp != NULL && fp->f_vnode != NULL)
 		model_violation("fd_abort: the file has a vnode (ffree leaks it)");
-	host_user_fd_release((int)fd);
+	/*
+	 * The model's reservation ends before the host number is free: a
+	 * thread that opens a file at that number next must find it (the
+	 * other order answered its fd_getfile EBADF in between).
+	 */
 	model_unreserve(r, false);
+	host_user_fd_release((int)fd);
 }
 
 void
