@@ -47,7 +47,9 @@ static READ_ONLY: u32 = 0xdead;
 #[test]
 fn writes_cpu_and_node() {
     let _layout = laid_out();
-    for cpu_index in 0..unsafe { sys::model_ncpu } {
+    // SAFETY: the model's CPU count, set before the tests and never written.
+    let ncpu = unsafe { sys::model_ncpu };
+    for cpu_index in 0..ncpu {
         let lwp = ModelLwp::on_cpu(cpu_index);
         let (mut cpu, mut node) = (u32::MAX, u32::MAX);
         let result = call(&lwp, &raw mut cpu as u64, &raw mut node as u64, 0);

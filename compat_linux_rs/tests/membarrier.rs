@@ -202,6 +202,7 @@ fn registrations_belong_to_the_process_and_go_with_it() {
     );
     // SAFETY: the model's process table.
     unsafe { sys::model_process_exit(5006) };
+    // SAFETY: reads the model's process table.
     assert!(!unsafe { sys::model_proc_has_specific(5006) });
     // A new process with the same ID starts with none.
     let again = loaded.process(5006, 0);
@@ -260,9 +261,11 @@ fn records_are_freed_at_exit_and_at_unload() {
     let lwp = loaded.process(5015, 0);
     // A query makes a record, without registering anything.
     assert_eq!(mb(&lwp, 512, 0, 0).0, 0);
+    // SAFETY: reads the model's process table.
     assert!(unsafe { sys::model_proc_has_specific(5015) });
     // Unload is not refused for it, and frees it.
     assert_eq!(modcmd(sys::modcmd_MODULE_CMD_FINI, null_mut()), 0);
+    // SAFETY: as above.
     assert!(!unsafe { sys::model_proc_has_specific(5015) });
     assert_eq!(modcmd(sys::modcmd_MODULE_CMD_INIT, null_mut()), 0);
 }

@@ -183,6 +183,7 @@ fn unload_is_refused_while_an_lwp_is_inside_a_call() {
     );
     assert!(ours(GETCPU), "still installed");
     assert_eq!(
+        // SAFETY: the model's cross-call count, read after the calls.
         unsafe { sys::model_xc_calls },
         xcalls,
         "nothing was changed, even briefly"
