@@ -42,10 +42,10 @@
 //!    slash; a link not followed is `ELOOP` (`O_PATH` opens it); created
 //!    with `O_CREAT` (`EEXIST` with `O_EXCL`); a trailing slash asks for a
 //!    directory (`ENOTDIR`), as does `O_DIRECTORY`, before a socket's
-//!    `ENXIO` and a link's `ELOOP`; a path that ends at a directory by `.`, `..` or `/` with
-//!    `O_CREAT|O_EXCL` → `EEXIST`; a directory with `O_CREAT` or write
-//!    access → `EISDIR`;
-//!    the permission checks (`EACCES`); a socket → `ENXIO`.
+//!    `ENXIO` and a link's `ELOOP`; a path that ends at a directory by
+//!    `.`, `..` or `/` with `O_CREAT|O_EXCL` → `EEXIST`; a directory with
+//!    `O_CREAT` or write access → `EISDIR`; the permission checks
+//!    (`EACCES`); a socket → `ENXIO`.
 //!
 //! The new descriptor is the lowest free number, close-on-exec with
 //! `O_CLOEXEC`; the umask applies to a created file's mode.
